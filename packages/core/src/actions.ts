@@ -1,0 +1,40 @@
+/** The response-action vocabulary. Names are part of the public contract (plans, ASL, config). */
+export const ACTION_NAMES = [
+  'label-pod',
+  'isolate-pod',
+  'capture-evidence',
+  'protect-node',
+  'cordon-node',
+  'isolate-node',
+  'revoke-role-sessions',
+  'block-web-identity',
+  'require-imdsv2',
+  'disable-public-endpoint',
+  'enable-control-plane-logging',
+  'revoke-open-ingress',
+  'open-ticket',
+] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];
+
+/** Actions that need an on-call approval unless the config says otherwise (DESIGN §6). */
+export const DESTRUCTIVE_ACTIONS: readonly ActionName[] = [
+  'cordon-node',
+  'isolate-node',
+  'revoke-role-sessions',
+  'block-web-identity',
+  'disable-public-endpoint',
+  'revoke-open-ingress',
+];
+
+export const PLAYBOOK_NAMES = [
+  'contain-pod',
+  'contain-node',
+  'revoke-identity',
+  'remediate-config',
+  'ticket-only',
+] as const;
+export type PlaybookName = (typeof PLAYBOOK_NAMES)[number];
+
+export function isActionName(value: string): value is ActionName {
+  return (ACTION_NAMES as readonly string[]).includes(value);
+}

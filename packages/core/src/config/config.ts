@@ -1,0 +1,83 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { ACTION_NAMES, DESTRUCTIVE_ACTIONS } from '../actions';
+import { ConfigError } from '../errors';
+import { SEVERITIES } from '../severity';
+import { zodProblems } from '../zodProblems';
+
+export const DEFAULT_PROTECTED_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'amazon-guardduty',
+  'tourniquet',
+] as const;
+
+/** Label (pods) and tag (nodes, instances) that exempt a resource from every action. */
+export const PROTECT_MARKER = { key: 'tourniquet.io/protect', value: 'true' } as const;
+
+const cidr = z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/16 or 2001:db8::/32');
+
+const clusterSchema = z.strictObject({
+  name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name'),
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1'),
+  oidcIssuer: z
+    .string()
+    .transform((s) => s.replace(/^https:\/\//, ''))
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/,
+          'expected oidc.eks.<region>.amazonaws.com/id/<ID>',
+        ),
+    )
+    .optional(),
+  egressCidrs: z.array(cidr).default([]),
+  quarantineSecurityGroups: z
+    .record(
+      z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id'),
+      z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id'),
+    )
+    .default({}),
+});
+
+export const configSchema = z.strictObject({
+  dryRun: z.boolean().default(false),
+  /** Actions that only ever report what they would do. */
+  dryRunActions: z.array(z.enum(ACTION_NAMES)).default([]),
+  protectedNamespaces: z.array(z.string().min(1)).default([...DEFAULT_PROTECTED_NAMESPACES]),
+  minimumSeverity: z.enum(SEVERITIES).default('MEDIUM'),
+  approvalRequired: z.array(z.enum(ACTION_NAMES)).default([...DESTRUCTIVE_ACTIONS]),
+  clusters: z.array(clusterSchema).default([]),
+});
+
+export type TourniquetConfig = z.infer<typeof configSchema>;
+export type ClusterConfig = TourniquetConfig['clusters'][number];
+
+/** Validates a parsed config document; omitted keys take the DESIGN §6 defaults. */
+export function parseConfig(document: unknown): TourniquetConfig {
+  const result = configSchema.safeParse(document ?? {});
+  if (!result.success) throw new ConfigError(zodProblems(result.error));
+  const config = result.data;
+  const seen = new Set<string>();
+  config.clusters.forEach((c, i) => {
+    const id = `${c.account}/${c.region}/${c.name}`;
+    if (seen.has(id)) {
+      throw new ConfigError([{ path: `clusters.${i}.name`, message: `cluster ${id} is listed twice` }]);
+    }
+    seen.add(id);
+  });
+  return config;
+}
+
+export const DEFAULT_CONFIG: TourniquetConfig = parseConfig({});
+
+function isCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !address || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const version = isIP(address);
+  const prefix = Number(bits);
+  return (version === 4 && prefix <= 32) || (version === 6 && prefix <= 128);
+}

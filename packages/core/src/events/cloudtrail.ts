@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { CloudTrailContext, Finding, RoleRef, ServiceAccountRef } from '../finding';
+import { NO_EXPOSURE } from '../finding';
+import { type Envelope, accountId, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
+
+const detailSchema = z.object({
+  eventID: nonEmpty,
+  eventName: nonEmpty,
+  eventSource: nonEmpty,
+  eventTime: timestamp,
+  awsRegion: regionName,
+  sourceIPAddress: nonEmpty,
+  recipientAccountId: accountId.nullish(),
+  errorCode: z.string().nullish(),
+  userIdentity: z.object({
+    type: nonEmpty,
+    userName: z.string().nullish(),
+    identityProvider: z.string().nullish(),
+    sessionContext: z
+      .object({
+        sessionIssuer: z.object({ arn: z.string().nullish() }).nullish(),
+        webIdFederationData: z.object({ federatedProvider: z.string().nullish() }).nullish(),
+      })
+      .nullish(),
+  }),
+  requestParameters: z.object({ roleArn: z.string().nullish() }).nullish(),
+});
+type CloudTrailDetail = z.infer<typeof detailSchema>;
+
+const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
+const OIDC_PROVIDER = /:oidc-provider\/(oidc\.eks\.[^/]+\/id\/[A-Za-z0-9]+)$/;
+
+export function normaliseCloudTrail(envelope: Envelope): Finding {
+  const detail = parseOrThrow(detailSchema, envelope.detail, 'CloudTrail event', 'detail');
+  const { identity, oidcIssuer, roleArn } = classifyIdentity(detail);
+  const serviceAccount = parseServiceAccount(detail.userIdentity.userName);
+  const role: RoleRef | null = roleArn ? { arn: roleArn, serviceAccount } : null;
+  const denied = detail.errorCode === 'AccessDenied';
+  const context: CloudTrailContext = {
+    origin: 'cloudtrail',
+    eventName: detail.eventName,
+    eventSource: detail.eventSource,
+    sourceIp: detail.sourceIPAddress,
+    errorCode: detail.errorCode ?? null,
+    identity,
+    oidcIssuer,
+  };
+  const caller = serviceAccount
+    ? `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`
+    : (roleArn ?? detail.userIdentity.type);
+  return {
+    origin: 'cloudtrail',
+    id: detail.eventID,
+    eventId: envelope.id,
+    type: `CloudTrail:${detail.eventSource.replace(/\.amazonaws\.com$/, '')}/${detail.eventName}`,
+    title: `${detail.eventName}${denied ? ' (AccessDenied)' : ''} by ${caller} from ${detail.sourceIPAddress}`,
+    severity: denied ? 'MEDIUM' : 'HIGH',
+    account: detail.recipientAccountId ?? envelope.account,
+    region: detail.awsRegion,
+    cluster: null,
+    pod: null,
+    node: null,
+    role,
+    resource: roleArn ? { type: 'AWS::IAM::Role', id: roleArn } : null,
+    firstSeen: detail.eventTime,
+    lastSeen: detail.eventTime,
+    count: 1,
+    sample: false,
+    exposure: NO_EXPOSURE,
+    context,
+    raw: envelope,
+  };
+}
+
+function classifyIdentity(detail: CloudTrailDetail): {
+  identity: CloudTrailContext['identity'];
+  oidcIssuer: string | null;
+  roleArn: string | null;
+} {
+  const user = detail.userIdentity;
+  if (user.type === 'WebIdentityUser' && detail.eventName === 'AssumeRoleWithWebIdentity') {
+    const oidcIssuer = issuerOf(user.identityProvider);
+    if (oidcIssuer) {
+      return { identity: 'web-identity', oidcIssuer, roleArn: detail.requestParameters?.roleArn ?? null };
+    }
+  }
+  const federated = user.sessionContext?.webIdFederationData?.federatedProvider;
+  if (user.type === 'AssumedRole' && federated) {
+    const oidcIssuer = issuerOf(federated);
+    if (oidcIssuer) {
+      return {
+        identity: 'irsa-session',
+        oidcIssuer,
+        roleArn: user.sessionContext?.sessionIssuer?.arn ?? null,
+      };
+    }
+  }
+  return { identity: 'other', oidcIssuer: null, roleArn: null };
+}
+
+/** `arn:aws:iam::<acct>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>` → issuer. */
+function issuerOf(providerArn: string | null | undefined): string | null {
+  if (!providerArn) return null;
+  return OIDC_PROVIDER.exec(providerArn)?.[1] ?? null;
+}
+
+function parseServiceAccount(userName: string | null | undefined): ServiceAccountRef | null {
+  const match = userName ? SERVICE_ACCOUNT_SUBJECT.exec(userName) : null;
+  return match ? { namespace: match[1] as string, name: match[2] as string } : null;
+}

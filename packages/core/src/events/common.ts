@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { EventValidationError } from '../errors';
+import { zodProblems } from '../zodProblems';
+
+/** AWS account ids are twelve digits; anything else is a forged or corrupted event. */
+export const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+export const regionName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1');
+export const nonEmpty = z.string().min(1, 'must not be empty');
+
+/**
+ * AWS timestamps arrive as ISO-8601 strings or as epoch numbers (seconds, sometimes with a
+ * fraction, or milliseconds) depending on the producer. Normalised to ISO-8601.
+ */
+export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const date =
+    typeof value === 'number'
+      ? new Date(value < 1e12 ? value * 1000 : value)
+      : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return date.toISOString();
+});
+
+/** The EventBridge envelope every AWS service event shares. */
+export const envelopeSchema = z.object({
+  version: z.string().optional(),
+  id: nonEmpty,
+  'detail-type': nonEmpty,
+  source: nonEmpty,
+  account: accountId,
+  time: timestamp,
+  region: regionName,
+  resources: z.array(z.unknown()).optional(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  kind: string,
+  prefix: string,
+): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new EventValidationError(kind, zodProblems(result.error, prefix));
+  return result.data;
+}
+
+/** `[{key, value}]` tag lists (GuardDuty) to a plain record. */
+export function tagRecord(tags: ReadonlyArray<{ key: string; value: string }> | null | undefined) {
+  const record: Record<string, string> = {};
+  for (const tag of tags ?? []) record[tag.key] = tag.value;
+  return record;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Finding } from '../finding';
+import { NO_EXPOSURE } from '../finding';
+import { canonicalRuleName, configRuleRoute } from '../policy/configRules';
+import { type Envelope, accountId, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
+
+const COMPLIANCE = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA'] as const;
+
+const evaluation = z.object({
+  complianceType: z.enum(COMPLIANCE),
+  resultRecordedTime: timestamp.nullish(),
+  evaluationResultIdentifier: z.object({ orderingTimestamp: timestamp.nullish() }).nullish(),
+});
+
+const detailSchema = z.object({
+  resourceId: nonEmpty,
+  resourceType: nonEmpty,
+  awsRegion: regionName,
+  awsAccountId: accountId,
+  configRuleName: nonEmpty,
+  messageType: z.literal('ComplianceChangeNotification'),
+  newEvaluationResult: evaluation,
+  // Absent on a resource's first evaluation.
+  oldEvaluationResult: evaluation.nullish(),
+  notificationCreationTime: timestamp.nullish(),
+});
+
+export function normaliseConfig(envelope: Envelope): Finding {
+  const detail = parseOrThrow(detailSchema, envelope.detail, 'Config compliance change', 'detail');
+  const rule = canonicalRuleName(detail.configRuleName);
+  const route = configRuleRoute(rule);
+  const evaluated =
+    detail.newEvaluationResult.resultRecordedTime ??
+    detail.newEvaluationResult.evaluationResultIdentifier?.orderingTimestamp ??
+    detail.notificationCreationTime ??
+    envelope.time;
+  const compliance = detail.newEvaluationResult.complianceType;
+  return {
+    origin: 'config',
+    id: `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}`,
+    eventId: envelope.id,
+    type: `Config:${rule}`,
+    title: `${detail.resourceType} ${detail.resourceId} is ${compliance} with ${detail.configRuleName} (${route.description})`,
+    severity: route.severity,
+    account: detail.awsAccountId,
+    region: detail.awsRegion,
+    cluster: detail.resourceType === 'AWS::EKS::Cluster' ? detail.resourceId : null,
+    pod: null,
+    node: null,
+    role: null,
+    resource: { type: detail.resourceType, id: detail.resourceId },
+    firstSeen: evaluated,
+    lastSeen: evaluated,
+    count: 1,
+    sample: false,
+    exposure: NO_EXPOSURE,
+    context: {
+      origin: 'config',
+      ruleName: detail.configRuleName,
+      rule,
+      compliance,
+      previousCompliance: detail.oldEvaluationResult?.complianceType ?? null,
+    },
+    raw: envelope,
+  };
+}

@@ -1,0 +1,12 @@
+export * from './actions';
+export * from './config/config';
+export * from './errors';
+export { normaliseEvent } from './events/normalise';
+export * from './finding';
+export * from './policy/cidr';
+export * from './policy/configRules';
+export * from './policy/incidentKey';
+export * from './policy/plan';
+export * from './policy/target';
+export * from './routing/patterns';
+export * from './severity';

@@ -1,0 +1,140 @@
+import type { ActionName, PlaybookName } from '../actions';
+import type { ClusterConfig, TourniquetConfig } from '../config/config';
+import type { Finding } from '../finding';
+import { CidrSet } from './cidr';
+import { guardsFor } from './guards';
+import { incidentKey } from './incidentKey';
+import { PLAYBOOK_STEPS } from './playbooks';
+import { type RouteContext, routeFinding } from './routes';
+import { type Target, renderTarget } from './target';
+
+export interface PlanStep {
+  action: ActionName;
+  /** Rendered target, e.g. `pod/payments/payments-api-7d9f8b6c5-x2kqp`. */
+  target: string;
+  subject: Target;
+  approval: 'auto' | 'required';
+  dryRun: boolean;
+}
+
+export interface SkippedStep {
+  action: ActionName;
+  reason: string;
+}
+
+export interface Plan {
+  incidentKey: string;
+  playbook: PlaybookName | null;
+  steps: PlanStep[];
+  skipped: SkippedStep[];
+  reason: string;
+  /** The finding as planned: cluster resolved from config where the event only implies it. */
+  finding: Finding;
+}
+
+export interface Planner {
+  readonly config: TourniquetConfig;
+  plan(finding: Finding): Plan;
+}
+
+interface CompiledCluster {
+  config: ClusterConfig;
+  egress: CidrSet;
+}
+
+/**
+ * Compiles a config into a planner. `plan()` is pure and allocation-light: lookups and CIDR sets
+ * are built once here.
+ */
+export function createPlanner(config: TourniquetConfig): Planner {
+  const byName = new Map<string, CompiledCluster>();
+  const byIssuer = new Map<string, CompiledCluster>();
+  const accounts = new Set<string>();
+  const accountRegions = new Set<string>();
+  for (const cluster of config.clusters) {
+    const compiled = { config: cluster, egress: new CidrSet(cluster.egressCidrs) };
+    byName.set(`${cluster.account}/${cluster.region}/${cluster.name}`, compiled);
+    if (cluster.oidcIssuer) byIssuer.set(cluster.oidcIssuer, compiled);
+    accounts.add(cluster.account);
+    accountRegions.add(`${cluster.account}/${cluster.region}`);
+  }
+  const restricted = config.clusters.length > 0;
+
+  function clusterOf(f: Finding): CompiledCluster | null {
+    if (f.context.origin === 'cloudtrail' && f.context.oidcIssuer) {
+      return byIssuer.get(f.context.oidcIssuer) ?? null;
+    }
+    return f.cluster ? (byName.get(`${f.account}/${f.region}/${f.cluster}`) ?? null) : null;
+  }
+
+  /** Why Tourniquet must not act on this finding's target, or null when it is managed. */
+  function unmanagedReason(f: Finding, cluster: CompiledCluster | null): string | null {
+    if (!restricted) return null;
+    if (f.context.origin === 'cloudtrail' && f.context.oidcIssuer) {
+      return cluster && cluster.config.account === f.account
+        ? null
+        : `OIDC issuer ${f.context.oidcIssuer} belongs to no configured cluster in account ${f.account}`;
+    }
+    if (f.cluster) {
+      return cluster ? null : `cluster ${f.cluster} in ${f.account}/${f.region} is not in the configuration`;
+    }
+    if (f.role) {
+      return accounts.has(f.account) ? null : `account ${f.account} is not in the configuration`;
+    }
+    return accountRegions.has(`${f.account}/${f.region}`)
+      ? null
+      : `account ${f.account} in ${f.region} is not in the configuration`;
+  }
+
+  function plan(input: Finding): Plan {
+    const cluster = clusterOf(input);
+    const finding =
+      cluster && input.cluster !== cluster.config.name ? { ...input, cluster: cluster.config.name } : input;
+    const key = incidentKey(finding);
+    const ctx: RouteContext = { cluster: cluster?.config ?? null, egress: cluster?.egress ?? null };
+    const route = routeFinding(finding, ctx);
+    if (!route.playbook) {
+      return { incidentKey: key, playbook: null, steps: [], skipped: [], reason: route.reason, finding };
+    }
+    const guards = guardsFor(finding, config, unmanagedReason(finding, cluster));
+    const steps: PlanStep[] = [];
+    const skipped: SkippedStep[] = [];
+    for (const template of PLAYBOOK_STEPS[route.playbook](finding)) {
+      const { action } = template;
+      const resolved = template.target(finding, key);
+      const target = 'skip' in resolved ? null : resolved;
+      const guard = guards.find((g) => g.covers(action, target));
+      if (guard) {
+        skipped.push({ action, reason: guard.reason });
+        continue;
+      }
+      if (template.when && !template.when.test(finding)) {
+        skipped.push({ action, reason: template.when.unless });
+        continue;
+      }
+      if ('skip' in resolved) {
+        skipped.push({ action, reason: resolved.skip });
+        continue;
+      }
+      steps.push({
+        action,
+        target: renderTarget(resolved),
+        subject: resolved,
+        approval: config.approvalRequired.includes(action) ? 'required' : 'auto',
+        dryRun: config.dryRun || finding.sample || config.dryRunActions.includes(action),
+      });
+    }
+    let playbook: PlaybookName = route.playbook;
+    let reason = route.reason;
+    const containment = steps.some((s) => s.action !== 'open-ticket');
+    if (!containment && playbook !== 'ticket-only') {
+      playbook = 'ticket-only';
+      reason = guards[0]?.reason ?? `${reason}; every containment step was skipped`;
+    }
+    if (finding.sample) reason += ' (GuardDuty sample finding: dry-run only)';
+    else if (config.dryRun) reason += ' (dry-run: config.dryRun is true)';
+    return { incidentKey: key, playbook, steps, skipped, reason, finding };
+  }
+
+  return { config, plan };
+}

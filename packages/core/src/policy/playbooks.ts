@@ -1,0 +1,113 @@
+import type { ActionName, PlaybookName } from '../actions';
+import type { Finding } from '../finding';
+import { configRuleRoute } from './configRules';
+import type { Target } from './target';
+
+/** A target, or the reason the step cannot have one for this finding. */
+export type Resolved = Target | { skip: string };
+type TargetRule = (finding: Finding, incidentKey: string) => Resolved;
+
+export interface StepTemplate {
+  action: ActionName;
+  target: TargetRule;
+  /** Optional precondition; `unless` is the skip reason when it does not hold. */
+  when?: { test: (finding: Finding) => boolean; unless: string };
+}
+
+const skip = (reason: string) => ({ skip: reason });
+
+const targets = {
+  pod: (f) => (f.pod ? { kind: 'pod', namespace: f.pod.namespace, name: f.pod.name, uid: f.pod.uid } : skip('the finding names no pod')),
+  /** A pod finding without instance details gets its node resolved from the pod at run time. */
+  nodeOfPod: (f) => {
+    if (f.node) return { kind: 'node', instanceId: f.node.instanceId };
+    if (f.pod) return { kind: 'node-of-pod', namespace: f.pod.namespace, name: f.pod.name };
+    return skip('the finding names no node');
+  },
+  node: (f) => (f.node ? { kind: 'node', instanceId: f.node.instanceId } : skip('the finding names no node')),
+  podRole: (f) => {
+    if (f.role) return { kind: 'role', arn: f.role.arn };
+    if (f.pod?.serviceAccount) {
+      return { kind: 'serviceaccount-role', namespace: f.pod.namespace, name: f.pod.serviceAccount };
+    }
+    return skip('the finding names no service account, so no IRSA role is known');
+  },
+  nodeRole: (f) =>
+    f.node?.instanceProfileArn
+      ? { kind: 'instance-profile-role', arn: f.node.instanceProfileArn }
+      : skip('the finding carries no instance profile for the node'),
+  role: (f) => (f.role ? { kind: 'role', arn: f.role.arn } : skip('the finding names no IAM role')),
+  webIdentity: (f) => {
+    if (!f.role) return skip('the finding names no IAM role');
+    const irsa = f.context.origin === 'cloudtrail' && f.context.identity !== 'other';
+    if (!irsa) return skip('the credentials are not an IRSA web identity');
+    const sa = f.role.serviceAccount;
+    if (!sa) {
+      return skip(
+        'the event does not name the service account; revoke-role-sessions still cuts the sessions issued so far',
+      );
+    }
+    return { kind: 'web-identity', roleArn: f.role.arn, namespace: sa.namespace, serviceAccount: sa.name };
+  },
+  configResource: (f) => {
+    const r = f.resource;
+    if (r?.type === 'AWS::EKS::Cluster') return { kind: 'cluster', name: r.id };
+    if (r?.type === 'AWS::EC2::Instance') return { kind: 'instance', instanceId: r.id };
+    if (r?.type === 'AWS::EC2::SecurityGroup') return { kind: 'security-group', groupId: r.id };
+    return skip(`no remediation acts on ${r?.type ?? 'an unnamed resource'}`);
+  },
+  incident: (_f, key) => ({ kind: 'incident', key }),
+} satisfies Record<string, TargetRule>;
+
+/** Pods whose compromise reaches the node: privileged, host namespaces, host mounts, escapes. */
+export function reachesHost(f: Finding): boolean {
+  const e = f.exposure;
+  return e.privileged || e.hostNetwork || e.hostPID || e.hostPathMount || e.escapeFinding;
+}
+
+const openTicket: StepTemplate = { action: 'open-ticket', target: targets.incident };
+
+const CONTAIN_POD: readonly StepTemplate[] = [
+  { action: 'label-pod', target: targets.pod },
+  { action: 'isolate-pod', target: targets.pod },
+  { action: 'capture-evidence', target: targets.nodeOfPod },
+  { action: 'protect-node', target: targets.nodeOfPod },
+  { action: 'cordon-node', target: targets.nodeOfPod },
+  {
+    action: 'isolate-node',
+    target: targets.nodeOfPod,
+    when: {
+      test: reachesHost,
+      unless: 'the pod is not privileged, hostNetwork or hostPID and the finding is not a host escape',
+    },
+  },
+  { action: 'revoke-role-sessions', target: targets.podRole },
+  openTicket,
+];
+
+const CONTAIN_NODE: readonly StepTemplate[] = [
+  { action: 'capture-evidence', target: targets.node },
+  { action: 'protect-node', target: targets.node },
+  { action: 'cordon-node', target: targets.node },
+  { action: 'isolate-node', target: targets.node },
+  { action: 'revoke-role-sessions', target: targets.nodeRole },
+  openTicket,
+];
+
+const REVOKE_IDENTITY: readonly StepTemplate[] = [
+  { action: 'revoke-role-sessions', target: targets.role },
+  { action: 'block-web-identity', target: targets.webIdentity },
+  openTicket,
+];
+
+/** Ordered steps of each playbook: evidence and isolation before anything destructive. */
+export const PLAYBOOK_STEPS: Readonly<Record<PlaybookName, (f: Finding) => readonly StepTemplate[]>> = {
+  'contain-pod': () => CONTAIN_POD,
+  'contain-node': () => CONTAIN_NODE,
+  'revoke-identity': () => REVOKE_IDENTITY,
+  'remediate-config': (f) => {
+    const action = f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;
+    return action ? [{ action, target: targets.configResource }, openTicket] : [openTicket];
+  },
+  'ticket-only': () => [openTicket],
+};

@@ -1,0 +1,43 @@
+/** What a plan step acts on. Some targets are resolved at run time (the node of a pod, …). */
+export type Target =
+  | { kind: 'pod'; namespace: string; name: string; uid: string | null }
+  | { kind: 'node'; instanceId: string }
+  | { kind: 'node-of-pod'; namespace: string; name: string }
+  | { kind: 'role'; arn: string }
+  | { kind: 'serviceaccount-role'; namespace: string; name: string }
+  | { kind: 'instance-profile-role'; arn: string }
+  | { kind: 'web-identity'; roleArn: string; namespace: string; serviceAccount: string }
+  | { kind: 'cluster'; name: string }
+  | { kind: 'instance'; instanceId: string }
+  | { kind: 'security-group'; groupId: string }
+  | { kind: 'incident'; key: string };
+
+/** Human- and log-friendly rendering, e.g. `pod/payments/payments-api-7d9f8b6c5-x2kqp`. */
+export function renderTarget(target: Target): string {
+  switch (target.kind) {
+    case 'pod':
+    case 'node-of-pod':
+    case 'serviceaccount-role':
+      return `${target.kind}/${target.namespace}/${target.name}`;
+    case 'node':
+    case 'instance':
+      return `${target.kind}/${target.instanceId}`;
+    case 'role':
+    case 'instance-profile-role':
+      return `${target.kind}/${target.arn}`;
+    case 'web-identity':
+      return `web-identity/${target.roleArn}#system:serviceaccount:${target.namespace}:${target.serviceAccount}`;
+    case 'cluster':
+      return `cluster/${target.name}`;
+    case 'security-group':
+      return `security-group/${target.groupId}`;
+    case 'incident':
+      return `incident/${target.key}`;
+  }
+}
+
+const NODE_KINDS: ReadonlySet<Target['kind']> = new Set(['node', 'node-of-pod', 'instance']);
+
+export function isNodeTarget(target: Target): boolean {
+  return NODE_KINDS.has(target.kind);
+}

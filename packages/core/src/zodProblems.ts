@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+import type { FieldProblem } from './errors';
+
+const MAX_VALUE_PREVIEW = 40;
+
+/** Turns zod issues into field problems with dotted paths, e.g. `detail.resource.resourceType`. */
+export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return { path, message: truncate(issue.message) };
+  });
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_VALUE_PREVIEW * 4 ? `${text.slice(0, MAX_VALUE_PREVIEW * 4)}…` : text;
+}

@@ -1,0 +1,47 @@
+import { ConfigError } from '@tourniquet/core';
+import { type CliIo, EXIT, UsageError } from './io';
+import { PLAN_USAGE, planCommand } from './planCommand';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  plan: { run: planCommand, summary: 'show the remediation plan for sample or real events' },
+};
+
+const USAGE = `Usage: tourniquet <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+Run 'tourniquet <command> --help' for a command's options.
+`;
+
+/** CLI entry point; returns the exit code instead of exiting so tests can run it in-process. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`tourniquet: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`tourniquet ${name}: ${error.message}\n\n${name === 'plan' ? PLAN_USAGE : USAGE}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr(`tourniquet ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`tourniquet ${name}: ${(error as Error).stack ?? error}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, DEFAULT_CONFIG, type TourniquetConfig, parseConfig } from '@tourniquet/core';
+
+export const DEFAULT_CONFIG_FILE = 'tourniquet.config.json';
+
+export interface LoadedConfig {
+  config: TourniquetConfig;
+  /** File the config came from; null for the built-in defaults. */
+  file: string | null;
+}
+
+/**
+ * `--config FILE`, else `$TOURNIQUET_CONFIG`, else `./tourniquet.config.json` when present, else
+ * the built-in defaults. Errors name the file and the offending key.
+ */
+export async function loadConfig(explicit: string | undefined, cwd: string): Promise<LoadedConfig> {
+  const chosen = explicit ?? process.env.TOURNIQUET_CONFIG?.trim() ?? undefined;
+  const file = chosen || (existsSync(join(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : null);
+  if (!file) return { config: DEFAULT_CONFIG, file: null };
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new ConfigError([
+      { path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}` },
+    ]);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `${file} is not JSON: ${(error as Error).message}` }]);
+  }
+  try {
+    return { config: parseConfig(document), file };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new ConfigError(
+        error.problems.map((p) => ({ path: p.path, message: `${p.message} (in ${file})` })),
+      );
+    }
+    throw error;
+  }
+}
