@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, type TourniquetConfig, parseConfig } from '@tourniquet/core';
+import { ConfigError, DEFAULT_CONFIG, parseConfig, type TourniquetConfig } from '@tourniquet/core';
 
 export const DEFAULT_CONFIG_FILE = 'tourniquet.config.json';
 
@@ -24,14 +24,19 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
     throw new ConfigError([
-      { path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}` },
+      {
+        path: '',
+        message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      },
     ]);
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `${file} is not JSON: ${(error as Error).message}` }]);
+    throw new ConfigError([
+      { path: '', message: `${file} is not JSON: ${(error as Error).message}` },
+    ]);
   }
   try {
     return { config: parseConfig(document), file };

@@ -1,10 +1,10 @@
 import {
   EventValidationError,
   type Finding,
+  normaliseEvent,
   type Plan,
   type Planner,
   UnrecognisedEventError,
-  normaliseEvent,
 } from '@tourniquet/core';
 
 /** The `plan --json` line for one event (the CLI's stable output contract). */
@@ -32,7 +32,9 @@ export interface FindingSummary {
   resource: { type: string; id: string } | null;
 }
 
-export type PlanOutcome = { ok: true; record: PlanRecord; plan: Plan } | { ok: false; error: string };
+export type PlanOutcome =
+  | { ok: true; record: PlanRecord; plan: Plan }
+  | { ok: false; error: string };
 
 /** Normalise + plan one event; input problems become an error string, never an exception. */
 export function planEvent(planner: Planner, source: string, event: unknown): PlanOutcome {
@@ -57,7 +59,12 @@ export function toRecord(file: string, plan: Plan): PlanRecord {
     finding: summarise(f),
     incidentKey: plan.incidentKey,
     playbook: plan.playbook,
-    steps: plan.steps.map(({ action, target, approval, dryRun }) => ({ action, target, approval, dryRun })),
+    steps: plan.steps.map(({ action, target, approval, dryRun }) => ({
+      action,
+      target,
+      approval,
+      dryRun,
+    })),
     skipped: plan.skipped,
     reason: plan.reason,
   };

@@ -1,16 +1,17 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 
 /** One event read from disk, or the reason the file (or array element) could not be read. */
-export type EventInput =
-  | { source: string; event: unknown }
-  | { source: string; error: string };
+export type EventInput = { source: string; event: unknown } | { source: string; error: string };
 
 /**
  * Expands arguments into event inputs. A file holds one EventBridge event object or a JSON array
  * of them; a directory contributes every `*.json` file below it, in name order.
  */
-export async function readEventInputs(paths: readonly string[], cwd: string): Promise<EventInput[]> {
+export async function readEventInputs(
+  paths: readonly string[],
+  cwd: string,
+): Promise<EventInput[]> {
   const inputs: EventInput[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
@@ -46,7 +47,9 @@ export async function readEventFile(file: string, cwd: string): Promise<EventInp
   try {
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
-    return [{ source: file, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}` }];
+    return [
+      { source: file, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}` },
+    ];
   }
   let parsed: unknown;
   try {

@@ -16,12 +16,16 @@ export const DEFAULT_PROTECTED_NAMESPACES = [
 /** Label (pods) and tag (nodes, instances) that exempt a resource from every action. */
 export const PROTECT_MARKER = { key: 'tourniquet.io/protect', value: 'true' } as const;
 
-const cidr = z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/16 or 2001:db8::/32');
+const cidr = z
+  .string()
+  .refine(isCidr, 'expected a CIDR block such as 10.0.0.0/16 or 2001:db8::/32');
 
 const clusterSchema = z.strictObject({
   name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name'),
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1'),
   oidcIssuer: z
     .string()
     .transform((s) => s.replace(/^https:\/\//, ''))
@@ -65,7 +69,9 @@ export function parseConfig(document: unknown): TourniquetConfig {
   config.clusters.forEach((c, i) => {
     const id = `${c.account}/${c.region}/${c.name}`;
     if (seen.has(id)) {
-      throw new ConfigError([{ path: `clusters.${i}.name`, message: `cluster ${id} is listed twice` }]);
+      throw new ConfigError([
+        { path: `clusters.${i}.name`, message: `cluster ${id} is listed twice` },
+      ]);
     }
     seen.add(id);
   });

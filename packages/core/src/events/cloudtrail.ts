@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CloudTrailContext, Finding, RoleRef, ServiceAccountRef } from '../finding';
 import { NO_EXPOSURE } from '../finding';
-import { type Envelope, accountId, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
+import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
 
 const detailSchema = z.object({
   eventID: nonEmpty,
@@ -81,7 +81,11 @@ function classifyIdentity(detail: CloudTrailDetail): {
   if (user.type === 'WebIdentityUser' && detail.eventName === 'AssumeRoleWithWebIdentity') {
     const oidcIssuer = issuerOf(user.identityProvider);
     if (oidcIssuer) {
-      return { identity: 'web-identity', oidcIssuer, roleArn: detail.requestParameters?.roleArn ?? null };
+      return {
+        identity: 'web-identity',
+        oidcIssuer,
+        roleArn: detail.requestParameters?.roleArn ?? null,
+      };
     }
   }
   const federated = user.sessionContext?.webIdFederationData?.federatedProvider;

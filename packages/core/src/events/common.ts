@@ -15,9 +15,7 @@ export const nonEmpty = z.string().min(1, 'must not be empty');
  */
 export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const date =
-    typeof value === 'number'
-      ? new Date(value < 1e12 ? value * 1000 : value)
-      : new Date(value);
+    typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
   if (Number.isNaN(date.getTime())) {
     ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
     return z.NEVER;

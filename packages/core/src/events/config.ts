@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Finding } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { canonicalRuleName, configRuleRoute } from '../policy/configRules';
-import { type Envelope, accountId, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
+import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
 
 const COMPLIANCE = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA'] as const;
 

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { Finding, HostExposure, NodeRef, PodRef, RoleRef } from '../finding';
 import { severityFromScore } from '../severity';
-import { type Envelope, accountId, nonEmpty, parseOrThrow, regionName, tagRecord, timestamp } from './common';
+import {
+  accountId,
+  type Envelope,
+  nonEmpty,
+  parseOrThrow,
+  regionName,
+  tagRecord,
+  timestamp,
+} from './common';
 
 const tag = z.object({ key: z.string(), value: z.string() });
 const nullableBool = z.boolean().nullish();
@@ -63,7 +71,8 @@ type GuardDutyDetail = z.infer<typeof detailSchema>;
  * Finding types that describe a container breaking out to, or mounting, the host. Together with
  * privileged / hostNetwork / hostPID pods they make a pod compromise a node compromise.
  */
-const ESCAPE_TYPE = /ContainerMountsHostDirectory|Escape|SensitiveMount|DockerSocketAccessed|CGroupsReleaseAgentModified|PrivilegedContainer/;
+const ESCAPE_TYPE =
+  /ContainerMountsHostDirectory|Escape|SensitiveMount|DockerSocketAccessed|CGroupsReleaseAgentModified|PrivilegedContainer/;
 
 export function normaliseGuardDuty(envelope: Envelope): Finding {
   const detail = parseOrThrow(detailSchema, envelope.detail, 'GuardDuty finding', 'detail');
@@ -106,7 +115,7 @@ export function normaliseGuardDuty(envelope: Envelope): Finding {
 type Workload = z.infer<typeof workload>;
 
 function podRef(details: Workload | null): PodRef | null {
-  if (!details || details.type !== 'pods' || !details.namespace) return null;
+  if (details?.type !== 'pods' || !details.namespace) return null;
   return {
     namespace: details.namespace,
     name: details.name,

@@ -13,7 +13,11 @@ const NORMALISERS: ReadonlyArray<{
   accepts: (source: string) => boolean;
   normalise: Normaliser;
 }> = [
-  { detailType: 'GuardDuty Finding', accepts: (s) => s === 'aws.guardduty', normalise: normaliseGuardDuty },
+  {
+    detailType: 'GuardDuty Finding',
+    accepts: (s) => s === 'aws.guardduty',
+    normalise: normaliseGuardDuty,
+  },
   {
     detailType: 'Config Rules Compliance Change',
     accepts: (s) => s === 'aws.config',

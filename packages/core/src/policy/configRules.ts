@@ -56,9 +56,7 @@ const CONFORMANCE_PACK_NAME = /^(.+)-conformance-pack-[0-9a-z]+$/;
  */
 export function canonicalRuleName(ruleName: string): string {
   const lower = ruleName.toLowerCase();
-  return (
-    SECURITY_HUB_NAME.exec(lower)?.[1] ?? CONFORMANCE_PACK_NAME.exec(lower)?.[1] ?? lower
-  );
+  return SECURITY_HUB_NAME.exec(lower)?.[1] ?? CONFORMANCE_PACK_NAME.exec(lower)?.[1] ?? lower;
 }
 
 export function configRuleRoute(rule: string): ConfigRuleRoute {

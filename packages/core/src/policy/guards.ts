@@ -1,8 +1,8 @@
 import type { ActionName } from '../actions';
-import { type TourniquetConfig, PROTECT_MARKER } from '../config/config';
+import { PROTECT_MARKER, type TourniquetConfig } from '../config/config';
 import type { Finding } from '../finding';
 import { isAtLeast } from '../severity';
-import { type Target, isNodeTarget } from './target';
+import { isNodeScoped, type Target } from './target';
 
 /** A safety rail that removes some steps from a plan, with the reason the ticket will carry. */
 export interface Guard {
@@ -21,7 +21,10 @@ export function guardsFor(
 ): Guard[] {
   const guards: Guard[] = [];
   if (unmanagedReason) {
-    guards.push({ reason: `${unmanagedReason}; Tourniquet does not act on it`, covers: everythingButTicket });
+    guards.push({
+      reason: `${unmanagedReason}; Tourniquet does not act on it`,
+      covers: everythingButTicket,
+    });
   }
   if (!isAtLeast(f.severity, config.minimumSeverity)) {
     guards.push({
@@ -38,7 +41,7 @@ export function guardsFor(
   if (f.node && f.node.tags[PROTECT_MARKER.key] === PROTECT_MARKER.value) {
     guards.push({
       reason: `node ${f.node.instanceId} is tagged ${PROTECT_MARKER.key}=${PROTECT_MARKER.value}`,
-      covers: (_action, target) => target !== null && isNodeTarget(target),
+      covers: (_action, target) => target !== null && isNodeScoped(target),
     });
   }
   return guards;

@@ -18,7 +18,11 @@ export function incidentKey(finding: Finding): string {
   const cluster = finding.cluster ?? '-';
   const scope = `${finding.account}:${finding.region}:${cluster}`;
   if (finding.pod) return `${scope}:pod:${finding.pod.namespace}/${finding.pod.name}`;
-  if (finding.node && finding.context.origin === 'guardduty' && finding.context.resourceType === 'Instance') {
+  if (
+    finding.node &&
+    finding.context.origin === 'guardduty' &&
+    finding.context.resourceType === 'Instance'
+  ) {
     return `${scope}:node:${finding.node.instanceId}`;
   }
   if (finding.role) return `${finding.account}:global:-:role:${roleName(finding.role.arn)}`;

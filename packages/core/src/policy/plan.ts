@@ -6,7 +6,7 @@ import { guardsFor } from './guards';
 import { incidentKey } from './incidentKey';
 import { PLAYBOOK_STEPS } from './playbooks';
 import { type RouteContext, routeFinding } from './routes';
-import { type Target, renderTarget } from './target';
+import { renderTarget, type Target } from './target';
 
 export interface PlanStep {
   action: ActionName;
@@ -76,7 +76,9 @@ export function createPlanner(config: TourniquetConfig): Planner {
         : `OIDC issuer ${f.context.oidcIssuer} belongs to no configured cluster in account ${f.account}`;
     }
     if (f.cluster) {
-      return cluster ? null : `cluster ${f.cluster} in ${f.account}/${f.region} is not in the configuration`;
+      return cluster
+        ? null
+        : `cluster ${f.cluster} in ${f.account}/${f.region} is not in the configuration`;
     }
     if (f.role) {
       return accounts.has(f.account) ? null : `account ${f.account} is not in the configuration`;
@@ -89,12 +91,21 @@ export function createPlanner(config: TourniquetConfig): Planner {
   function plan(input: Finding): Plan {
     const cluster = clusterOf(input);
     const finding =
-      cluster && input.cluster !== cluster.config.name ? { ...input, cluster: cluster.config.name } : input;
+      cluster && input.cluster !== cluster.config.name
+        ? { ...input, cluster: cluster.config.name }
+        : input;
     const key = incidentKey(finding);
     const ctx: RouteContext = { cluster: cluster?.config ?? null, egress: cluster?.egress ?? null };
     const route = routeFinding(finding, ctx);
     if (!route.playbook) {
-      return { incidentKey: key, playbook: null, steps: [], skipped: [], reason: route.reason, finding };
+      return {
+        incidentKey: key,
+        playbook: null,
+        steps: [],
+        skipped: [],
+        reason: route.reason,
+        finding,
+      };
     }
     const guards = guardsFor(finding, config, unmanagedReason(finding, cluster));
     const steps: PlanStep[] = [];

@@ -17,18 +17,26 @@ export interface StepTemplate {
 const skip = (reason: string) => ({ skip: reason });
 
 const targets = {
-  pod: (f) => (f.pod ? { kind: 'pod', namespace: f.pod.namespace, name: f.pod.name, uid: f.pod.uid } : skip('the finding names no pod')),
+  pod: (f) =>
+    f.pod
+      ? { kind: 'pod', namespace: f.pod.namespace, name: f.pod.name, uid: f.pod.uid }
+      : skip('the finding names no pod'),
   /** A pod finding without instance details gets its node resolved from the pod at run time. */
   nodeOfPod: (f) => {
     if (f.node) return { kind: 'node', instanceId: f.node.instanceId };
     if (f.pod) return { kind: 'node-of-pod', namespace: f.pod.namespace, name: f.pod.name };
     return skip('the finding names no node');
   },
-  node: (f) => (f.node ? { kind: 'node', instanceId: f.node.instanceId } : skip('the finding names no node')),
+  node: (f) =>
+    f.node ? { kind: 'node', instanceId: f.node.instanceId } : skip('the finding names no node'),
   podRole: (f) => {
     if (f.role) return { kind: 'role', arn: f.role.arn };
     if (f.pod?.serviceAccount) {
-      return { kind: 'serviceaccount-role', namespace: f.pod.namespace, name: f.pod.serviceAccount };
+      return {
+        kind: 'serviceaccount-role',
+        namespace: f.pod.namespace,
+        name: f.pod.serviceAccount,
+      };
     }
     return skip('the finding names no service account, so no IRSA role is known');
   },
@@ -47,7 +55,12 @@ const targets = {
         'the event does not name the service account; revoke-role-sessions still cuts the sessions issued so far',
       );
     }
-    return { kind: 'web-identity', roleArn: f.role.arn, namespace: sa.namespace, serviceAccount: sa.name };
+    return {
+      kind: 'web-identity',
+      roleArn: f.role.arn,
+      namespace: sa.namespace,
+      serviceAccount: sa.name,
+    };
   },
   configResource: (f) => {
     const r = f.resource;
@@ -78,7 +91,8 @@ const CONTAIN_POD: readonly StepTemplate[] = [
     target: targets.nodeOfPod,
     when: {
       test: reachesHost,
-      unless: 'the pod is not privileged, hostNetwork or hostPID and the finding is not a host escape',
+      unless:
+        'the pod is not privileged, hostNetwork or hostPID and the finding is not a host escape',
     },
   },
   { action: 'revoke-role-sessions', target: targets.podRole },
@@ -101,12 +115,15 @@ const REVOKE_IDENTITY: readonly StepTemplate[] = [
 ];
 
 /** Ordered steps of each playbook: evidence and isolation before anything destructive. */
-export const PLAYBOOK_STEPS: Readonly<Record<PlaybookName, (f: Finding) => readonly StepTemplate[]>> = {
+export const PLAYBOOK_STEPS: Readonly<
+  Record<PlaybookName, (f: Finding) => readonly StepTemplate[]>
+> = {
   'contain-pod': () => CONTAIN_POD,
   'contain-node': () => CONTAIN_NODE,
   'revoke-identity': () => REVOKE_IDENTITY,
   'remediate-config': (f) => {
-    const action = f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;
+    const action =
+      f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;
     return action ? [{ action, target: targets.configResource }, openTicket] : [openTicket];
   },
   'ticket-only': () => [openTicket],

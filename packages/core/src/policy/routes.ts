@@ -2,7 +2,7 @@ import type { PlaybookName } from '../actions';
 import type { ClusterConfig } from '../config/config';
 import type { CloudTrailContext, ConfigContext, Finding, GuardDutyContext } from '../finding';
 import type { CidrSet } from './cidr';
-import { isKnownConfigRule, configRuleRoute } from './configRules';
+import { configRuleRoute, isKnownConfigRule } from './configRules';
 
 export interface RouteContext {
   /** The configured cluster the finding belongs to, when one matches. */
@@ -20,17 +20,27 @@ type Rule<C> = (f: Finding, c: C, ctx: RouteContext) => Route | null;
 const route = (playbook: PlaybookName | null, reason: string): Route => ({ playbook, reason });
 
 /** Resource types a Config rule can name that Tourniquet can remediate or ticket. */
-const CONFIG_RESOURCE_TYPES = new Set(['AWS::EKS::Cluster', 'AWS::EC2::Instance', 'AWS::EC2::SecurityGroup']);
+const CONFIG_RESOURCE_TYPES = new Set([
+  'AWS::EKS::Cluster',
+  'AWS::EC2::Instance',
+  'AWS::EC2::SecurityGroup',
+]);
 
 /** GuardDuty: first matching rule wins. */
 const GUARDDUTY_RULES: ReadonlyArray<Rule<GuardDutyContext>> = [
   (f, c) =>
     c.resourceType === 'EKSCluster' && f.pod
-      ? route('contain-pod', `pod-level compromise: ${f.type} on pod ${f.pod.namespace}/${f.pod.name}`)
+      ? route(
+          'contain-pod',
+          `pod-level compromise: ${f.type} on pod ${f.pod.namespace}/${f.pod.name}`,
+        )
       : null,
   (_f, c) =>
     c.resourceType === 'EKSCluster' && c.workloadType
-      ? route('ticket-only', `the finding names a ${c.workloadType} workload (${c.workloadName}), not a running pod to isolate`)
+      ? route(
+          'ticket-only',
+          `the finding names a ${c.workloadType} workload (${c.workloadName}), not a running pod to isolate`,
+        )
       : null,
   (f, c) =>
     c.resourceType === 'EKSCluster'
@@ -46,7 +56,10 @@ const GUARDDUTY_RULES: ReadonlyArray<Rule<GuardDutyContext>> = [
     if (c.resourceType !== 'AccessKey') return null;
     return f.role
       ? route('revoke-identity', `credentials of role ${f.role.arn} used anomalously: ${f.type}`)
-      : route('ticket-only', `${c.principalType ?? 'unknown'} credentials are not a role session Tourniquet can revoke`);
+      : route(
+          'ticket-only',
+          `${c.principalType ?? 'unknown'} credentials are not a role session Tourniquet can revoke`,
+        );
   },
   (_f, c) => route(null, `GuardDuty ${c.resourceType} findings are not EKS findings`),
 ];
@@ -62,7 +75,11 @@ const CONFIG_RULE_ROUTES: ReadonlyArray<Rule<ConfigContext>> = [
       : null,
   (f, c) => {
     const action = configRuleRoute(c.rule).action;
-    if (action) return route('remediate-config', `${c.ruleName}: ${f.resource?.type} ${f.resource?.id} is NON_COMPLIANT → ${action}`);
+    if (action)
+      return route(
+        'remediate-config',
+        `${c.ruleName}: ${f.resource?.type} ${f.resource?.id} is NON_COMPLIANT → ${action}`,
+      );
     return route(
       'ticket-only',
       isKnownConfigRule(c.rule)
@@ -78,25 +95,48 @@ const CONFIG_RULE_ROUTES: ReadonlyArray<Rule<ConfigContext>> = [
  * (a token tried on a role that does not trust it).
  */
 const CLOUDTRAIL_RULES: ReadonlyArray<Rule<CloudTrailContext>> = [
-  (_f, c) => (c.identity === 'other' ? route(null, 'the caller is not an IRSA web identity or session') : null),
+  (_f, c) =>
+    c.identity === 'other'
+      ? route(null, 'the caller is not an IRSA web identity or session')
+      : null,
   (f) => (f.role ? null : route('ticket-only', 'the event names no IAM role to revoke')),
   (f, c) =>
     c.identity === 'web-identity' && c.errorCode === 'AccessDenied'
-      ? route('revoke-identity', `AssumeRoleWithWebIdentity for ${f.role?.arn} was denied: a service-account token was tried on a role that does not trust it`)
+      ? route(
+          'revoke-identity',
+          `AssumeRoleWithWebIdentity for ${f.role?.arn} was denied: a service-account token was tried on a role that does not trust it`,
+        )
       : null,
   (_f, c, ctx) =>
     ctx.cluster
       ? null
-      : route('ticket-only', `OIDC issuer ${c.oidcIssuer} belongs to no configured cluster, so its egress CIDRs are unknown`),
+      : route(
+          'ticket-only',
+          `OIDC issuer ${c.oidcIssuer} belongs to no configured cluster, so its egress CIDRs are unknown`,
+        ),
   (_f, _c, ctx) =>
     ctx.egress && ctx.egress.size > 0
       ? null
-      : route('ticket-only', `cluster ${ctx.cluster?.name} has no egressCidrs configured; cannot tell a stolen token from normal use`),
+      : route(
+          'ticket-only',
+          `cluster ${ctx.cluster?.name} has no egressCidrs configured; cannot tell a stolen token from normal use`,
+        ),
   (_f, c, ctx) => {
     const inside = ctx.egress?.contains(c.sourceIp);
-    if (inside === undefined) return route(null, `the call came through an AWS service (${c.sourceIp}), not from the network`);
-    if (inside) return route(null, `source ${c.sourceIp} is inside ${ctx.cluster?.name}'s egress CIDRs: normal IRSA use`);
-    return route('revoke-identity', `IRSA credentials of ${ctx.cluster?.name} used from ${c.sourceIp}, outside the cluster's egress CIDRs`);
+    if (inside === undefined)
+      return route(
+        null,
+        `the call came through an AWS service (${c.sourceIp}), not from the network`,
+      );
+    if (inside)
+      return route(
+        null,
+        `source ${c.sourceIp} is inside ${ctx.cluster?.name}'s egress CIDRs: normal IRSA use`,
+      );
+    return route(
+      'revoke-identity',
+      `IRSA credentials of ${ctx.cluster?.name} used from ${c.sourceIp}, outside the cluster's egress CIDRs`,
+    );
   },
 ];
 

@@ -36,8 +36,14 @@ export function renderTarget(target: Target): string {
   }
 }
 
-const NODE_KINDS: ReadonlySet<Target['kind']> = new Set(['node', 'node-of-pod', 'instance']);
+/** Targets that are the node or belong to it (its instance role): covered by a node's protect tag. */
+const NODE_KINDS: ReadonlySet<Target['kind']> = new Set([
+  'node',
+  'node-of-pod',
+  'instance',
+  'instance-profile-role',
+]);
 
-export function isNodeTarget(target: Target): boolean {
+export function isNodeScoped(target: Target): boolean {
   return NODE_KINDS.has(target.kind);
 }

@@ -33,7 +33,10 @@ export const ROUTING_RULES: readonly RoutingRule[] = [
     description: 'GuardDuty Runtime Monitoring findings on instances (EKS nodes)',
     pattern: {
       ...GUARDDUTY,
-      detail: { resource: { resourceType: ['Instance'] }, service: { featureName: ['RuntimeMonitoring'] } },
+      detail: {
+        resource: { resourceType: ['Instance'] },
+        service: { featureName: ['RuntimeMonitoring'] },
+      },
     },
     state: 'ENABLED',
   },
@@ -51,7 +54,8 @@ export const ROUTING_RULES: readonly RoutingRule[] = [
   },
   {
     name: 'config-noncompliant',
-    description: 'AWS Config rules turning NON_COMPLIANT on EKS clusters, EC2 instances and security groups',
+    description:
+      'AWS Config rules turning NON_COMPLIANT on EKS clusters, EC2 instances and security groups',
     pattern: {
       source: ['aws.config'],
       'detail-type': ['Config Rules Compliance Change'],

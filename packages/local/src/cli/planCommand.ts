@@ -23,7 +23,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(PLAN_USAGE);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new UsageError('plan needs at least one EVENT_FILE or directory');
+  if (positionals.length === 0)
+    throw new UsageError('plan needs at least one EVENT_FILE or directory');
   const { config } = await loadConfig(values.config, io.cwd);
   const planner = createPlanner(config);
   const inputs = await readEventInputs(positionals, io.cwd);
@@ -42,7 +43,9 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       continue;
     }
     records.push(outcome.record);
-    io.stdout(values.json ? `${JSON.stringify(outcome.record)}\n` : `${formatPlan(outcome.record)}\n`);
+    io.stdout(
+      values.json ? `${JSON.stringify(outcome.record)}\n` : `${formatPlan(outcome.record)}\n`,
+    );
   }
   if (!values.json) io.stdout(formatTally(records, rejected));
   return rejected > 0 ? EXIT.badInput : EXIT.ok;

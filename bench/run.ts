@@ -1,0 +1,38 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/helpers/events';
+import { benchPlan } from './plan';
+import type { BenchRow } from './stats';
+
+const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<BenchRow[]> }> = [
+  { name: 'plan', run: benchPlan },
+];
+
+async function main(): Promise<void> {
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const rows: BenchRow[] = [];
+  for (const suite of SUITES) {
+    process.stderr.write(`bench: running ${suite.name}…\n`);
+    rows.push(...(await suite.run()));
+  }
+  const width = Math.max(...rows.map((r) => r.name.length));
+  process.stdout.write(`Tourniquet benchmarks: ${new Date().toISOString()}\n${machine}\n\n`);
+  for (const row of rows) {
+    const target = row.target ? `  (target ${row.target})` : '';
+    const note = row.note ? `  ${row.note}` : '';
+    process.stdout.write(
+      `${row.name.padEnd(width)}  ${String(row.value).padStart(10)} ${row.unit}${target}${note}\n`,
+    );
+  }
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, rows }, null, 2)}\n`,
+  );
+  process.stdout.write(`\nwritten: bench/results/latest.json\n`);
+}
+
+await main();

@@ -1,0 +1,97 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/metrics';
+import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
+import {
+  EventValidationError,
+  type Planner,
+  type PlaybookStarter,
+  TourniquetError,
+  triage,
+  UnrecognisedEventError,
+} from '@tourniquet/core';
+
+export interface TriageDeps {
+  planner: Planner;
+  starter: PlaybookStarter;
+  logger: Logger;
+  metrics: Metrics;
+  unit: typeof MetricUnits;
+}
+
+export interface TriageResponse {
+  incidentKey: string;
+  playbook: string | null;
+  reason: string;
+  execution: { status: string; name: string } | null;
+}
+
+/**
+ * Thrown for an event that is not a valid event of a supported source. Lambda's asynchronous
+ * retries then deliver it to the function's dead-letter queue, so it is never dropped silently.
+ */
+export class RejectedEventError extends TourniquetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RejectedEventError';
+  }
+}
+
+/**
+ * Handler body, independent of middy: Powertools Parser has already checked the EventBridge
+ * envelope (safeParse), core checks the detail. Every outcome is logged and counted.
+ */
+export function createTriageHandler(deps: TriageDeps) {
+  const { planner, starter, logger, metrics, unit } = deps;
+
+  function reject(event: unknown, reason: string, cause?: unknown): never {
+    const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+    logger.error('event rejected', {
+      reason,
+      eventId: e.id,
+      source: e.source,
+      detailType: e['detail-type'],
+    });
+    metrics.addMetric('RejectedEvents', unit.Count, 1);
+    throw new RejectedEventError(reason, { cause });
+  }
+
+  return async (parsed: ParsedResult<unknown, unknown>): Promise<TriageResponse> => {
+    if (!parsed.success) {
+      reject(
+        parsed.originalEvent,
+        `not an EventBridge event: ${parsed.error.message}`,
+        parsed.error,
+      );
+    }
+    let result: Awaited<ReturnType<typeof triage>>;
+    try {
+      result = await triage(parsed.data, planner, starter);
+    } catch (error) {
+      if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
+        reject(parsed.data, error.message, error);
+      }
+      throw error;
+    }
+    const { plan, execution } = result;
+    logger.setCorrelationId(plan.incidentKey);
+    logger.info('finding triaged', {
+      findingType: plan.finding.type,
+      severity: plan.finding.severity,
+      playbook: plan.playbook,
+      reason: plan.reason,
+      steps: plan.steps.map((s) => s.action),
+      execution,
+    });
+    metrics.addMetric('Findings', unit.Count, 1);
+    if (!execution) metrics.addMetric('FindingsWithoutAction', unit.Count, 1);
+    else if (execution.status === 'duplicate')
+      metrics.addMetric('DuplicateFindings', unit.Count, 1);
+    else metrics.addMetric('PlaybooksStarted', unit.Count, 1);
+    return {
+      incidentKey: plan.incidentKey,
+      playbook: plan.playbook,
+      reason: plan.reason,
+      execution: execution && { status: execution.status, name: execution.executionName },
+    };
+  };
+}

@@ -1,0 +1,2 @@
+export { awsClientConfig } from './clientConfig';
+export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './freePort';
+
+export interface MotoServer {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class MotoUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MotoUnavailableError';
+  }
+}
+
+const INSTALL_HINT = "install it with: pip install 'moto[server]==5.2.1'";
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts `moto_server` (the local AWS) on a free 127.0.0.1 port and waits until it answers.
+ * The command can be overridden with $MOTO_SERVER.
+ */
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const command = process.env.MOTO_SERVER?.trim() || 'moto_server';
+  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const spawnFailure = new Promise<never>((_, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new MotoUnavailableError(`${command} was not found on PATH; ${INSTALL_HINT}`, {
+              cause: error,
+            })
+          : error,
+      );
+    });
+    child.once('exit', (code) => {
+      reject(
+        new MotoUnavailableError(
+          `${command} exited with code ${code} before it was ready:\n${stderr}`,
+        ),
+      );
+    });
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([waitUntilReady(endpoint), spawnFailure]);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { endpoint, port, stop: () => stopChild(child) };
+}
+
+async function waitUntilReady(endpoint: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      await response.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new MotoUnavailableError(
+    `moto did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000}s`,
+  );
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
