@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/metrics';
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import {
+  describeProblems,
   EventValidationError,
   type Planner,
   type PlaybookStarter,
@@ -59,7 +60,7 @@ export function createTriageHandler(deps: TriageDeps) {
     if (!parsed.success) {
       reject(
         parsed.originalEvent,
-        `not an EventBridge event: ${parsed.error.message}`,
+        `not an EventBridge event: ${describeParseError(parsed.error)}`,
         parsed.error,
       );
     }
@@ -94,4 +95,21 @@ export function createTriageHandler(deps: TriageDeps) {
       execution: execution && { status: execution.status, name: execution.executionName },
     };
   };
+}
+
+/**
+ * Powertools' ParseError carries the schema issues (Standard Schema: message + path) as its
+ * cause; they name the missing or malformed envelope fields.
+ */
+function describeParseError(error: Error): string {
+  const issues = error.cause;
+  if (!Array.isArray(issues)) return error.message;
+  return describeProblems(
+    issues.map(
+      (issue: { message?: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }) => ({
+        path: (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.'),
+        message: issue.message ?? 'invalid',
+      }),
+    ),
+  );
 }

@@ -13,15 +13,17 @@ export const nonEmpty = z.string().min(1, 'must not be empty');
  * AWS timestamps arrive as ISO-8601 strings or as epoch numbers (seconds, sometimes with a
  * fraction, or milliseconds) depending on the producer. Normalised to ISO-8601.
  */
-export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const date =
-    typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
-    return z.NEVER;
-  }
-  return date.toISOString();
-});
+export const timestamp = z
+  .union([z.string(), z.number()], { error: 'expected an ISO-8601 string or an epoch number' })
+  .transform((value, ctx) => {
+    const date =
+      typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  });
 
 /** The EventBridge envelope every AWS service event shares. */
 export const envelopeSchema = z.object({

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { PLAYBOOK_NAMES } from '@tourniquet/core';
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadEvent, REPO_ROOT } from './helpers/events';
+import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
+
+const context = {
+  functionName: 'tourniquet-triage',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:tourniquet-triage',
+  memoryLimitInMB: '512',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+/**
+ * The triage Lambda handler end to end: middy + Powertools + Parser, the real planner, and the
+ * real Step Functions starter against moto's StepFunctions.
+ */
+describe('Handler: triage', () => {
+  const moto = useMoto();
+  const stateMachines: Record<string, string> = {};
+  let sfn: SFNClient;
+  let handler: (event: unknown, context: Context) => Promise<any>;
+  let powertools: typeof import('../functions/lib/powertools');
+
+  beforeAll(async () => {
+    const aws = moto();
+    sfn = new SFNClient(aws);
+    for (const playbook of PLAYBOOK_NAMES) {
+      const { stateMachineArn } = await sfn.send(
+        new CreateStateMachineCommand({
+          name: `tourniquet-${playbook}`,
+          roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
+          definition: JSON.stringify({
+            StartAt: 'Done',
+            States: { Done: { Type: 'Pass', End: true } },
+          }),
+        }),
+      );
+      stateMachines[playbook] = stateMachineArn as string;
+    }
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      TOURNIQUET_CONFIG: readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8'),
+      PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
+    });
+    handler = (await import('../functions/triage')).handler as unknown as typeof handler;
+    powertools = await import('../functions/lib/powertools');
+  });
+
+  async function executions(playbook: string) {
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: stateMachines[playbook] }),
+    );
+    return executions;
+  }
+
+  it('starts one contain-pod execution for a pod finding, named after the incident', async () => {
+    const result = await handler(
+      loadEvent('guardduty/runtime-reverse-shell-payments.json'),
+      context,
+    );
+    expect(result).toMatchObject({
+      incidentKey: '111122223333:us-east-1:prod-eks-01:pod:payments/payments-api-7d9f8b6c5-x2kqp',
+      playbook: 'contain-pod',
+      execution: { status: 'started' },
+    });
+    const runs = await executions('contain-pod');
+    expect(runs.map((r) => r.name)).toEqual([result.execution.name]);
+  });
+
+  it('a repeat of the finding and another finding on the same pod join it: still one execution', async () => {
+    const repeat = await handler(
+      loadEvent('guardduty/runtime-reverse-shell-payments-repeat.json'),
+      context,
+    );
+    expect(repeat.execution.status).toBe('duplicate');
+    const other = loadEvent('guardduty/runtime-cc-activity-checkout.json');
+    const first = await handler(other, context);
+    const again = await handler(loadEvent('guardduty/runtime-new-binary-checkout.json'), context);
+    expect(first.execution.status).toBe('started');
+    expect(again.execution).toEqual({ status: 'duplicate', name: first.execution.name });
+    expect(await executions('contain-pod')).toHaveLength(2);
+  });
+
+  it('an event with nothing to do starts nothing and says why', async () => {
+    const result = await handler(
+      loadEvent('cloudtrail/irsa-assume-web-identity-inside-vpc.json'),
+      context,
+    );
+    expect(result).toMatchObject({ playbook: null, execution: null });
+    expect(result.reason).toMatch(/inside prod-eks-01's egress CIDRs/);
+  });
+
+  it('passes the plan (without the raw event) as the execution input', async () => {
+    const result = await handler(loadEvent('config/restricted-ssh-noncompliant.json'), context);
+    const [run] = await executions('remediate-config');
+    const { input } = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: run?.executionArn }),
+    );
+    const parsed = JSON.parse(input as string);
+    expect(parsed).toMatchObject({
+      incidentKey: result.incidentKey,
+      playbook: 'remediate-config',
+      steps: [{ action: 'revoke-open-ingress', approval: 'required' }, { action: 'open-ticket' }],
+    });
+    expect(parsed.finding.raw).toBeUndefined();
+  });
+
+  it.each([
+    [{ hello: 'world' }, /not an EventBridge event: version: .*; id: /],
+    [
+      {
+        ...loadEvent('guardduty/runtime-reverse-shell-payments.json'),
+        source: 'aws.s3',
+        'detail-type': 'Object Created',
+      },
+      /source "aws\.s3"/,
+    ],
+    [
+      { ...loadEvent('guardduty/runtime-reverse-shell-payments.json'), detail: { type: 'x' } },
+      /invalid GuardDuty finding: detail\.id/,
+    ],
+  ])(
+    'rejects a bad event loudly (logged, counted, thrown for the DLQ) — %#',
+    async (event, reason) => {
+      const logged = vi.spyOn(powertools.logger, 'error');
+      const counted = vi.spyOn(powertools.metrics, 'addMetric');
+      await expect(handler(event, context)).rejects.toMatchObject({
+        name: 'RejectedEventError',
+        message: expect.stringMatching(reason),
+      });
+      expect(logged).toHaveBeenCalledWith(
+        'event rejected',
+        expect.objectContaining({ reason: expect.stringMatching(reason) }),
+      );
+      expect(counted).toHaveBeenCalledWith('RejectedEvents', 'Count', 1);
+      logged.mockRestore();
+      counted.mockRestore();
+    },
+  );
+});
