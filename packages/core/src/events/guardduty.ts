@@ -163,7 +163,8 @@ function resourceId(detail: GuardDutyDetail, cluster: string | null, node: NodeR
   const r = detail.resource;
   if (r.resourceType === 'AccessKey') return r.accessKeyDetails?.userName ?? 'unknown';
   if (r.resourceType === 'Instance' && node) return node.instanceId;
-  return cluster ?? r.resourceType;
+  if (r.resourceType === 'EKSCluster' && cluster) return cluster;
+  return detail.id;
 }
 
 /** `additionalInfo.sample` is a boolean in the API and occasionally the string "true". */

@@ -27,7 +27,9 @@ export function incidentKey(finding: Finding): string {
   }
   if (finding.role) return `${finding.account}:global:-:role:${roleName(finding.role.arn)}`;
   if (finding.resource) {
-    const kind = RESOURCE_KINDS[finding.resource.type] ?? finding.resource.type.toLowerCase();
+    const kind =
+      RESOURCE_KINDS[finding.resource.type] ??
+      finding.resource.type.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     return `${scope}:${kind}:${finding.resource.id}`;
   }
   return `${scope}:finding:${finding.id}`;
