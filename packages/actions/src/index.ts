@@ -1,1 +1,6 @@
-export {};
+export { REVOKE_POLICY_NAME } from './actions/revokeRoleSessions';
+export { defineAction } from './defineAction';
+export * from './errors';
+export { ACTIONS, getAction, type RegisteredActionName } from './registry';
+export { UNTRACK_GROUP_NAME } from './securityGroupSwap';
+export type * from './types';

@@ -1,2 +1,5 @@
+export { type AwsClientOverrides, type AwsClients, createAwsClients } from './awsClients';
 export { awsClientConfig } from './clientConfig';
+export { type ClusterConnection, ClusterConnectionCache } from './clusterConnection';
+export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';

@@ -1,1 +1,2 @@
-export {};
+export { EksKubeConnector, type KubeConnector, StaticKubeConnector } from './eksKubeConnector';
+export { isKubeStatus, KubeAdapter, type MetadataPatch } from './kubeAdapter';

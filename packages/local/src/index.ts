@@ -4,5 +4,14 @@ export { main } from './cli/main';
 export { freePort } from './emulators/freePort';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
 export { loadConfig } from './loadConfig';
+export {
+  DEFAULT_SCENARIO,
+  LOCAL_CREDENTIALS,
+  LocalWorld,
+  type LocalWorldOptions,
+} from './localWorld';
 export { type PlanRecord, planEvent, toRecord } from './planEvent';
 export { readEventInputs } from './readEvents';
+export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
+export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
+export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';

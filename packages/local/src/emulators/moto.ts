@@ -19,13 +19,15 @@ const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts `moto_server` (the local AWS) on a free 127.0.0.1 port and waits until it answers.
- * The command can be overridden with $MOTO_SERVER.
+ * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: { accountId?: string } = {}): Promise<MotoServer> {
   const port = await freePort();
   const command = process.env.MOTO_SERVER?.trim() || 'moto_server';
   const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // moto answers as this account (ARNs, owner ids), so seeded resources match the events.
+    env: options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

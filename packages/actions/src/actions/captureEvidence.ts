@@ -1,0 +1,85 @@
+import { CreateSnapshotCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
+import { defineAction } from '../defineAction';
+import { resolveInstance } from '../resolve';
+import { nodeTarget } from '../targets';
+import type { ActionContext } from '../types';
+
+interface State {
+  instanceId: string;
+  volumes: string[];
+  /** volume id → snapshot id already taken for this incident */
+  snapshots: Record<string, string>;
+}
+
+async function podEvidence(ctx: ActionContext): Promise<Record<string, unknown> | null> {
+  const pod = ctx.finding?.pod;
+  if (!pod) return null;
+  const spec = await (await ctx.kube()).readPod(pod.namespace, pod.name);
+  return spec ? JSON.parse(JSON.stringify(spec)) : null;
+}
+
+export const captureEvidence = defineAction({
+  name: 'capture-evidence',
+  description:
+    'Snapshot every EBS volume of the node, tagged with the incident, and record the pod spec and the finding. Runs before anything destructive; undo keeps the evidence.',
+  params: nodeTarget,
+  permissions: {
+    iam: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:CreateSnapshot', 'ec2:CreateTags'],
+    kubernetes: ['get pods', 'get nodes'],
+  },
+  example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
+  async check(ctx, params) {
+    const instance = await resolveInstance(ctx, params);
+    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    const instanceId = instance.value.InstanceId as string;
+    const volumes = (instance.value.BlockDeviceMappings ?? [])
+      .map((m) => m.Ebs?.VolumeId)
+      .filter((v): v is string => Boolean(v));
+    const { Snapshots = [] } = await ctx.aws.ec2.send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: `tag:${TOURNIQUET_LABELS.incident}`, Values: [incidentLabel(ctx.incidentKey)] },
+        ],
+      }),
+    );
+    const snapshots: Record<string, string> = {};
+    for (const s of Snapshots) if (s.VolumeId && s.SnapshotId) snapshots[s.VolumeId] = s.SnapshotId;
+    return { ok: true, state: { instanceId, volumes, snapshots } satisfies State };
+  },
+  plan: (state) => state.volumes.filter((v) => !state.snapshots[v]).map((v) => `snapshot ${v}`),
+  satisfied: (state) =>
+    `every volume of ${state.instanceId} already has a snapshot for this incident`,
+  async execute(ctx, _params, state) {
+    const tags = [
+      { Key: TOURNIQUET_LABELS.incident, Value: incidentLabel(ctx.incidentKey) },
+      { Key: TOURNIQUET_LABELS.incidentKey, Value: ctx.incidentKey.slice(0, 256) },
+      { Key: 'tourniquet.io/instance', Value: state.instanceId },
+    ];
+    const [taken, pod] = await Promise.all([
+      Promise.all(
+        state.volumes
+          .filter((v) => !state.snapshots[v])
+          .map(async (volume) => {
+            const { SnapshotId } = await ctx.aws.ec2.send(
+              new CreateSnapshotCommand({
+                VolumeId: volume,
+                Description: `Tourniquet evidence for ${ctx.incidentKey}`.slice(0, 255),
+                TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
+              }),
+            );
+            return [volume, SnapshotId as string] as const;
+          }),
+      ),
+      podEvidence(ctx),
+    ]);
+    const snapshots = { ...state.snapshots, ...Object.fromEntries(taken) };
+    return {
+      undo: null,
+      detail: `snapshotted ${taken.length} volume(s) of ${state.instanceId}: ${taken.map(([, s]) => s).join(', ')}`,
+      data: { snapshots, evidence: { podSpec: pod, finding: ctx.finding } },
+    };
+  },
+  noUndo: 'evidence is kept: snapshots are never deleted by Tourniquet',
+});

@@ -1,0 +1,86 @@
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import { defineAction } from '../defineAction';
+import { PermanentActionError } from '../errors';
+import { quarantineGroupFor, resolveInstance } from '../resolve';
+import { sameGroups, setGroups, swapToQuarantine } from '../securityGroupSwap';
+import { nodeTarget } from '../targets';
+
+interface Eni {
+  id: string;
+  vpcId: string;
+  groups: string[];
+  quarantineGroup: string;
+}
+
+interface State {
+  instanceId: string;
+  enis: Eni[];
+}
+
+export const isolateNode = defineAction({
+  name: 'isolate-node',
+  description:
+    'Move every ENI of the node instance onto the quarantine security group, in two steps (allow-all, then quarantine) so tracked connections are cut. Destructive: approval by default.',
+  params: nodeTarget,
+  permissions: {
+    iam: [
+      'ec2:DescribeInstances',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:DescribeSecurityGroups',
+      'ec2:CreateSecurityGroup',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:CreateTags',
+    ],
+    kubernetes: ['get pods', 'get nodes'],
+  },
+  example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
+  async check(ctx, params) {
+    const instance = await resolveInstance(ctx, params);
+    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    // DescribeNetworkInterfaces is the authority on an ENI's groups (the instance view can lag).
+    const eniIds = (instance.value.NetworkInterfaces ?? []).map(
+      (e) => e.NetworkInterfaceId as string,
+    );
+    const { NetworkInterfaces = [] } = eniIds.length
+      ? await ctx.aws.ec2.send(
+          new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }),
+        )
+      : {};
+    const enis = NetworkInterfaces.map((eni) => {
+      const quarantineGroup = quarantineGroupFor(ctx, eni.VpcId);
+      if (!quarantineGroup) {
+        throw new PermanentActionError(
+          `ENI ${eni.NetworkInterfaceId} of ${instance.value.InstanceId} is in ${eni.VpcId}, which has no quarantineSecurityGroups entry in the cluster config`,
+        );
+      }
+      return {
+        id: eni.NetworkInterfaceId as string,
+        vpcId: eni.VpcId as string,
+        groups: (eni.Groups ?? []).map((g) => g.GroupId as string),
+        quarantineGroup,
+      };
+    });
+    return {
+      ok: true,
+      state: { instanceId: instance.value.InstanceId as string, enis } satisfies State,
+    };
+  },
+  plan: (state) =>
+    state.enis
+      .filter((e) => !sameGroups(e.groups, [e.quarantineGroup]))
+      .map((e) => `move ENI ${e.id} from ${e.groups.join(',')} to ${e.quarantineGroup}`),
+  satisfied: (state) => `every ENI of ${state.instanceId} is already on the quarantine group`,
+  async execute(ctx, _params, state) {
+    const moving = state.enis.filter((e) => !sameGroups(e.groups, [e.quarantineGroup]));
+    await Promise.all(moving.map((e) => swapToQuarantine(ctx.aws.ec2, e, e.quarantineGroup)));
+    return {
+      undo: moving.map((e) => ({ id: e.id, groups: e.groups })),
+      detail: `moved ${moving.length} ENI(s) of ${state.instanceId} to quarantine`,
+      data: { enis: moving.map((e) => e.id) },
+    };
+  },
+  async restore(ctx, _params, saved: Array<{ id: string; groups: string[] }>) {
+    await Promise.all(saved.map((e) => setGroups(ctx.aws.ec2, e.id, e.groups)));
+    return saved.map((e) => `ENI ${e.id} back on ${e.groups.join(',')}`);
+  },
+});

@@ -1,0 +1,64 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
+import { defineAction } from '../defineAction';
+import { resolvePod } from '../resolve';
+import { podTarget } from '../targets';
+
+interface Saved {
+  label: string | null;
+  annotation: string | null;
+}
+
+function wanted(incidentKey: string) {
+  return { label: incidentLabel(incidentKey), annotation: incidentKey };
+}
+
+function current(pod: V1Pod): Saved {
+  return {
+    label: pod.metadata?.labels?.[TOURNIQUET_LABELS.incident] ?? null,
+    annotation: pod.metadata?.annotations?.[TOURNIQUET_LABELS.incidentKey] ?? null,
+  };
+}
+
+export const labelPod = defineAction({
+  name: 'label-pod',
+  description:
+    'Label and annotate the pod with the incident, as an evidence marker. Never destructive.',
+  params: podTarget,
+  permissions: { iam: [], kubernetes: ['get,patch pods'] },
+  example: { kind: 'pod', namespace: 'payments', name: 'payments-api-7d9f8b6c5-x2kqp', uid: null },
+  async check(ctx, params) {
+    const pod = await resolvePod(ctx, params);
+    return 'skip' in pod
+      ? { ok: false, reason: pod.skip }
+      : { ok: true, state: current(pod.value) };
+  },
+  plan(state, ctx) {
+    const want = wanted(ctx.incidentKey);
+    const changes: string[] = [];
+    if (state.label !== want.label)
+      changes.push(`label ${TOURNIQUET_LABELS.incident}=${want.label}`);
+    if (state.annotation !== want.annotation)
+      changes.push(`annotate ${TOURNIQUET_LABELS.incidentKey}`);
+    return changes;
+  },
+  satisfied: () => 'pod already labelled with this incident',
+  async execute(ctx, params, state) {
+    const want = wanted(ctx.incidentKey);
+    await (await ctx.kube()).patchPodMetadata(params.namespace, params.name, {
+      labels: { [TOURNIQUET_LABELS.incident]: want.label },
+      annotations: { [TOURNIQUET_LABELS.incidentKey]: want.annotation },
+    });
+    return { undo: state, detail: `labelled ${TOURNIQUET_LABELS.incident}=${want.label}` };
+  },
+  async restore(ctx, params, saved) {
+    const kube = await ctx.kube();
+    const pod = await kube.readPod(params.namespace, params.name);
+    if (!pod) return [];
+    await kube.patchPodMetadata(params.namespace, params.name, {
+      labels: { [TOURNIQUET_LABELS.incident]: saved.label },
+      annotations: { [TOURNIQUET_LABELS.incidentKey]: saved.annotation },
+    });
+    return [`restored the incident label and annotation of ${params.namespace}/${params.name}`];
+  },
+});

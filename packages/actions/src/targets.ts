@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const name = z.string().min(1).max(253);
+const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
+
+export const podTarget = z.object({
+  kind: z.literal('pod'),
+  namespace: name,
+  name,
+  uid: z.string().nullable(),
+});
+export const nodeTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('node'), instanceId }),
+  z.object({ kind: z.literal('node-of-pod'), namespace: name, name }),
+]);
+export const roleTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('role'), arn: roleArn }),
+  z.object({ kind: z.literal('serviceaccount-role'), namespace: name, name }),
+  z.object({
+    kind: z.literal('instance-profile-role'),
+    arn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/,
+        'expected an instance profile ARN',
+      ),
+  }),
+]);
+export const webIdentityTarget = z.object({
+  kind: z.literal('web-identity'),
+  roleArn,
+  namespace: name,
+  serviceAccount: name,
+});
+export const clusterTarget = z.object({ kind: z.literal('cluster'), name });
+export const instanceTarget = z.object({ kind: z.literal('instance'), instanceId });
+export const securityGroupTarget = z.object({
+  kind: z.literal('security-group'),
+  groupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id'),
+});
+
+export type PodTarget = z.infer<typeof podTarget>;
+export type NodeTarget = z.infer<typeof nodeTarget>;
+export type RoleTarget = z.infer<typeof roleTarget>;

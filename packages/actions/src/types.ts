@@ -1,0 +1,64 @@
+import type { AwsClients } from '@tourniquet/aws';
+import type { ActionName, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
+import type { KubeAdapter } from '@tourniquet/kube';
+import type { z } from 'zod';
+
+export type ActionStatus = 'applied' | 'skipped' | 'dry-run';
+
+/** What one apply or undo did. Failures are thrown as typed errors, never returned. */
+export interface ActionOutcome {
+  action: ActionName;
+  status: ActionStatus;
+  target: string;
+  detail: string;
+  /** Changes made (applied), that would be made (dry-run), or none (skipped). */
+  changes: string[];
+  /** What undo needs to restore the state before apply; null when there is nothing to undo. */
+  undo: unknown;
+  /** Action-specific results: mechanisms used, snapshot ids, evidence. */
+  data?: Record<string, unknown>;
+}
+
+export interface ActionContext {
+  incidentKey: string;
+  dryRun: boolean;
+  config: TourniquetConfig;
+  /** The configured cluster the incident is on (quarantine groups, OIDC issuer), if any. */
+  cluster: ClusterConfig | null;
+  clusterName: string | null;
+  /** The finding behind the incident, for evidence and cut-off times. */
+  finding: Omit<Finding, 'raw'> | null;
+  aws: AwsClients;
+  /** Connects on first use: not every action talks to Kubernetes. */
+  kube: () => Promise<KubeAdapter>;
+  now: () => Date;
+}
+
+/** Current state read from the APIs, or why the action does not apply to this target. */
+export type Check<S> = { ok: true; state: S } | { ok: false; reason: string };
+
+export interface Permissions {
+  /** IAM actions the action's Lambda role needs. */
+  iam: readonly string[];
+  /** Kubernetes RBAC rules, as `verb,verb resource` (e.g. `get,patch pods`). */
+  kubernetes: readonly string[];
+}
+
+export interface ActionMetadata<P> {
+  name: ActionName;
+  description: string;
+  params: z.ZodType<P>;
+  permissions: Permissions;
+  example: P;
+}
+
+/** One response action: check → plan → apply → verify → undo. */
+export interface Action<P = unknown> extends ActionMetadata<P> {
+  check(ctx: ActionContext, params: P): Promise<Check<unknown>>;
+  /** The changes apply would make now; empty when the target is already in the wanted state. */
+  plan(ctx: ActionContext, params: P): Promise<string[]>;
+  apply(ctx: ActionContext, params: P): Promise<ActionOutcome>;
+  /** Reads the state back; throws VerificationFailedError when it does not hold. */
+  verify(ctx: ActionContext, params: P): Promise<void>;
+  undo(ctx: ActionContext, params: P, saved: unknown): Promise<ActionOutcome>;
+}

@@ -1,0 +1,33 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { awsClientConfig } from './clientConfig';
+
+/** The AWS clients the response actions use, one set per region. */
+export interface AwsClients {
+  region: string;
+  ec2: EC2Client;
+  iam: IAMClient;
+  eks: EKSClient;
+  autoscaling: AutoScalingClient;
+}
+
+export interface AwsClientOverrides {
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export function createAwsClients(region: string, overrides: AwsClientOverrides = {}): AwsClients {
+  const config = {
+    ...awsClientConfig({ region, endpoint: overrides.endpoint }),
+    ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
+  };
+  return {
+    region,
+    ec2: new EC2Client(config),
+    iam: new IAMClient(config),
+    eks: new EKSClient(config),
+    autoscaling: new AutoScalingClient(config),
+  };
+}

@@ -1,0 +1,91 @@
+import {
+  ApiException,
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1NetworkPolicy,
+  type V1Node,
+  type V1Pod,
+  type V1ServiceAccount,
+} from '@kubernetes/client-node';
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export type MetadataPatch = {
+  labels?: Record<string, string | null>;
+  annotations?: Record<string, string | null>;
+};
+
+/**
+ * The Kubernetes calls the response actions make, over the real @kubernetes/client-node.
+ * Reads return null for 404; every write is a merge patch or a create/delete, so a retried
+ * call converges instead of failing on a stale resourceVersion.
+ */
+export class KubeAdapter {
+  private readonly core: CoreV1Api;
+  private readonly networking: NetworkingV1Api;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+  }
+
+  readPod(namespace: string, name: string): Promise<V1Pod | null> {
+    return orNull(this.core.readNamespacedPod({ namespace, name }));
+  }
+
+  patchPodMetadata(namespace: string, name: string, metadata: MetadataPatch): Promise<V1Pod> {
+    return this.core.patchNamespacedPod({ namespace, name, body: { metadata } }, MERGE_PATCH);
+  }
+
+  readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | null> {
+    return orNull(this.core.readNamespacedServiceAccount({ namespace, name }));
+  }
+
+  readNode(name: string): Promise<V1Node | null> {
+    return orNull(this.core.readNode({ name }));
+  }
+
+  /** The node whose `spec.providerID` (`aws:///<az>/<instance-id>`) names the instance. */
+  async findNodeByInstanceId(instanceId: string): Promise<V1Node | null> {
+    const { items } = await this.core.listNode();
+    return items.find((n) => n.spec?.providerID?.endsWith(`/${instanceId}`)) ?? null;
+  }
+
+  setNodeUnschedulable(name: string, unschedulable: boolean): Promise<V1Node> {
+    // null removes the field, which is how an uncordoned node looks.
+    return this.core.patchNode(
+      { name, body: { spec: { unschedulable: unschedulable || null } } },
+      MERGE_PATCH,
+    );
+  }
+
+  readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {
+    return orNull(this.networking.readNamespacedNetworkPolicy({ namespace, name }));
+  }
+
+  createNetworkPolicy(namespace: string, body: V1NetworkPolicy): Promise<V1NetworkPolicy> {
+    return this.networking.createNamespacedNetworkPolicy({ namespace, body });
+  }
+
+  async deleteNetworkPolicy(namespace: string, name: string): Promise<boolean> {
+    return (
+      (await orNull(this.networking.deleteNamespacedNetworkPolicy({ namespace, name }))) !== null
+    );
+  }
+}
+
+export function isKubeStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isKubeStatus(error, 404)) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+import type { Scenario, ScenarioCluster } from './scenario';
+
+/** A Kubernetes manifest as the simulator stores it. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/** The scenario's cluster as Kubernetes objects: namespaces, nodes, service accounts, pods, SGPs. */
+export function kubeObjectsFor(
+  scenario: Scenario,
+  cluster: ScenarioCluster,
+  physical: (id: string) => string,
+): KubeObject[] {
+  const namespaces = new Set([
+    ...cluster.pods.map((p) => p.namespace),
+    ...cluster.serviceAccounts.map((s) => s.namespace),
+  ]);
+  const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
+  const azOf = (subnet: string) =>
+    cluster.subnets.find((s) => s.id === subnet)?.az ?? `${cluster.region}a`;
+  const objects: KubeObject[] = [];
+
+  for (const name of namespaces) {
+    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  for (const node of cluster.nodes) {
+    const az = node.az ?? azOf(node.subnet);
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: node.name,
+        labels: {
+          'kubernetes.io/hostname': node.name,
+          'topology.kubernetes.io/zone': az,
+          'eks.amazonaws.com/capacityType': node.spot ? 'SPOT' : 'ON_DEMAND',
+          ...node.labels,
+        },
+      },
+      spec: {
+        providerID: `aws:///${az}/${physical(node.instanceId)}`,
+        ...(node.unschedulable ? { unschedulable: true } : {}),
+      },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: node.ip },
+          { type: 'Hostname', address: node.name },
+        ],
+      },
+    });
+  }
+  for (const sa of cluster.serviceAccounts) {
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: sa.name,
+        namespace: sa.namespace,
+        ...(sa.role
+          ? {
+              annotations: {
+                [IRSA_ANNOTATION]: `arn:aws:iam::${scenario.account}:role/${sa.role}`,
+              },
+            }
+          : {}),
+      },
+    });
+  }
+  for (const pod of cluster.pods) {
+    const node = nodes.get(pod.node);
+    const labels = { app: pod.name.replace(/-[a-z0-9]+(-[a-z0-9]+)?$/, ''), ...pod.labels };
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: pod.name,
+        namespace: pod.namespace,
+        labels,
+        ...(pod.uid ? { uid: pod.uid } : {}),
+      },
+      spec: {
+        nodeName: pod.node,
+        serviceAccountName: pod.serviceAccount,
+        hostNetwork: pod.hostNetwork,
+        containers: [
+          {
+            name: 'app',
+            image: pod.image,
+            ...(pod.privileged ? { securityContext: { privileged: true } } : {}),
+          },
+        ],
+      },
+      status: { phase: 'Running', podIP: pod.hostNetwork ? node?.ip : pod.ip, hostIP: node?.ip },
+    });
+    if (pod.securityGroups && !pod.hostNetwork) {
+      objects.push({
+        apiVersion: 'vpcresources.k8s.aws/v1beta1',
+        kind: 'SecurityGroupPolicy',
+        metadata: { name: `${pod.name}-sgp`, namespace: pod.namespace },
+        spec: {
+          podSelector: { matchLabels: labels },
+          securityGroups: { groupIds: pod.securityGroups.map(physical) },
+        },
+      });
+    }
+  }
+  return objects;
+}

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, zodProblems } from '@tourniquet/core';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const id = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `expected a ${prefix}- id`);
+const ip = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'expected an IPv4 address');
+const stringMap = z.record(z.string(), z.string()).default({});
+
+const ingressRule = z.object({
+  protocol: z.string().default('tcp'),
+  from: z.number().int().optional(),
+  to: z.number().int().optional(),
+  cidr: z.string(),
+});
+
+const node = z.object({
+  name: z.string(),
+  instanceId: id('i'),
+  ip,
+  subnet: id('subnet'),
+  az: z.string().optional(),
+  securityGroups: z.array(id('sg')).default([]),
+  instanceProfile: z.string().optional(),
+  spot: z.boolean().default(false),
+  /** EBS volumes besides the root volume. */
+  extraVolumes: z.number().int().min(0).default(0),
+  tags: stringMap,
+  labels: stringMap,
+  unschedulable: z.boolean().default(false),
+});
+
+const pod = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string().optional(),
+  node: z.string(),
+  ip,
+  serviceAccount: z.string().default('default'),
+  /** Security Groups for Pods: the pod gets a branch ENI with these groups. */
+  securityGroups: z.array(id('sg')).optional(),
+  hostNetwork: z.boolean().default(false),
+  privileged: z.boolean().default(false),
+  image: z.string().default('public.ecr.aws/docker/library/busybox:1.36'),
+  labels: stringMap,
+});
+
+const cluster = z.object({
+  name: z.string(),
+  region: z.string(),
+  version: z.string().default('1.31'),
+  oidcIssuer: z.string(),
+  endpointPublicAccess: z.boolean().default(true),
+  endpointPrivateAccess: z.boolean().default(false),
+  logging: z.array(z.string()).default([]),
+  tags: stringMap,
+  egressCidrs: z.array(z.string()).default([]),
+  vpc: z.object({ id: id('vpc'), cidr: z.string() }),
+  subnets: z.array(z.object({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
+  securityGroups: z
+    .array(
+      z.object({
+        id: id('sg'),
+        name: z.string(),
+        /** The rule-less group isolated ENIs move to. */
+        quarantine: z.boolean().default(false),
+        ingress: z.array(ingressRule).default([]),
+        tags: stringMap,
+      }),
+    )
+    .default([]),
+  nodes: z.array(node).default([]),
+  serviceAccounts: z
+    .array(z.object({ namespace: z.string(), name: z.string(), role: z.string().optional() }))
+    .default([]),
+  pods: z.array(pod).default([]),
+});
+
+const role = z.object({
+  name: z.string(),
+  /** `ec2` for node roles; `irsa` for a service account of a cluster. */
+  trust: z.union([
+    z.literal('ec2'),
+    z.object({
+      irsa: z.object({ cluster: z.string(), namespace: z.string(), serviceAccount: z.string() }),
+    }),
+  ]),
+  instanceProfile: z.string().optional(),
+  tags: stringMap,
+});
+
+export const scenarioSchema = z.object({
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  clusters: z.array(cluster).min(1),
+  roles: z.array(role).default([]),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioCluster = Scenario['clusters'][number];
+export type ScenarioNode = ScenarioCluster['nodes'][number];
+export type ScenarioPod = ScenarioCluster['pods'][number];
+
+/** Validates a scenario document; errors name the key (reported as ConfigError). */
+export function parseScenario(document: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(document);
+  if (!result.success) {
+    throw new ConfigError(
+      zodProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
+    );
+  }
+  const scenario = result.data;
+  for (const [ci, c] of scenario.clusters.entries()) {
+    const nodes = new Set(c.nodes.map((n) => n.name));
+    for (const [pi, p] of c.pods.entries()) {
+      if (!nodes.has(p.node)) {
+        throw new ConfigError([
+          {
+            path: `clusters.${ci}.pods.${pi}.node`,
+            message: `no node named ${p.node} (in ${source})`,
+          },
+        ]);
+      }
+    }
+  }
+  return scenario;
+}
+
+/** Reads a scenario from a JSON or YAML file. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const text = await readFile(file, 'utf8');
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([
+      { path: '', message: `${file} is not YAML or JSON: ${(error as Error).message}` },
+    ]);
+  }
+  return parseScenario(document, file);
+}
