@@ -2,11 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
+import { benchIsolation } from './isolation';
 import { benchPlan } from './plan';
 import type { BenchRow } from './stats';
 
 const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<BenchRow[]> }> = [
   { name: 'plan', run: benchPlan },
+  { name: 'isolation', run: benchIsolation },
 ];
 
 async function main(): Promise<void> {

@@ -1,3 +1,10 @@
+export {
+  type ActionRequest,
+  type ActionResponse,
+  type ActionRuntime,
+  actionRequestSchema,
+  runActionRequest,
+} from './actionRequest';
 export { REVOKE_POLICY_NAME } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
 export * from './errors';

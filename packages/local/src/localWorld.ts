@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActionContext } from '@tourniquet/actions';
+import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
 import { type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
@@ -114,6 +114,15 @@ export class LocalWorld {
         return connector.adapterFor();
       },
       now: options.now ?? (() => new Date()),
+    };
+  }
+
+  /** What the action Lambdas get in AWS, wired to the local emulators. */
+  runtime(): ActionRuntime {
+    return {
+      config: this.config,
+      aws: (region) => this.aws(region),
+      kube: (cluster) => new StaticKubeConnector(this.simulator(cluster).kubeConfig()).adapterFor(),
     };
   }
 

@@ -1,11 +1,21 @@
 import { ConfigError } from '@tourniquet/core';
+import { ACTIONS_USAGE, actionsCommand } from './actionsCommand';
 import { type CliIo, EXIT, UsageError } from './io';
 import { PLAN_USAGE, planCommand } from './planCommand';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  plan: { run: planCommand, summary: 'show the remediation plan for sample or real events' },
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string; usage: string }>> = {
+  plan: {
+    run: planCommand,
+    summary: 'show the remediation plan for sample or real events',
+    usage: PLAN_USAGE,
+  },
+  actions: {
+    run: actionsCommand,
+    summary: 'list the response actions and the permissions they need',
+    usage: ACTIONS_USAGE,
+  },
 };
 
 const USAGE = `Usage: tourniquet <command> [options]
@@ -34,7 +44,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`tourniquet ${name}: ${error.message}\n\n${name === 'plan' ? PLAN_USAGE : USAGE}`);
+      io.stderr(`tourniquet ${name}: ${error.message}\n\n${command.usage}`);
       return EXIT.usage;
     }
     if (error instanceof ConfigError) {

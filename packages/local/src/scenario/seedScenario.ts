@@ -92,7 +92,8 @@ export async function seedScenario(
       kubeObjects: kubeObjectsFor(scenario, cluster, physical),
     });
   }
-  const pattern = ids.size > 0 ? new RegExp([...ids.keys()].map(escapeRegExp).join('|'), 'g') : null;
+  const pattern =
+    ids.size > 0 ? new RegExp([...ids.keys()].map(escapeRegExp).join('|'), 'g') : null;
   const translate = <T>(value: T): T =>
     pattern
       ? JSON.parse(JSON.stringify(value).replace(pattern, (m) => physical(m)))

@@ -1,0 +1,4 @@
+import { createActionHandler } from '../lib/actionHandler';
+
+/** Step Functions Task for the label-pod action. */
+export const handler = createActionHandler('label-pod');

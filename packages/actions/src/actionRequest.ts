@@ -1,0 +1,86 @@
+import type { AwsClients } from '@tourniquet/aws';
+import type { Finding, TourniquetConfig } from '@tourniquet/core';
+import type { KubeAdapter } from '@tourniquet/kube';
+import { z } from 'zod';
+import { InvalidParametersError } from './errors';
+import { getAction } from './registry';
+import type { ActionOutcome } from './types';
+
+/** What a playbook Task sends to an action Lambda. */
+export const actionRequestSchema = z.object({
+  mode: z.enum(['apply', 'verify', 'undo']).default('apply'),
+  incidentKey: z.string().min(1),
+  action: z.string().min(1),
+  /** The plan step's subject (a Target); validated by the action's own schema. */
+  target: z.record(z.string(), z.unknown()),
+  dryRun: z.boolean().default(false),
+  finding: z
+    .object({ cluster: z.string().nullable(), region: z.string(), lastSeen: z.string() })
+    .passthrough()
+    .nullable()
+    .default(null),
+  /** The `undo` value a previous apply returned (mode undo). */
+  saved: z.unknown().optional(),
+});
+export type ActionRequest = z.input<typeof actionRequestSchema>;
+
+/** Where an action request finds its clients: built once per warm Lambda (or per local world). */
+export interface ActionRuntime {
+  config: TourniquetConfig;
+  aws(region: string): AwsClients;
+  kube(cluster: string): Promise<KubeAdapter>;
+  now?: () => Date;
+}
+
+export type ActionResponse =
+  | ActionOutcome
+  | { action: string; status: 'verified'; target: string; detail: string };
+
+/** Validates a request, builds the action context and runs apply, verify or undo. */
+export async function runActionRequest(
+  input: unknown,
+  runtime: ActionRuntime,
+): Promise<ActionResponse> {
+  const parsed = actionRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(request)'}: ${i.message}`,
+    );
+    throw new InvalidParametersError(`invalid action request: ${problems.join('; ')}`);
+  }
+  const request = parsed.data;
+  const action = getAction(request.action);
+  const finding = request.finding as Omit<Finding, 'raw'> | null;
+  const clusterName = finding?.cluster ?? null;
+  const cluster = runtime.config.clusters.find((c) => c.name === clusterName) ?? null;
+  const region = cluster?.region ?? finding?.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const ctx = {
+    incidentKey: request.incidentKey,
+    dryRun:
+      request.dryRun || runtime.config.dryRun || runtime.config.dryRunActions.includes(action.name),
+    config: runtime.config,
+    cluster,
+    clusterName,
+    finding,
+    aws: runtime.aws(region),
+    kube: () => {
+      if (!clusterName)
+        throw new InvalidParametersError(
+          `${action.name} needs a cluster, but the finding names none`,
+        );
+      return runtime.kube(clusterName);
+    },
+    now: runtime.now ?? (() => new Date()),
+  };
+  if (request.mode === 'verify') {
+    await action.verify(ctx, request.target);
+    return {
+      action: action.name,
+      status: 'verified',
+      target: JSON.stringify(request.target),
+      detail: 'state holds',
+    };
+  }
+  if (request.mode === 'undo') return action.undo(ctx, request.target, request.saved ?? null);
+  return action.apply(ctx, request.target);
+}
