@@ -3,6 +3,11 @@ export { EXIT } from './cli/io';
 export { main } from './cli/main';
 export { freePort } from './emulators/freePort';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
+export {
+  type KubeSimulator,
+  type KubeSimulatorOptions,
+  startKubeSimulator,
+} from './kube/kubeSimulator';
 export { loadConfig } from './loadConfig';
 export {
   DEFAULT_SCENARIO,

@@ -49,14 +49,13 @@ function formatAction(a: {
   permissions: { iam: readonly string[]; kubernetes: readonly string[] };
   example: unknown;
 }): string {
-  return (
-    [
-      a.name,
-      `  ${a.description}`,
-      `  IAM:        ${a.permissions.iam.join(', ') || '(none)'}`,
-      `  Kubernetes: ${a.permissions.kubernetes.join('; ') || '(none)'}`,
-      `  example:    ${JSON.stringify(a.example)}`,
-      '',
-    ].join('\n') + '\n'
-  );
+  return [
+    a.name,
+    `  ${a.description}`,
+    `  IAM:        ${a.permissions.iam.join(', ') || '(none)'}`,
+    `  Kubernetes: ${a.permissions.kubernetes.join('; ') || '(none)'}`,
+    `  example:    ${JSON.stringify(a.example)}`,
+    '',
+    '',
+  ].join('\n');
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../test/helpers/events';
+import { main } from '../src';
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: REPO_ROOT,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('CLI: tourniquet actions', () => {
+  it('lists every action with its parameters schema, permissions and example (--json)', async () => {
+    const { code, stdout } = await run(['actions', '--json']);
+    expect(code).toBe(0);
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records).toHaveLength(12);
+    const isolate = records.find((r) => r.name === 'isolate-pod');
+    expect(isolate.parameters).toMatchObject({
+      type: 'object',
+      required: ['kind', 'namespace', 'name', 'uid'],
+    });
+    expect(isolate.permissions.iam).toContain('ec2:ModifyNetworkInterfaceAttribute');
+    expect(isolate.permissions.kubernetes).toContain('get,create,delete networkpolicies');
+    const cordon = records.find((r) => r.name === 'cordon-node');
+    expect(cordon.permissions.iam).toEqual([]);
+    const revoke = records.find((r) => r.name === 'revoke-role-sessions');
+    expect(revoke.permissions.iam.every((a: string) => a.startsWith('iam:'))).toBe(true);
+  });
+
+  it('shows one action in readable form, and names an unknown one', async () => {
+    const { stdout } = await run(['actions', 'cordon-node']);
+    expect(stdout).toMatch(/^cordon-node\n {2}Mark the node unschedulable/);
+    const bad = await run(['actions', 'nuke']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/unknown action 'nuke'; known: label-pod/);
+  });
+});
