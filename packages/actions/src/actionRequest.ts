@@ -82,5 +82,8 @@ export async function runActionRequest(
     };
   }
   if (request.mode === 'undo') return action.undo(ctx, request.target, request.saved ?? null);
-  return action.apply(ctx, request.target);
+  // Parse → apply → verify: a change is only reported once it reads back as holding.
+  const outcome = await action.apply(ctx, request.target);
+  if (outcome.status === 'applied') await action.verify(ctx, request.target);
+  return outcome;
 }

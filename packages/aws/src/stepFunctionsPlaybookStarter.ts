@@ -3,16 +3,16 @@ import {
   DEFAULT_EXECUTION_WINDOW_SECONDS,
   executionName,
   type Plan,
-  type PlaybookName,
   type PlaybookStarter,
   playbookInput,
   type StartedPlaybook,
+  type StateMachineName,
 } from '@tourniquet/core';
 
 export interface StepFunctionsPlaybookStarterOptions {
   client: SFNClient;
   /** State machine ARN per playbook. */
-  stateMachines: Readonly<Partial<Record<PlaybookName, string>>>;
+  stateMachines: Readonly<Partial<Record<StateMachineName, string>>>;
   windowSeconds?: number;
 }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { ActionName } from './actions';
 import type { Finding } from './finding';
+import { stepKey } from './playbooks/stepKey';
 import type { Plan } from './policy/plan';
+import { renderTarget, type Target } from './policy/target';
 
 /** One hour: a finding re-published within the window joins the running execution. */
 export const DEFAULT_EXECUTION_WINDOW_SECONDS = 3600;
@@ -37,25 +40,127 @@ export function executionName(
   return `${readable.slice(0, NAME_LIMIT - suffix.length)}${suffix}`;
 }
 
-/** What a playbook execution receives: the plan, with the finding minus its raw event. */
+/** One plan step as a playbook reads it (`$.actions.<key>`). */
+export interface PlaybookStep {
+  action: ActionName;
+  target: string;
+  subject: Target;
+  approval: 'auto' | 'required';
+  dryRun: boolean;
+  /** For release: what the containment apply saved. */
+  saved?: unknown;
+}
+
+/** What a playbook execution receives: the plan, keyed for JSONPath Choice states. */
 export interface PlaybookInput {
   incidentKey: string;
-  playbook: NonNullable<Plan['playbook']>;
+  playbook: NonNullable<Plan['playbook']> | 'release';
   reason: string;
   steps: Plan['steps'];
   skipped: Plan['skipped'];
   finding: Omit<Finding, 'raw'>;
+  /** The plan's steps by `stepKey(action)`; a missing key means the plan skips that action. */
+  actions: Record<string, PlaybookStep>;
+  /** The one approval the plan needs, for every step with approval `required`. */
+  approval: { required: boolean; actions: ActionName[] };
+  /** Filled in by the execution. */
+  results: Record<string, unknown>;
+  approvalStatus: 'not-needed' | 'approved' | 'denied' | 'timed-out';
+  approvalDecision: unknown;
+  failure: unknown;
 }
 
 export function playbookInput(plan: Plan): PlaybookInput {
   if (!plan.playbook) throw new Error(`incident ${plan.incidentKey} has no playbook to start`);
   const { raw: _raw, ...finding } = plan.finding;
-  return {
-    incidentKey: plan.incidentKey,
-    playbook: plan.playbook,
-    reason: plan.reason,
-    steps: plan.steps,
-    skipped: plan.skipped,
+  return executionInput(
+    plan.incidentKey,
+    plan.playbook,
+    plan.reason,
     finding,
+    plan.steps,
+    plan.skipped,
+  );
+}
+
+/**
+ * Input for `release`: undo the given applied steps (with what their apply saved), behind an
+ * approval. The ticket step is included so the incident's ticket records the release.
+ */
+export function releaseInput(
+  incidentKey: string,
+  finding: Omit<Finding, 'raw'>,
+  applied: ReadonlyArray<{ action: ActionName; subject: Target; saved: unknown }>,
+): PlaybookInput {
+  const steps = applied.map(({ action, subject }) => ({
+    action,
+    subject,
+    target: renderTarget(subject),
+    approval: 'required' as const,
+    dryRun: false,
+  }));
+  const ticket = {
+    action: 'open-ticket' as const,
+    subject: { kind: 'incident' as const, key: incidentKey },
   };
+  const input = executionInput(
+    incidentKey,
+    'release',
+    'release the quarantine',
+    finding,
+    [
+      ...steps,
+      { ...ticket, target: renderTarget(ticket.subject), approval: 'auto', dryRun: false },
+    ],
+    [],
+  );
+  for (const { action, saved } of applied) {
+    const step = input.actions[stepKey(action)];
+    if (step) step.saved = saved;
+  }
+  return { ...input, approval: { required: true, actions: applied.map((a) => a.action) } };
+}
+
+function executionInput(
+  incidentKey: string,
+  playbook: PlaybookInput['playbook'],
+  reason: string,
+  finding: Omit<Finding, 'raw'>,
+  steps: Plan['steps'],
+  skipped: Plan['skipped'],
+): PlaybookInput {
+  const actions: Record<string, PlaybookStep> = {};
+  for (const step of steps) actions[stepKey(step.action)] = { ...step };
+  const needing = steps.filter((s) => s.approval === 'required').map((s) => s.action);
+  return {
+    incidentKey,
+    playbook,
+    reason,
+    steps,
+    skipped,
+    finding,
+    actions,
+    approval: { required: needing.length > 0, actions: needing },
+    results: {},
+    approvalStatus: 'not-needed',
+    approvalDecision: null,
+    failure: null,
+  };
+}
+
+/**
+ * What a finished containment execution applied and can undo, in the shape `releaseInput`
+ * takes: every step whose result is `applied` with undo data.
+ */
+export function releasableSteps(
+  output: Pick<PlaybookInput, 'actions' | 'results'>,
+): Array<{ action: ActionName; subject: Target; saved: unknown }> {
+  const steps: Array<{ action: ActionName; subject: Target; saved: unknown }> = [];
+  for (const [key, step] of Object.entries(output.actions)) {
+    const result = output.results[key] as { status?: string; undo?: unknown } | undefined;
+    if (result?.status === 'applied' && result.undo !== null && result.undo !== undefined) {
+      steps.push({ action: step.action, subject: step.subject, saved: result.undo });
+    }
+  }
+  return steps;
 }

@@ -16,6 +16,14 @@ export {
   type LocalWorldOptions,
 } from './localWorld';
 export { type PlanRecord, planEvent, toRecord } from './planEvent';
+export { LocalPlaybookStarter } from './playbooks/localPlaybookStarter';
+export * from './playbooks/localServices';
+export {
+  type LocalExecution,
+  type LocalPlaybookDeps,
+  runPlaybookLocally,
+  type TimelineEntry,
+} from './playbooks/runPlaybook';
 export { readEventInputs } from './readEvents';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
 export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';

@@ -1,0 +1,162 @@
+import './withResolvers';
+import type { ActionRuntime } from '@tourniquet/actions';
+import { runActionRequest } from '@tourniquet/actions';
+import type { AslDefinition, PlaybookFunctions, PlaybookInput } from '@tourniquet/core';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type {
+  ApprovalRequest,
+  Approver,
+  EscalationRequest,
+  MemoryTicketDesk,
+  TicketRequest,
+} from './localServices';
+
+export interface TimelineEntry {
+  state: string;
+  type: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: 'succeeded' | 'failed' | 'retried' | 'caught';
+  output?: unknown;
+  error?: string;
+}
+
+export interface LocalExecution {
+  status: 'SUCCEEDED' | 'FAILED';
+  output: (PlaybookInput & { ticket?: unknown; escalation?: unknown }) | null;
+  error: { name: string; cause: string } | null;
+  timeline: TimelineEntry[];
+}
+
+/** A named error as Step Functions sees it (`Error` = name). */
+class StatesError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface LocalPlaybookDeps {
+  runtime: ActionRuntime;
+  functions: PlaybookFunctions;
+  approver: Approver;
+  desk: MemoryTicketDesk;
+  /** Fault injection for tests: called before each Task; may throw. */
+  beforeTask?: (state: string, input: unknown) => void | Promise<void>;
+}
+
+/**
+ * Runs a playbook definition in-process with aws-local-stepfunctions. Every Task is overridden
+ * to call the real handler code (actions against the emulators, the approver, the ticket desk);
+ * retries wait 0 ms. The approval Task does the waitForTaskToken round trip: it asks the
+ * approver and answers like SendTaskSuccess / SendTaskFailure, or times out.
+ */
+export async function runPlaybookLocally(
+  definition: AslDefinition,
+  input: PlaybookInput,
+  deps: LocalPlaybookDeps,
+): Promise<LocalExecution> {
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  const byArn = new Map(
+    Object.entries(deps.functions.actions).map(([action, arn]) => [arn, action]),
+  );
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    retryIntervalOverrides[name] = 0;
+    const resource = state.Resource as string;
+    const call = async (taskInput: unknown): Promise<unknown> => {
+      await deps.beforeTask?.(name, taskInput);
+      if (byArn.has(resource)) return runActionRequest(taskInput, deps.runtime);
+      if (resource.endsWith(':lambda:invoke.waitForTaskToken')) {
+        return approve((taskInput as { Payload: ApprovalRequest }).Payload, deps.approver);
+      }
+      if (resource === deps.functions.ticket)
+        return deps.desk.openTicket(taskInput as TicketRequest);
+      if (resource === deps.functions.escalate)
+        return deps.desk.escalate(taskInput as EscalationRequest);
+      throw new StatesError('States.Runtime', `no local handler for ${resource}`);
+    };
+    handlers[name] = async (taskInput) => {
+      try {
+        return (await call(taskInput)) as never;
+      } catch (error) {
+        // Keep the error's name (TransientActionError, ApprovalDenied…) for Retry/Catch matching.
+        const e = error as Error;
+        throw new StatesError(e.name || 'Error', e.message);
+      }
+    };
+  }
+
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `local:${input.incidentKey}`,
+        Input: input as never,
+        Name: 'local',
+        StartTime: new Date().toISOString(),
+      },
+      Task: { Token: `local-task-token:${input.incidentKey}` },
+    } as never,
+  });
+  const timeline = collectTimeline(execution.eventLogs);
+  try {
+    const output = (await execution.result) as LocalExecution['output'];
+    return { status: 'SUCCEEDED', output, error: null, timeline: await timeline };
+  } catch (error) {
+    // ExecutionError wraps what failed the execution (a Fail state's Error/Cause).
+    const e = error as Error & { cause?: Error };
+    const failed = e.name === 'ExecutionError' && e.cause instanceof Error ? e.cause : e;
+    return {
+      status: 'FAILED',
+      output: null,
+      error: { name: failed.name, cause: failed.message },
+      timeline: await timeline,
+    };
+  }
+}
+
+async function approve(request: ApprovalRequest, approver: Approver): Promise<unknown> {
+  const decision = await approver(request);
+  if (decision.decision === 'approved') return decision;
+  if (decision.decision === 'denied')
+    throw new StatesError('ApprovalDenied', `denied by ${decision.by}`);
+  throw new StatesError('States.Timeout', 'the approval request expired');
+}
+
+async function collectTimeline(
+  events: AsyncGenerator<{
+    type: string;
+    timestamp: number;
+    state?: { name: string; type: string; output?: unknown };
+    Error?: string;
+    Cause?: unknown;
+  }>,
+): Promise<TimelineEntry[]> {
+  const entries: TimelineEntry[] = [];
+  const open = new Map<string, number>();
+  for await (const event of events) {
+    const state = event.state;
+    if (!state) continue;
+    if (event.type === 'StateEntered') {
+      open.set(state.name, event.timestamp);
+      continue;
+    }
+    const startedAt = open.get(state.name) ?? event.timestamp;
+    const base = {
+      state: state.name,
+      type: state.type,
+      startedAt,
+      durationMs: event.timestamp - startedAt,
+    };
+    if (event.type === 'StateExited')
+      entries.push({ ...base, outcome: 'succeeded', output: state.output });
+    else if (event.type === 'StateFailed')
+      entries.push({ ...base, outcome: 'failed', error: `${event.Error}: ${String(event.Cause)}` });
+    else if (event.type === 'StateRetried') entries.push({ ...base, outcome: 'retried' });
+    else if (event.type === 'StateCaught') entries.push({ ...base, outcome: 'caught' });
+  }
+  return entries;
+}
