@@ -155,25 +155,21 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
 
   const podState = async () => {
     const sim = world.simulator('prod-eks-01');
-    const { NetworkInterfaces = [] } = await world
-      .aws('us-east-1')
-      .ec2.send(
-        new DescribeNetworkInterfacesCommand({
-          Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.12.77'] }],
-        }),
-      );
+    const { NetworkInterfaces = [] } = await world.aws('us-east-1').ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.12.77'] }],
+      }),
+    );
     let revocation: string | null = null;
     try {
       revocation =
         (
-          await world
-            .aws('us-east-1')
-            .iam.send(
-              new GetRolePolicyCommand({
-                RoleName: 'payments-api-irsa',
-                PolicyName: 'AWSRevokeOlderSessions',
-              }),
-            )
+          await world.aws('us-east-1').iam.send(
+            new GetRolePolicyCommand({
+              RoleName: 'payments-api-irsa',
+              PolicyName: 'AWSRevokeOlderSessions',
+            }),
+          )
         ).PolicyDocument ?? null;
     } catch {
       revocation = null;
@@ -246,7 +242,7 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     expect(Object.keys(execution.output?.results ?? {})).not.toContain('cordonNode');
     expect(desk.pages.map((p) => p.reason)).toEqual(['approval-expired']);
     const [ticket] = desk.tickets.values();
-    expect(ticket?.comments.join(' ') + ticket?.title).toMatch(/expired/);
+    expect(`${ticket?.title} ${ticket?.comments.join(' ')}`).toMatch(/expired/);
     await release(execution, plan);
   });
 
