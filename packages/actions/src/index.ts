@@ -11,3 +11,4 @@ export * from './errors';
 export { ACTIONS, getAction, type RegisteredActionName } from './registry';
 export { UNTRACK_GROUP_NAME } from './securityGroupSwap';
 export type * from './types';
+export { resolveRoleName } from './resolve';

@@ -2,6 +2,7 @@ import { ConfigError } from '@tourniquet/core';
 import { ACTIONS_USAGE, actionsCommand } from './actionsCommand';
 import { type CliIo, EXIT, UsageError } from './io';
 import { PLAN_USAGE, planCommand } from './planCommand';
+import { REPLAY_USAGE, replayCommand } from './replayCommand';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -10,6 +11,11 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string; usage: 
     run: planCommand,
     summary: 'show the remediation plan for sample or real events',
     usage: PLAN_USAGE,
+  },
+  replay: {
+    run: replayCommand,
+    summary: 'replay events through triage and playbooks against local emulators',
+    usage: REPLAY_USAGE,
   },
   actions: {
     run: actionsCommand,

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../loadConfig';
+import { type Approver, approveAll, approveNone } from '../playbooks/localServices';
+import { readEventInputs } from '../readEvents';
+import { replay } from '../replay/replay';
+import type { ReplayRecord } from '../replay/replayRecord';
+import { loadScenario } from '../scenario/scenario';
+import { askApprover } from './askApprover';
+import { formatReplay } from './formatReplay';
+import { type CliIo, EXIT, UsageError } from './io';
+
+export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask] [--json] EVENT_FILE|DIR...
+
+Replays events through triage and the playbooks against local emulators it starts itself
+(moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
+prints each event's timeline and the final state. Stops everything it started when done.
+
+  --scenario FILE   environment to seed (default: the bundled sample environment)
+  --config FILE     configuration (default: $TOURNIQUET_CONFIG, else ./tourniquet.config.json)
+  --approve MODE    answer approval requests: all, none, or ask on the terminal (default: ask;
+                    without a terminal, ask denies)
+  --json            one JSON object per event per line
+Exit status: 0 all events replayed, 2 some input was rejected, 1 the emulators failed.
+`;
+
+const APPROVE_MODES = ['all', 'none', 'ask'] as const;
+
+export async function replayCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (values.help) {
+    io.stdout(REPLAY_USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0)
+    throw new UsageError('replay needs at least one EVENT_FILE or directory');
+  const mode = values.approve ?? 'ask';
+  if (!(APPROVE_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--approve must be one of ${APPROVE_MODES.join(', ')}, not '${mode}'`);
+  }
+  const { config } = await loadConfig(values.config, io.cwd);
+  const scenario = values.scenario ? await loadScenario(values.scenario) : undefined;
+  const inputs = await readEventInputs(positionals, io.cwd);
+  const approver: Approver =
+    mode === 'all'
+      ? approveAll
+      : mode === 'none'
+        ? approveNone
+        : askApprover(process.stdin, process.stderr);
+
+  const abort = new AbortController();
+  const onSignal = () => {
+    io.stderr('\ninterrupted: stopping the emulators…\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const counts = new Map<string, number>();
+  try {
+    const { rejected } = await replay({
+      inputs,
+      config,
+      scenario,
+      approver,
+      signal: abort.signal,
+      progress: (line) => io.stderr(`${line}\n`),
+      onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
+      onRecord: (record: ReplayRecord) => {
+        counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
+        io.stdout(values.json ? `${JSON.stringify(record)}\n` : formatReplay(record));
+      },
+    });
+    if (!values.json) {
+      const summary = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+      io.stdout(
+        `${inputs.length} event(s) replayed: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
+      );
+    }
+    if (abort.signal.aborted) return 130;
+    return rejected > 0 ? EXIT.badInput : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        scenario: { type: 'string' },
+        config: { type: 'string' },
+        approve: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

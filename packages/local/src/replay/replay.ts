@@ -1,0 +1,125 @@
+import {
+  createPlanner,
+  EventValidationError,
+  functionArnsFor,
+  type TourniquetConfig,
+  triage,
+  UnrecognisedEventError,
+} from '@tourniquet/core';
+import { LocalWorld } from '../localWorld';
+import { LocalPlaybookStarter } from '../playbooks/localPlaybookStarter';
+import { type Approver, MemoryTicketDesk } from '../playbooks/localServices';
+import type { EventInput } from '../readEvents';
+import type { Scenario } from '../scenario/scenario';
+import { describeState } from './describeState';
+import { type ReplayRecord, summarise } from './replayRecord';
+
+export interface ReplayOptions {
+  inputs: readonly EventInput[];
+  config: TourniquetConfig;
+  scenario?: Scenario;
+  approver: Approver;
+  onRecord: (record: ReplayRecord) => void;
+  onRejected: (source: string, problem: string) => void;
+  progress?: (line: string) => void;
+  /** Stops the emulators when it fires (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
+  keepWorld?: boolean;
+}
+
+/**
+ * Replays events through triage and the playbooks against local emulators: moto and the
+ * Kubernetes simulator seeded from the scenario, playbooks run by aws-local-stepfunctions with
+ * the real handlers. Events name the scenario's ids; they are translated to moto's.
+ */
+export async function replay(
+  options: ReplayOptions,
+): Promise<{ rejected: number; world: LocalWorld | null }> {
+  const say = options.progress ?? (() => {});
+  const world = await LocalWorld.start({
+    config: options.config,
+    scenario: options.scenario,
+    progress: say,
+  });
+  const stop = () => void world.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let rejected = 0;
+  try {
+    const desk = new MemoryTicketDesk();
+    const functions = functionArnsFor('tourniquet');
+    const starter = new LocalPlaybookStarter({
+      runtime: world.runtime(),
+      functions,
+      approver: options.approver,
+      desk,
+    });
+    const planner = createPlanner(world.config);
+    say(`replaying ${options.inputs.length} event(s)…`);
+    for (const input of options.inputs) {
+      if (options.signal?.aborted) break;
+      if ('error' in input) {
+        rejected++;
+        options.onRejected(input.source, input.error);
+        continue;
+      }
+      const startedAt = Date.now();
+      let result: Awaited<ReturnType<typeof triage>>;
+      try {
+        result = await triage(
+          world.seeded.translate(input.event),
+          planner,
+          starter,
+          new Date(startedAt),
+        );
+      } catch (error) {
+        if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
+          rejected++;
+          options.onRejected(input.source, error.message);
+          continue;
+        }
+        throw error;
+      }
+      const { plan, execution: started } = result;
+      const base = {
+        file: input.source,
+        eventId: (input.event as { id?: string }).id ?? null,
+        incidentKey: plan.incidentKey,
+        playbook: plan.playbook,
+        reason: plan.reason,
+      };
+      if (!started) {
+        options.onRecord({
+          ...base,
+          status: 'SUCCEEDED',
+          joined: null,
+          actions: [],
+          containmentMs: null,
+          durationMs: Date.now() - startedAt,
+          state: null,
+        });
+        continue;
+      }
+      const execution = await starter.execution(started.executionName);
+      const joined = started.status === 'duplicate' ? started.executionName : null;
+      const summary = joined
+        ? {
+            actions: [],
+            status: execution.status === 'FAILED' ? ('FAILED' as const) : ('SUCCEEDED' as const),
+            containmentMs: null,
+          }
+        : summarise(plan, execution, startedAt);
+      const output = execution.output as {
+        results?: Record<string, never>;
+        ticket?: { ticketId?: string };
+      } | null;
+      const ticket = output?.ticket?.ticketId ?? desk.tickets.get(plan.incidentKey)?.id ?? null;
+      const state = await describeState(world, plan, output?.results ?? {}, ticket);
+      options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
+    }
+    return { rejected, world: options.keepWorld ? world : null };
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    if (!options.keepWorld) await world.stop();
+  }
+}
