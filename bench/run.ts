@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
 import { benchIsolation } from './isolation';
 import { benchPlan } from './plan';
+import { benchBurst, benchReplay } from './playbooks';
 import type { BenchRow } from './stats';
 
 const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<BenchRow[]> }> = [
   { name: 'plan', run: benchPlan },
   { name: 'isolation', run: benchIsolation },
+  { name: 'replay', run: benchReplay },
+  { name: 'burst', run: benchBurst },
 ];
 
 async function main(): Promise<void> {
