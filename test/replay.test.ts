@@ -102,13 +102,11 @@ describe('CLI: tourniquet replay', () => {
     });
     try {
       if (!world) throw new Error('keepWorld returns the world');
-      const { NetworkInterfaces = [] } = await world
-        .aws('us-east-1')
-        .ec2.send(
-          new DescribeNetworkInterfacesCommand({
-            Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.12.77'] }],
-          }),
-        );
+      const { NetworkInterfaces = [] } = await world.aws('us-east-1').ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.12.77'] }],
+        }),
+      );
       expect(NetworkInterfaces.map((e) => (e.Groups ?? []).map((g) => g.GroupId))).toEqual([
         [world.seeded.physical('sg-0badc0ffee0000001')],
       ]);
@@ -123,14 +121,12 @@ describe('CLI: tourniquet replay', () => {
       expect(
         (sim.get('v1', 'Node', null, 'ip-10-0-12-34.ec2.internal') as any).spec.unschedulable,
       ).toBe(true);
-      const revocation = await world
-        .aws('us-east-1')
-        .iam.send(
-          new GetRolePolicyCommand({
-            RoleName: 'payments-api-irsa',
-            PolicyName: 'AWSRevokeOlderSessions',
-          }),
-        );
+      const revocation = await world.aws('us-east-1').iam.send(
+        new GetRolePolicyCommand({
+          RoleName: 'payments-api-irsa',
+          PolicyName: 'AWSRevokeOlderSessions',
+        }),
+      );
       expect(decodeURIComponent(revocation.PolicyDocument as string)).toContain(
         'aws:TokenIssueTime',
       );

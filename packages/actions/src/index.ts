@@ -9,6 +9,6 @@ export { REVOKE_POLICY_NAME } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
 export * from './errors';
 export { ACTIONS, getAction, type RegisteredActionName } from './registry';
+export { resolveRoleName } from './resolve';
 export { UNTRACK_GROUP_NAME } from './securityGroupSwap';
 export type * from './types';
-export { resolveRoleName } from './resolve';
