@@ -8,6 +8,7 @@ export * from './playbookStarter';
 export * from './playbooks/asl';
 export * from './playbooks/definitions';
 export * from './playbooks/functionArns';
+export * from './playbooks/serviceContracts';
 export { stepKey } from './playbooks/stepKey';
 export * from './policy/cidr';
 export * from './policy/configRules';

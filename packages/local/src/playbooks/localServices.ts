@@ -1,23 +1,16 @@
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  EscalationRequest,
+  EscalationResult,
+  TicketRequest,
+  TicketResult,
+} from '@tourniquet/core';
+
 /**
  * The non-action functions a playbook calls — approval, ticket, escalation — as the local runtime
- * provides them. The deployed versions (Slack, ticket systems, paging) implement the same shapes.
+ * provides them. The deployed versions implement the same contracts (core's serviceContracts).
  */
-export interface ApprovalRequest {
-  taskToken: string;
-  incidentKey: string;
-  playbook: string;
-  actions: string[];
-  finding: unknown;
-  results: unknown;
-  expiresInSeconds: number;
-}
-
-export type ApprovalDecision =
-  | { decision: 'approved'; by: string; at: string }
-  | { decision: 'denied'; by: string; at: string }
-  | { decision: 'expired' };
-
-/** Answers approval requests: a person at a prompt, a policy (all / none), a Slack round trip. */
 export type Approver = (request: ApprovalRequest) => Promise<ApprovalDecision>;
 
 export const approveAll: Approver = async () => ({
@@ -31,28 +24,6 @@ export const approveNone: Approver = async () => ({
   at: new Date().toISOString(),
 });
 
-export interface TicketRequest {
-  incidentKey: string;
-  playbook: string;
-  reason: string;
-  finding: unknown;
-  steps: unknown;
-  skipped: unknown;
-  results: Record<string, unknown>;
-  approvalStatus: string;
-  dryRun: boolean;
-}
-
-export interface EscalationRequest {
-  reason: 'step-failed' | 'approval-expired';
-  incidentKey: string;
-  playbook: string;
-  failure?: { Error?: string; Cause?: string } | null;
-  actions?: string[];
-  finding: unknown;
-  results: unknown;
-}
-
 export interface Ticket {
   id: string;
   incidentKey: string;
@@ -65,7 +36,7 @@ export class MemoryTicketDesk {
   readonly tickets = new Map<string, Ticket>();
   readonly pages: EscalationRequest[] = [];
 
-  openTicket(request: TicketRequest): { ticketId: string; created: boolean; dryRun: boolean } {
+  openTicket(request: TicketRequest): TicketResult {
     const existing = this.tickets.get(request.incidentKey);
     const summary = `${request.playbook}: ${request.reason} (approval ${request.approvalStatus})`;
     if (request.dryRun)
@@ -84,7 +55,7 @@ export class MemoryTicketDesk {
     return { ticketId: ticket.id, created: true, dryRun: false };
   }
 
-  escalate(request: EscalationRequest): { paged: true; ticketId: string } {
+  escalate(request: EscalationRequest): EscalationResult {
     this.pages.push(request);
     const what =
       request.reason === 'approval-expired'

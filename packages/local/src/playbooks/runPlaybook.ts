@@ -1,15 +1,16 @@
 import './withResolvers';
 import type { ActionRuntime } from '@tourniquet/actions';
 import { runActionRequest } from '@tourniquet/actions';
-import type { AslDefinition, PlaybookFunctions, PlaybookInput } from '@tourniquet/core';
-import { StateMachine } from 'aws-local-stepfunctions';
 import type {
   ApprovalRequest,
-  Approver,
+  AslDefinition,
   EscalationRequest,
-  MemoryTicketDesk,
+  PlaybookFunctions,
+  PlaybookInput,
   TicketRequest,
-} from './localServices';
+} from '@tourniquet/core';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { Approver, MemoryTicketDesk } from './localServices';
 
 export interface TimelineEntry {
   state: string;

@@ -1,0 +1,66 @@
+/**
+ * What the playbooks send to, and expect from, the non-action functions: the approval request
+ * (waitForTaskToken), the ticket step and the escalation path. The deployed functions (Slack,
+ * ticket systems, paging) and the local runtime implement these same shapes.
+ */
+
+/** Payload of the approval Task (`lambda:invoke.waitForTaskToken`). */
+export interface ApprovalRequest {
+  taskToken: string;
+  incidentKey: string;
+  playbook: string;
+  /** The destructive steps waiting for this one decision. */
+  actions: string[];
+  finding: unknown;
+  /** Outcomes of the steps that already ran (what is already isolated, captured…). */
+  results: unknown;
+  expiresInSeconds: number;
+}
+
+/**
+ * How the approval Task ends: SendTaskSuccess with an `approved` decision; SendTaskFailure with
+ * error `ApprovalDenied`; no answer → the Task's TimeoutSeconds (`States.Timeout`).
+ */
+export type ApprovalDecision =
+  | { decision: 'approved'; by: string; at: string }
+  | { decision: 'denied'; by: string; at: string }
+  | { decision: 'expired' };
+
+export const APPROVAL_DENIED_ERROR = 'ApprovalDenied';
+
+/** Input of the ticket Task ("Open ticket"). */
+export interface TicketRequest {
+  incidentKey: string;
+  playbook: string;
+  reason: string;
+  finding: unknown;
+  steps: unknown;
+  skipped: unknown;
+  /** Outcome of each step that ran, by step key. */
+  results: Record<string, unknown>;
+  approvalStatus: string;
+  dryRun: boolean;
+}
+
+export interface TicketResult {
+  ticketId: string;
+  created: boolean;
+  dryRun: boolean;
+}
+
+/** Input of the escalation Tasks: a step failed, or an approval expired. */
+export interface EscalationRequest {
+  reason: 'step-failed' | 'approval-expired';
+  incidentKey: string;
+  playbook: string;
+  /** `{Error, Cause}` of the failed step (Step Functions' Catch output). */
+  failure?: { Error?: string; Cause?: string } | null;
+  actions?: string[];
+  finding: unknown;
+  results: unknown;
+}
+
+export interface EscalationResult {
+  paged: boolean;
+  ticketId: string;
+}
