@@ -24,6 +24,12 @@ export const approveNone: Approver = async () => ({
   at: new Date().toISOString(),
 });
 
+/** What the playbook's ticket and escalation Tasks call (local desk, ticket sinks, …). */
+export interface TicketDesk {
+  openTicket(request: TicketRequest): TicketResult | Promise<TicketResult>;
+  escalate(request: EscalationRequest): EscalationResult | Promise<EscalationResult>;
+}
+
 export interface Ticket {
   id: string;
   incidentKey: string;
@@ -32,7 +38,7 @@ export interface Ticket {
 }
 
 /** Tickets and pages kept in memory: one ticket per incident, later events comment on it. */
-export class MemoryTicketDesk {
+export class MemoryTicketDesk implements TicketDesk {
   readonly tickets = new Map<string, Ticket>();
   readonly pages: EscalationRequest[] = [];
 

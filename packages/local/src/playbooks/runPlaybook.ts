@@ -10,7 +10,7 @@ import type {
   TicketRequest,
 } from '@tourniquet/core';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { Approver, MemoryTicketDesk } from './localServices';
+import type { Approver, TicketDesk } from './localServices';
 
 export interface TimelineEntry {
   state: string;
@@ -41,7 +41,7 @@ export interface LocalPlaybookDeps {
   runtime: ActionRuntime;
   functions: PlaybookFunctions;
   approver: Approver;
-  desk: MemoryTicketDesk;
+  desk: TicketDesk;
   /** Fault injection for tests: called before each Task; may throw. */
   beforeTask?: (state: string, input: unknown) => void | Promise<void>;
 }
