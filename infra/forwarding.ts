@@ -1,0 +1,49 @@
+import { ROUTING_RULES } from '@tourniquet/core';
+
+/**
+ * Other regions of the account send the same security events to the home region's default bus,
+ * where the routing rules deliver them to triage.
+ */
+export function forwarding(regions: readonly string[], homeBusArn: $util.Input<string>) {
+  if (regions.length === 0) return [];
+  const role = new aws.iam.Role('ForwardingRole', {
+    name: `tourniquet-${$app.stage}-forward-events`,
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }),
+  });
+  new aws.iam.RolePolicy('ForwardingPolicy', {
+    role: role.id,
+    policy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [homeBusArn] }],
+    }),
+  });
+  return regions.flatMap((region) => {
+    const provider = new aws.Provider(`Region-${region}`, { region: region as aws.Region });
+    return ROUTING_RULES.map((rule) => {
+      const forward = new aws.cloudwatch.EventRule(
+        `Forward-${region}-${rule.name}`,
+        {
+          name: `tourniquet-${$app.stage}-forward-${rule.name}`,
+          eventPattern: JSON.stringify(rule.pattern),
+          state: rule.state,
+        },
+        { provider },
+      );
+      new aws.cloudwatch.EventTarget(
+        `Forward-${region}-${rule.name}-target`,
+        { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
+        { provider },
+      );
+      return forward;
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import type { Statement } from './permissions';
+
+/**
+ * A Lambda execution role that trusts only lambda.amazonaws.com (SST's own roles also trust the
+ * account root), with CloudWatch Logs and X-Ray, plus the function's own statements.
+ */
+export function lambdaRole(name: string, statements: $util.Input<Statement[]>) {
+  const role = new aws.iam.Role(`${name}Role`, {
+    name: `tourniquet-${$app.stage}-${name}`.slice(0, 64),
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }),
+  });
+  new aws.iam.RolePolicyAttachment(`${name}Logs`, {
+    role: role.name,
+    policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+  });
+  new aws.iam.RolePolicyAttachment(`${name}Xray`, {
+    role: role.name,
+    policyArn: 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess',
+  });
+  new aws.iam.RolePolicy(`${name}Policy`, {
+    role: role.id,
+    policy: $jsonStringify({ Version: '2012-10-17', Statement: statements }),
+  });
+  return role;
+}

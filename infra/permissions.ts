@@ -1,0 +1,214 @@
+import { ACTIONS, type RegisteredActionName } from '@tourniquet/actions';
+import type { ClusterConfig } from '@tourniquet/core';
+
+/**
+ * IAM for every Tourniquet function, as plain data: infra/ attaches it to the roles, the tests
+ * check it, `npm run docs:permissions` renders docs/permissions.md from it. Each action's role
+ * holds exactly what its registry entry declares, scoped by resource ARN and condition keys
+ * wherever IAM allows; read-only Describe/Get/List calls stay on `*` (most have no
+ * resource-level permissions).
+ */
+export interface Statement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface ScopeContext {
+  partition: string;
+  account: string;
+  region: string;
+  clusters: readonly ClusterConfig[];
+  /** ARNs of the resources the app itself creates. */
+  tables: { incidents: string; approvals: string; idempotency: string };
+  stateMachines: readonly string[];
+  secrets: readonly string[];
+  /** Role name prefix of the app's own roles: actions may never touch them. */
+  ownRolePrefix: string;
+}
+
+export const FUNCTION_NAMES = [
+  'triage',
+  'request-approval',
+  'slack-interactions',
+  'open-ticket',
+  'escalate',
+  ...(Object.keys(ACTIONS) as RegisteredActionName[]),
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List)/;
+
+/** Actions that change state; never granted on `*` without a condition (checked by the tests). */
+export function isDestructive(action: string): boolean {
+  return !READ_ONLY.test(action);
+}
+
+/** Where each write action may act, given the configured clusters (VPCs, cluster names). */
+function scopeFor(action: string, c: ScopeContext): Omit<Statement, 'Sid' | 'Effect' | 'Action'> {
+  const arn = (service: string, resource: string, region = c.region) =>
+    `arn:${c.partition}:${service}:${region}:${c.account}:${resource}`;
+  const vpcs = [...new Set(c.clusters.flatMap((cl) => Object.keys(cl.quarantineSecurityGroups)))];
+  const inVpcs = { StringEquals: { 'ec2:Vpc': vpcs.map((v) => arn('ec2', `vpc/${v}`)) } };
+  const clusterNames = c.clusters.map((cl) => cl.name);
+  const onClusterNodes = { StringEquals: { 'aws:ResourceTag/eks:cluster-name': clusterNames } };
+  switch (action) {
+    case 'ec2:ModifyNetworkInterfaceAttribute':
+      return {
+        Resource: [arn('ec2', 'network-interface/*'), arn('ec2', 'security-group/*')],
+        Condition: inVpcs,
+      };
+    case 'ec2:AuthorizeSecurityGroupIngress':
+    case 'ec2:RevokeSecurityGroupIngress':
+      return { Resource: [arn('ec2', 'security-group/*')], Condition: inVpcs };
+    case 'ec2:CreateSecurityGroup':
+      return {
+        Resource: [arn('ec2', 'security-group/*'), ...vpcs.map((v) => arn('ec2', `vpc/${v}`))],
+      };
+    case 'ec2:CreateTags':
+      return {
+        Resource: [arn('ec2', 'security-group/*'), arn('ec2', 'snapshot/*', '')],
+        Condition: {
+          StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] },
+        },
+      };
+    case 'ec2:CreateSnapshot':
+      return {
+        Resource: [arn('ec2', 'volume/*'), arn('ec2', 'snapshot/*', '')],
+      };
+    case 'ec2:ModifyInstanceAttribute':
+      return { Resource: [arn('ec2', 'instance/*')], Condition: onClusterNodes };
+    case 'ec2:ModifyInstanceMetadataOptions':
+      // Config's ec2-imdsv2-check covers every instance of the account, not only nodes.
+      return { Resource: [arn('ec2', 'instance/*')] };
+    case 'autoscaling:SetInstanceProtection':
+      return {
+        Resource: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+        Condition: onClusterNodes,
+      };
+    case 'iam:PutRolePolicy':
+    case 'iam:DeleteRolePolicy':
+    case 'iam:UpdateAssumeRolePolicy':
+      return { Resource: [`arn:${c.partition}:iam::${c.account}:role/*`] };
+    case 'eks:UpdateClusterConfig':
+      return { Resource: c.clusters.map((cl) => arn('eks', `cluster/${cl.name}`, cl.region)) };
+    default:
+      throw new Error(`no IAM scope is defined for ${action}: add one to infra/permissions.ts`);
+  }
+}
+
+/** The statements of one action's role, from the action's declared IAM actions. */
+export function actionStatements(name: RegisteredActionName, c: ScopeContext): Statement[] {
+  const declared = ACTIONS[name].permissions.iam;
+  // Actions that talk to Kubernetes connect through DescribeCluster (endpoint, CA) first.
+  const connects = ACTIONS[name].permissions.kubernetes.length > 0 ? ['eks:DescribeCluster'] : [];
+  const reads = [...declared.filter((a) => !isDestructive(a)), ...connects];
+  const statements: Statement[] = [];
+  if (reads.length > 0)
+    statements.push({ Sid: 'Read', Effect: 'Allow', Action: [...reads], Resource: ['*'] });
+  declared.filter(isDestructive).forEach((action, i) => {
+    statements.push({
+      Sid: `Write${i}`,
+      Effect: 'Allow',
+      Action: [action],
+      ...scopeFor(action, c),
+    });
+  });
+  if (declared.some((a) => a.startsWith('iam:') && isDestructive(a))) {
+    // Never let an action rewrite Tourniquet's own roles (no self-revocation, no escalation).
+    statements.push({
+      Sid: 'NotOwnRoles',
+      Effect: 'Deny',
+      Action: declared.filter((a) => a.startsWith('iam:') && isDestructive(a)),
+      Resource: [`arn:${c.partition}:iam::${c.account}:role/${c.ownRolePrefix}*`],
+    });
+  }
+  return statements;
+}
+
+/** Statements of every function of the app. */
+export function functionStatements(name: FunctionName, c: ScopeContext): Statement[] {
+  const dynamo = (tables: string[], write: boolean): Statement => ({
+    Sid: write ? 'Tables' : 'TablesRead',
+    Effect: 'Allow',
+    Action: write
+      ? [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ]
+      : ['dynamodb:GetItem', 'dynamodb:Query'],
+    Resource: tables.flatMap((t) => [t, `${t}/index/*`]),
+  });
+  const secrets: Statement = {
+    Sid: 'Secrets',
+    Effect: 'Allow',
+    Action: ['secretsmanager:GetSecretValue'],
+    Resource: [...c.secrets],
+  };
+  switch (name) {
+    case 'triage':
+      return [
+        {
+          Sid: 'StartPlaybooks',
+          Effect: 'Allow',
+          Action: ['states:StartExecution'],
+          Resource: [...c.stateMachines],
+        },
+        dynamo([c.tables.incidents, c.tables.idempotency], true),
+      ];
+    case 'request-approval':
+      return [dynamo([c.tables.approvals, c.tables.incidents], true), secrets];
+    case 'slack-interactions':
+      return [
+        dynamo([c.tables.approvals, c.tables.incidents], true),
+        secrets,
+        // SendTask* have no resource-level permissions; the task token is the capability.
+        {
+          Sid: 'CompleteApprovals',
+          Effect: 'Allow',
+          Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          Resource: ['*'],
+          Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
+        },
+      ];
+    case 'open-ticket':
+    case 'escalate':
+      return [
+        dynamo([c.tables.incidents], true),
+        secrets,
+        {
+          Sid: 'SecurityHub',
+          Effect: 'Allow',
+          Action: ['securityhub:BatchImportFindings'],
+          Resource: [
+            `arn:${c.partition}:securityhub:${c.region}:${c.account}:product/${c.account}/default`,
+          ],
+        },
+        {
+          Sid: 'SecurityHubWorkflow',
+          Effect: 'Allow',
+          Action: ['securityhub:BatchUpdateFindings'],
+          Resource: ['*'],
+          Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
+        },
+      ];
+    default:
+      return [...actionStatements(name, c), dynamo([c.tables.incidents], false)];
+  }
+}
+
+/** Kubernetes RBAC rules each function holds (from the action registry). */
+export function kubernetesRules(
+  name: FunctionName,
+): Array<{ verbs: string[]; resources: string[] }> {
+  if (!Object.hasOwn(ACTIONS, name)) return [];
+  return ACTIONS[name as RegisteredActionName].permissions.kubernetes.map((rule) => {
+    const [verbs = '', resources = ''] = rule.split(' ');
+    return { verbs: verbs.split(','), resources: resources.split(',') };
+  });
+}

@@ -1,0 +1,96 @@
+import {
+  type PlaybookFunctions,
+  playbookDefinition,
+  STATE_MACHINE_NAMES,
+  type StateMachineName,
+} from '@tourniquet/core';
+
+/**
+ * One Standard state machine per playbook, from core's definition with the real function ARNs
+ * (the same function the tests run locally). Logging on, X-Ray on; the role may invoke exactly
+ * the app's functions.
+ */
+export function playbooks(
+  arns: $util.Output<PlaybookFunctions>,
+  functionArns: $util.Input<string>[],
+  approvalTimeoutSeconds: number,
+) {
+  const logs = new aws.cloudwatch.LogGroup('PlaybookLogs', {
+    name: `/aws/vendedlogs/states/tourniquet-${$app.stage}`,
+    retentionInDays: 365,
+  });
+  const role = new aws.iam.Role('PlaybooksRole', {
+    name: `tourniquet-${$app.stage}-playbooks`,
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }),
+  });
+  new aws.iam.RolePolicy('PlaybooksPolicy', {
+    role: role.id,
+    policy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'Invoke',
+          Effect: 'Allow',
+          Action: ['lambda:InvokeFunction'],
+          Resource: functionArns,
+        },
+        {
+          Sid: 'Logs',
+          Effect: 'Allow',
+          Action: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          Resource: ['*'],
+          Condition: { StringEquals: { 'aws:RequestedRegion': aws.getRegionOutput().name } },
+        },
+        {
+          Sid: 'Tracing',
+          Effect: 'Allow',
+          Action: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          Resource: ['*'],
+          Condition: { StringEquals: { 'aws:RequestedRegion': aws.getRegionOutput().name } },
+        },
+      ],
+    }),
+  });
+  const machines = {} as Record<StateMachineName, aws.sfn.StateMachine>;
+  for (const name of STATE_MACHINE_NAMES) {
+    const id = name.replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase());
+    machines[name] = new aws.sfn.StateMachine(`${id}Playbook`, {
+      name: `tourniquet-${$app.stage}-${name}`,
+      type: 'STANDARD',
+      roleArn: role.arn,
+      definition: arns.apply((f) =>
+        JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
+      ),
+      loggingConfiguration: {
+        level: 'ALL',
+        includeExecutionData: true,
+        logDestination: $interpolate`${logs.arn}:*`,
+      },
+      tracingConfiguration: { enabled: true },
+    });
+  }
+  return machines;
+}

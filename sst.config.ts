@@ -1,0 +1,25 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * Tourniquet on AWS: one stage per account (`npx sst deploy --stage <stage>`). The stage's
+ * configuration is `tourniquet.<stage>.json` (else `tourniquet.config.json`); see docs/deploy.md.
+ */
+export default $config({
+  async app(input) {
+    const { stageSettings } = await import('./infra/settings');
+    const settings = stageSettings(input?.stage ?? 'dev');
+    return {
+      name: 'tourniquet',
+      home: 'aws',
+      removal: input?.stage === 'production' ? 'retain' : 'remove',
+      providers: {
+        aws: { region: settings.homeRegion as aws.Region, allowedAccountIds: [settings.account] },
+      },
+    };
+  },
+  async run() {
+    const { stageSettings } = await import('./infra/settings');
+    const { tourniquet } = await import('./infra/index');
+    return tourniquet(stageSettings($app.stage));
+  },
+});

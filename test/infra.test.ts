@@ -1,0 +1,218 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ACTIONS } from '@tourniquet/actions';
+import { playbookDefinition, ROUTING_RULES, STATE_MACHINE_NAMES } from '@tourniquet/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/events';
+import { infraViolations, type RecordedResource } from './helpers/infraChecks';
+
+/**
+ * Evaluates the SST program offline with Pulumi's runtime mocks: every resource it would
+ * create is recorded with its inputs, and the deployment's invariants are checked on them.
+ * The platform packages come from `.sst/platform` (written by the offline `sst install`).
+ */
+const platform = createRequire(join(REPO_ROOT, '.sst', 'platform', 'package.json'));
+const pulumi = platform('@pulumi/pulumi');
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+
+const resources: RecordedResource[] = [];
+let outputs: Record<string, any>;
+
+function arnFor(type: string, name: string): string {
+  const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
+  if (type === 'aws:lambda/function:Function')
+    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+  if (type === 'aws:sfn/stateMachine:StateMachine')
+    return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+  if (type === 'aws:iam/role:Role') return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  if (type === 'aws:sqs/queue:Queue') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+  if (type === 'aws:dynamodb/table:Table')
+    return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+  return `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`;
+}
+
+function resolved<T>(output: any): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((v: T) => resolve(v)));
+}
+
+beforeAll(async () => {
+  pulumi.runtime.setMocks(
+    {
+      newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
+        const name = args.inputs.name ?? args.name;
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = {
+          ...args.inputs,
+          name,
+          arn: arnFor(args.type, name),
+        };
+        if (args.type === 'aws:sqs/queue:Queue')
+          state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+        if (args.type === 'aws:lambda/functionUrl:FunctionUrl')
+          state.functionUrl = 'https://example.lambda-url.us-east-1.on.aws/';
+        return { id: `${name}-id`, state };
+      },
+      call(args: { token: string; inputs: Record<string, unknown> }) {
+        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity') {
+          return {
+            accountId: ACCOUNT,
+            arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+            userId: 'AIDA',
+          };
+        }
+        if (args.token === 'aws:index/getRegion:getRegion')
+          return { name: REGION, region: REGION, id: REGION };
+        if (args.token === 'aws:index/getPartition:getPartition')
+          return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+        return args.inputs;
+      },
+    },
+    'tourniquet',
+    'test',
+    false,
+  );
+  const g = globalThis as any;
+  g.aws = platform('@pulumi/aws');
+  g.$util = pulumi;
+  g.$interpolate = pulumi.interpolate;
+  g.$jsonStringify = pulumi.jsonStringify;
+  g.$app = { name: 'tourniquet', stage: 'test' };
+  // sst.Secret needs SST's CLI; offline it is a secret output with a placeholder value.
+  g.sst = {
+    Secret: class {
+      value: unknown;
+      constructor(
+        readonly name: string,
+        placeholder: string,
+      ) {
+        this.value = pulumi.secret(placeholder);
+      }
+    },
+  };
+  process.env.TOURNIQUET_INFRA_BUNDLE = '0';
+  // Imported by path: infra/ type-checks against SST's platform types (tsconfig.infra.json),
+  // not in the project's own program.
+  const { stageSettings } = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
+  const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
+  const settings = stageSettings('test', REPO_ROOT);
+  outputs = tourniquet({ ...settings, forwardFrom: ['us-west-2'] });
+  await resolved(outputs.stateMachines);
+  await resolved(outputs.slackInteractionsUrl);
+  // Let the remaining registrations settle.
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}, 120_000);
+
+const of = (type: string) => resources.filter((r) => r.type === type);
+
+describe('Infrastructure (SST program evaluated offline)', () => {
+  it('keeps every invariant: DLQs and retries, scoped IAM, Lambda-only trust, one public URL', () => {
+    expect(infraViolations(resources)).toEqual([]);
+  });
+
+  it('creates the routing rules of core on the default bus, CloudTrail rules with all management events', () => {
+    const rules = of('aws:cloudwatch/eventRule:EventRule').filter(
+      (r) => !r.name.startsWith('Forward-'),
+    );
+    expect(rules.map((r) => JSON.parse(r.inputs.eventPattern))).toEqual(
+      ROUTING_RULES.map((r) => r.pattern),
+    );
+    const sts = rules.find((r) => r.inputs.name.endsWith('cloudtrail-irsa-assume'));
+    expect(sts?.inputs.state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  });
+
+  it("deploys exactly core's playbook definitions with the real function ARNs", async () => {
+    const fn = (name: string) =>
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:tourniquet-test-${name}`;
+    const functions = {
+      actions: Object.fromEntries(Object.keys(ACTIONS).map((a) => [a, fn(a)])) as never,
+      approval: fn('request-approval'),
+      ticket: fn('open-ticket'),
+      escalate: fn('escalate'),
+    };
+    const machines = of('aws:sfn/stateMachine:StateMachine');
+    expect(machines).toHaveLength(STATE_MACHINE_NAMES.length);
+    for (const name of STATE_MACHINE_NAMES) {
+      const machine = machines.find((m) => m.inputs.name === `tourniquet-test-${name}`);
+      expect(JSON.parse(machine?.inputs.definition)).toEqual(playbookDefinition(name, functions));
+      expect(machine?.inputs.loggingConfiguration.level).toBe('ALL');
+    }
+  });
+
+  it('one function per action plus triage, approval, Slack, ticket and escalation; nodejs22.x on arm64', () => {
+    const functions = of('aws:lambda/function:Function');
+    expect(functions.map((f) => f.inputs.name).sort()).toEqual(
+      [
+        ...Object.keys(ACTIONS),
+        'triage',
+        'request-approval',
+        'slack-interactions',
+        'open-ticket',
+        'escalate',
+      ]
+        .map((n) => `tourniquet-test-${n}`)
+        .sort(),
+    );
+    expect(
+      functions.every(
+        (f) => f.inputs.runtime === 'nodejs22.x' && f.inputs.architectures[0] === 'arm64',
+      ),
+    ).toBe(true);
+  });
+
+  it('the cordon function holds no IAM write at all; the revoke function cannot touch EC2', () => {
+    const policyOf = (fn: string) =>
+      JSON.parse(
+        of('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `${fn}Policy`)?.inputs.policy ??
+          '{}',
+      );
+    const cordon = policyOf('CordonNode').Statement.flatMap((s: any) => s.Action);
+    expect(cordon).toEqual(['eks:DescribeCluster', 'dynamodb:GetItem', 'dynamodb:Query']);
+    const revoke = policyOf('RevokeRoleSessions').Statement.flatMap((s: any) => s.Action);
+    expect(revoke.some((a: string) => a.startsWith('ec2:'))).toBe(false);
+  });
+
+  it('DLQ depth and escalations raise alarms; EKS access entries map the action roles', () => {
+    const alarms = of('aws:cloudwatch/metricAlarm:MetricAlarm');
+    expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
+      [
+        'ApproximateNumberOfMessagesVisible',
+        ...STATE_MACHINE_NAMES.map(() => 'ExecutionsFailed'),
+      ].sort(),
+    );
+    const entries = of('aws:eks/accessEntry:AccessEntry');
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.inputs.kubernetesGroups[0].startsWith('tourniquet:'))).toBe(true);
+  });
+
+  it('detects a broken deployment (a wildcard role, a target without DLQ, a second public URL)', () => {
+    const broken: RecordedResource[] = [
+      ...resources.map((r) =>
+        r.type === 'aws:cloudwatch/eventTarget:EventTarget'
+          ? { ...r, inputs: { ...r.inputs, deadLetterConfig: undefined } }
+          : r,
+      ),
+      {
+        type: 'aws:iam/rolePolicy:RolePolicy',
+        name: 'Sloppy',
+        inputs: {
+          policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+        },
+      },
+      {
+        type: 'aws:lambda/functionUrl:FunctionUrl',
+        name: 'Oops',
+        inputs: { functionName: 'tourniquet-test-triage', authorizationType: 'NONE' },
+      },
+    ];
+    const problems = infraViolations(broken);
+    expect(problems.filter((p) => p.includes('no dead-letter queue'))).toHaveLength(
+      ROUTING_RULES.length,
+    );
+    expect(problems).toContainEqual(expect.stringContaining('Sloppy grants a wildcard action'));
+    expect(problems).toContainEqual(
+      expect.stringContaining('only the Slack endpoint may be public'),
+    );
+  });
+});
