@@ -2,22 +2,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
+import { benchBundles } from './bundles';
 import { benchIsolation } from './isolation';
 import { benchPlan } from './plan';
 import { benchBurst, benchReplay } from './playbooks';
 import type { BenchRow } from './stats';
+
+const ONLY = process.env.BENCH_ONLY?.split(',');
 
 const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<BenchRow[]> }> = [
   { name: 'plan', run: benchPlan },
   { name: 'isolation', run: benchIsolation },
   { name: 'replay', run: benchReplay },
   { name: 'burst', run: benchBurst },
+  { name: 'bundles', run: benchBundles },
 ];
 
 async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const rows: BenchRow[] = [];
-  for (const suite of SUITES) {
+  for (const suite of SUITES.filter((s) => !ONLY || ONLY.includes(s.name))) {
     process.stderr.write(`bench: running ${suite.name}…\n`);
     rows.push(...(await suite.run()));
   }
