@@ -1,6 +1,13 @@
 export type { CliIo } from './cli/io';
 export { EXIT } from './cli/io';
 export { main } from './cli/main';
+export {
+  FAULT_KINDS,
+  type FaultKind,
+  type FaultProxy,
+  type FaultProxyOptions,
+  startFaultProxy,
+} from './emulators/faultProxy';
 export { freePort } from './emulators/freePort';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
 export {

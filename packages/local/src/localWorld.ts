@@ -1,9 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
 import { type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
+import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
 import { type KubeSimulator, startKubeSimulator } from './kube/kubeSimulator';
 import { loadScenario, type Scenario } from './scenario/scenario';
@@ -27,6 +29,12 @@ export interface LocalWorldOptions {
   /** Base config; its clusters are replaced by the seeded ones (moto's ids). */
   config: TourniquetConfig;
   progress?: (line: string) => void;
+  /**
+   * Put a fault-injecting proxy in front of moto and every Kubernetes simulator: this share of
+   * the requests the actions make gets throttled, a 5xx, a timeout or a dropped connection.
+   * Seeding is not affected.
+   */
+  faults?: { rate: number; seed?: number };
 }
 
 /**
@@ -40,6 +48,9 @@ export class LocalWorld {
     readonly simulators: ReadonlyMap<string, KubeSimulator>,
     readonly config: TourniquetConfig,
     private readonly clients: Map<string, AwsClients>,
+    /** Fault proxies (empty without faults): moto's first, then one per simulator. */
+    readonly faultProxies: FaultProxy[] = [],
+    private readonly endpoints: { aws: string; kube: ReadonlyMap<string, string> } | null = null,
   ) {}
 
   static async start(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -62,7 +73,29 @@ export class LocalWorld {
         ...options.config,
         clusters: seeded.clusters.map((c) => c.config),
       };
-      return new LocalWorld(moto, seeded, simulators, config, new Map());
+      if (!options.faults) return new LocalWorld(moto, seeded, simulators, config, new Map());
+      const { rate, seed = 1 } = options.faults;
+      say(`injecting faults into ${Math.round(rate * 100)}% of requests (seed ${seed})…`);
+      const awsProxy = await startFaultProxy({ target: moto.endpoint, rate, seed });
+      const kubeProxies = new Map<string, FaultProxy>();
+      for (const [i, [name, simulator]] of [...simulators].entries()) {
+        kubeProxies.set(
+          name,
+          await startFaultProxy({ target: simulator.url, rate, seed: seed + i + 1 }),
+        );
+      }
+      return new LocalWorld(
+        moto,
+        seeded,
+        simulators,
+        config,
+        new Map(),
+        [awsProxy, ...kubeProxies.values()],
+        {
+          aws: awsProxy.url,
+          kube: new Map([...kubeProxies].map(([name, proxy]) => [name, proxy.url])),
+        },
+      );
     } catch (error) {
       await Promise.allSettled([...simulators.values()].map((s) => s.stop()));
       await moto.stop();
@@ -74,7 +107,7 @@ export class LocalWorld {
     let clients = this.clients.get(region);
     if (!clients) {
       clients = createAwsClients(region, {
-        endpoint: this.moto.endpoint,
+        endpoint: this.endpoints?.aws ?? this.moto.endpoint,
         credentials: LOCAL_CREDENTIALS,
       });
       this.clients.set(region, clients);
@@ -99,7 +132,9 @@ export class LocalWorld {
     const cluster = this.config.clusters.find((c) => c.name === options.clusterName) ?? null;
     const region = cluster?.region ?? this.seeded.clusters[0]?.region ?? 'us-east-1';
     const simulator = this.simulators.get(options.clusterName);
-    const connector = simulator ? new StaticKubeConnector(simulator.kubeConfig()) : null;
+    const connector = simulator
+      ? new StaticKubeConnector(this.kubeConfig(options.clusterName))
+      : null;
     return {
       incidentKey: options.incidentKey,
       dryRun: options.dryRun ?? false,
@@ -122,11 +157,27 @@ export class LocalWorld {
     return {
       config: this.config,
       aws: (region) => this.aws(region),
-      kube: (cluster) => new StaticKubeConnector(this.simulator(cluster).kubeConfig()).adapterFor(),
+      kube: (cluster) => new StaticKubeConnector(this.kubeConfig(cluster)).adapterFor(),
     };
   }
 
+  /** Client config for a cluster's simulator (through its fault proxy when there is one). */
+  kubeConfig(cluster: string): KubeConfig {
+    const simulator = this.simulator(cluster);
+    const proxy = this.endpoints?.kube.get(cluster);
+    if (!proxy) return simulator.kubeConfig();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: cluster, server: proxy, skipTLSVerify: true }],
+      users: [{ name: 'tourniquet', token: simulator.token }],
+      contexts: [{ name: cluster, cluster, user: 'tourniquet' }],
+      currentContext: cluster,
+    });
+    return config;
+  }
+
   async stop(): Promise<void> {
+    await Promise.allSettled(this.faultProxies.map((p) => p.stop()));
     await Promise.allSettled([...this.simulators.values()].map((s) => s.stop()));
     await this.moto.stop();
   }

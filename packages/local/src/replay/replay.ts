@@ -24,6 +24,8 @@ export interface ReplayOptions {
   progress?: (line: string) => void;
   /** Stops the emulators when it fires (Ctrl-C). */
   signal?: AbortSignal;
+  /** Fault injection in front of the emulators (see LocalWorld). */
+  faults?: { rate: number; seed?: number };
   /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
   keepWorld?: boolean;
 }
@@ -35,18 +37,19 @@ export interface ReplayOptions {
  */
 export async function replay(
   options: ReplayOptions,
-): Promise<{ rejected: number; world: LocalWorld | null }> {
+): Promise<{ rejected: number; world: LocalWorld | null; desk: MemoryTicketDesk }> {
   const say = options.progress ?? (() => {});
   const world = await LocalWorld.start({
     config: options.config,
     scenario: options.scenario,
     progress: say,
+    faults: options.faults,
   });
   const stop = () => void world.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   let rejected = 0;
+  const desk = new MemoryTicketDesk();
   try {
-    const desk = new MemoryTicketDesk();
     const functions = functionArnsFor('tourniquet');
     const starter = new LocalPlaybookStarter({
       runtime: world.runtime(),
@@ -117,7 +120,7 @@ export async function replay(
       const state = await describeState(world, plan, output?.results ?? {}, ticket);
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
     }
-    return { rejected, world: options.keepWorld ? world : null };
+    return { rejected, world: options.keepWorld ? world : null, desk };
   } finally {
     options.signal?.removeEventListener('abort', stop);
     if (!options.keepWorld) await world.stop();
