@@ -1,5 +1,6 @@
 export { type AwsClientOverrides, type AwsClients, createAwsClients } from './awsClients';
 export { awsClientConfig } from './clientConfig';
 export { type ClusterConnection, ClusterConnectionCache } from './clusterConnection';
+export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';

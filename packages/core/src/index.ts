@@ -1,4 +1,5 @@
 export * from './actions';
+export * from './blastRadius';
 export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';

@@ -1,9 +1,12 @@
+import { blastRadiusScope, type CapacityLedger, cappedPlan, hourWindow } from './blastRadius';
 import { normaliseEvent } from './events/normalise';
 import type { PlaybookStarter, StartedPlaybook } from './playbookStarter';
 import type { Plan, Planner } from './policy/plan';
 
 export interface TriageResult {
   plan: Plan;
+  /** The blast-radius budget was spent: containment was replaced by a ticket and a page. */
+  capped: boolean;
   /** null when the plan has no playbook (nothing to do, reason says why). */
   execution: StartedPlaybook | null;
 }
@@ -17,8 +20,19 @@ export async function triage(
   planner: Planner,
   starter: PlaybookStarter,
   now: Date = new Date(),
+  ledger?: CapacityLedger,
 ): Promise<TriageResult> {
-  const plan = planner.plan(normaliseEvent(event));
+  let plan = planner.plan(normaliseEvent(event));
+  let capped = false;
+  const budget = ledger ? blastRadiusScope(plan, planner.config.blastRadius) : null;
+  if (
+    ledger &&
+    budget &&
+    !(await ledger.admit(budget.scope, plan.incidentKey, budget.limit, hourWindow(now)))
+  ) {
+    plan = cappedPlan(plan, budget.what, budget.limit);
+    capped = true;
+  }
   const execution = plan.playbook ? await starter.start(plan, now) : null;
-  return { plan, execution };
+  return { plan, capped, execution };
 }

@@ -35,6 +35,7 @@ describe('Config', () => {
       minimumSeverity: 'MEDIUM',
       approvalRequired: [...DESTRUCTIVE_ACTIONS],
       clusters: [],
+      blastRadius: { maxPodsPerHour: 20, maxNodesPerHour: 3 },
     });
   });
 
@@ -63,6 +64,7 @@ describe('Config', () => {
     ],
     [{ clusters: [cluster, cluster] }, 'clusters.1.name'],
     [{ protectedNamespace: ['kube-system'] }, 'protectedNamespace'],
+    [{ blastRadius: { maxPodsPerHour: 0 } }, 'blastRadius.maxPodsPerHour'],
   ])('rejects %j naming the key %s', (document, key) => {
     expect(problemOf(document)).toContain(key);
   });

@@ -55,6 +55,13 @@ export const configSchema = z.strictObject({
   minimumSeverity: z.enum(SEVERITIES).default('MEDIUM'),
   approvalRequired: z.array(z.enum(ACTION_NAMES)).default([...DESTRUCTIVE_ACTIONS]),
   clusters: z.array(clusterSchema).default([]),
+  /** Per cluster and hour: beyond this many contained pods / nodes, stop and page. */
+  blastRadius: z
+    .strictObject({
+      maxPodsPerHour: z.number().int().min(1).default(20),
+      maxNodesPerHour: z.number().int().min(1).default(3),
+    })
+    .default({ maxPodsPerHour: 20, maxNodesPerHour: 3 }),
 });
 
 export type TourniquetConfig = z.infer<typeof configSchema>;
