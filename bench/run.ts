@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
 import { benchBundles } from './bundles';
 import { benchIsolation } from './isolation';
+import { benchLoad } from './load';
 import { benchPlan } from './plan';
 import { benchBurst, benchReplay } from './playbooks';
 import type { BenchRow } from './stats';
@@ -15,6 +16,7 @@ const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<Benc
   { name: 'isolation', run: benchIsolation },
   { name: 'replay', run: benchReplay },
   { name: 'burst', run: benchBurst },
+  { name: 'load', run: benchLoad },
   { name: 'bundles', run: benchBundles },
 ];
 

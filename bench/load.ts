@@ -1,0 +1,46 @@
+import { loadRun } from '../test/helpers/loadRun';
+import type { BenchRow } from './stats';
+
+const FINDINGS = Number(process.env.BENCH_LOAD_FINDINGS ?? 10_000);
+const PODS = Number(process.env.BENCH_LOAD_PODS ?? 500);
+const CAP = Number(process.env.BENCH_LOAD_CAP ?? 450);
+
+/** 10,000 findings over 500 pods in one burst through triage (real starter and ledger on moto). */
+export async function benchLoad(): Promise<BenchRow[]> {
+  const run = await loadRun({ findings: FINDINGS, pods: PODS, maxPodsPerHour: CAP });
+  const executions = Object.values(run.executionsByPlaybook).reduce((a, b) => a + b, 0);
+  return [
+    {
+      name: 'load: findings / pods',
+      value: run.findings,
+      unit: 'findings',
+      note: `${run.pods} pods, one burst, 50 concurrent`,
+    },
+    { name: 'load: incidents', value: run.incidents, unit: 'incidents', target: `= ${PODS}` },
+    {
+      name: 'load: executions',
+      value: executions,
+      unit: 'executions',
+      target: `= ${PODS}`,
+      note: `${run.executionsByPlaybook['contain-pod']} contain-pod, ${run.executionsByPlaybook['ticket-only']} ticket-only (cap ${CAP}/h: ${run.capped} capped and paged)`,
+    },
+    {
+      name: 'load: triage throughput',
+      value: Math.round(run.findings / run.seconds),
+      unit: 'findings/s',
+      note: 'against moto (StartExecution + DynamoDB per finding)',
+    },
+    {
+      name: 'load: store writes per finding',
+      value: Math.round((run.dynamoCalls / run.findings) * 100) / 100,
+      unit: 'writes',
+      note: 'blast-radius ledger (conditional UpdateItem)',
+    },
+    {
+      name: 'load: StartExecution calls per finding',
+      value: Math.round((run.sfnCalls / run.findings) * 100) / 100,
+      unit: 'calls',
+      note: 'the de-duplicating write',
+    },
+  ];
+}

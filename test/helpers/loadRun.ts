@@ -1,0 +1,147 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoCapacityLedger, StepFunctionsPlaybookStarter } from '@tourniquet/aws';
+import {
+  createPlanner,
+  PLAYBOOK_NAMES,
+  parseConfig,
+  type TriageResult,
+  triage,
+} from '@tourniquet/core';
+import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/local';
+import { loadEvent } from './events';
+
+export interface LoadResult {
+  findings: number;
+  pods: number;
+  seconds: number;
+  executionsByPlaybook: Record<string, number>;
+  incidents: number;
+  capped: number;
+  sfnCalls: number;
+  dynamoCalls: number;
+  results: TriageResult[];
+}
+
+/** Counts the requests a client sends (store writes and StartExecution calls). */
+function counting<T extends { middlewareStack: { add: Function } }>(
+  client: T,
+): { client: T; count: () => number } {
+  let calls = 0;
+  client.middlewareStack.add(
+    (next: (a: unknown) => unknown) => async (args: unknown) => {
+      calls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return { client, count: () => calls };
+}
+
+/**
+ * `findings` findings spread over `pods` pods of one cluster, through triage with the real Step
+ * Functions starter and the DynamoDB blast-radius ledger (both on moto), `concurrency` at a time.
+ */
+export async function loadRun(options: {
+  findings: number;
+  pods: number;
+  maxPodsPerHour: number;
+  concurrency?: number;
+}): Promise<LoadResult> {
+  const moto = await startMoto({ accountId: '111122223333' });
+  try {
+    const aws = { region: 'us-east-1', endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS };
+    const sfn = counting(new SFNClient(aws));
+    const dynamo = counting(new DynamoDBClient(aws));
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName: 'idempotency',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      }),
+    );
+    const stateMachines: Record<string, string> = {};
+    for (const name of PLAYBOOK_NAMES) {
+      const { stateMachineArn } = await sfn.client.send(
+        new CreateStateMachineCommand({
+          name: `tourniquet-${name}`,
+          roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
+          definition: JSON.stringify({
+            StartAt: 'Wait',
+            States: { Wait: { Type: 'Wait', Seconds: 3600, End: true } },
+          }),
+        }),
+      );
+      stateMachines[name] = stateMachineArn as string;
+    }
+    const baseSfnCalls = sfn.count();
+    const baseDynamoCalls = dynamo.count();
+    const planner = createPlanner(
+      parseConfig({
+        clusters: [
+          {
+            name: 'prod-eks-01',
+            account: '111122223333',
+            region: 'us-east-1',
+            quarantineSecurityGroups: { 'vpc-0a1b2c3d4e5f67890': 'sg-0badc0ffee0000001' },
+          },
+        ],
+        blastRadius: { maxPodsPerHour: options.maxPodsPerHour, maxNodesPerHour: 3 },
+      }),
+    );
+    const starter = new StepFunctionsPlaybookStarter({ client: sfn.client, stateMachines });
+    const ledger = new DynamoCapacityLedger(dynamo.client, 'idempotency');
+    const template = loadEvent('guardduty/runtime-reverse-shell-payments.json');
+    const at = new Date();
+    const results: TriageResult[] = new Array(options.findings);
+    let next = 0;
+    const start = performance.now();
+    const worker = async () => {
+      for (let i = next++; i < options.findings; i = next++) {
+        const event = structuredClone(template);
+        event.id = `load-${i}`;
+        event.detail.id = `finding-${i % (options.pods * 2)}`;
+        event.detail.service.count = 1 + Math.floor(i / options.pods);
+        const workload = event.detail.resource.kubernetesDetails.kubernetesWorkloadDetails;
+        workload.name = `payments-api-${i % options.pods}`;
+        workload.uid = null;
+        results[i] = await triage(event, planner, starter, at, ledger);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 50 }, worker));
+    const seconds = (performance.now() - start) / 1000;
+    const sfnCalls = sfn.count() - baseSfnCalls;
+    const dynamoCalls = dynamo.count() - baseDynamoCalls;
+    const executionsByPlaybook: Record<string, number> = {};
+    for (const name of PLAYBOOK_NAMES) {
+      let total = 0;
+      let token: string | undefined;
+      do {
+        const page = await sfn.client.send(
+          new ListExecutionsCommand({
+            stateMachineArn: stateMachines[name],
+            nextToken: token,
+            maxResults: 1000,
+          }),
+        );
+        total += page.executions?.length ?? 0;
+        token = page.nextToken;
+      } while (token);
+      executionsByPlaybook[name] = total;
+    }
+    return {
+      findings: options.findings,
+      pods: options.pods,
+      seconds,
+      executionsByPlaybook,
+      incidents: new Set(results.map((r) => r.plan.incidentKey)).size,
+      capped: new Set(results.filter((r) => r.capped).map((r) => r.plan.incidentKey)).size,
+      sfnCalls,
+      dynamoCalls,
+      results,
+    };
+  } finally {
+    await moto.stop();
+  }
+}
