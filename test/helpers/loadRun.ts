@@ -24,7 +24,7 @@ export interface LoadResult {
 }
 
 /** Counts the requests a client sends (store writes and StartExecution calls). */
-function counting<T extends { middlewareStack: { add: Function } }>(
+function counting<T extends { middlewareStack: { add: (middleware: any, options: any) => void } }>(
   client: T,
 ): { client: T; count: () => number } {
   let calls = 0;
