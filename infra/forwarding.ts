@@ -1,4 +1,5 @@
 import { ROUTING_RULES } from '@tourniquet/core';
+import { serviceRole } from './serviceRole';
 
 /**
  * Other regions of the account send the same security events to the home region's default bus,
@@ -6,19 +7,7 @@ import { ROUTING_RULES } from '@tourniquet/core';
  */
 export function forwarding(regions: readonly string[], homeBusArn: $util.Input<string>) {
   if (regions.length === 0) return [];
-  const role = new aws.iam.Role('ForwardingRole', {
-    name: `tourniquet-${$app.stage}-forward-events`,
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        },
-      ],
-    }),
-  });
+  const role = serviceRole('ForwardingRole', 'forward-events', 'events.amazonaws.com');
   new aws.iam.RolePolicy('ForwardingPolicy', {
     role: role.id,
     policy: $jsonStringify({

@@ -1,23 +1,12 @@
 import type { Statement } from './permissions';
+import { serviceRole } from './serviceRole';
 
 /**
  * A Lambda execution role that trusts only lambda.amazonaws.com (SST's own roles also trust the
  * account root), with CloudWatch Logs and X-Ray, plus the function's own statements.
  */
 export function lambdaRole(name: string, statements: $util.Input<Statement[]>) {
-  const role = new aws.iam.Role(`${name}Role`, {
-    name: `tourniquet-${$app.stage}-${name}`.slice(0, 64),
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'lambda.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        },
-      ],
-    }),
-  });
+  const role = serviceRole(`${name}Role`, name, 'lambda.amazonaws.com');
   new aws.iam.RolePolicyAttachment(`${name}Logs`, {
     role: role.name,
     policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',

@@ -4,6 +4,7 @@ import {
   STATE_MACHINE_NAMES,
   type StateMachineName,
 } from '@tourniquet/core';
+import { serviceRole } from './serviceRole';
 
 /**
  * One Standard state machine per playbook, from core's definition with the real function ARNs
@@ -19,19 +20,7 @@ export function playbooks(
     name: `/aws/vendedlogs/states/tourniquet-${$app.stage}`,
     retentionInDays: 365,
   });
-  const role = new aws.iam.Role('PlaybooksRole', {
-    name: `tourniquet-${$app.stage}-playbooks`,
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'states.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        },
-      ],
-    }),
-  });
+  const role = serviceRole('PlaybooksRole', 'playbooks', 'states.amazonaws.com');
   new aws.iam.RolePolicy('PlaybooksPolicy', {
     role: role.id,
     policy: $jsonStringify({

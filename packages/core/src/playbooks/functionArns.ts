@@ -1,4 +1,4 @@
-import type { ActionName } from '../actions';
+import { ACTION_NAMES, type ActionName } from '../actions';
 
 /** The Lambda functions a playbook calls, by role. infra/ passes real ARNs; local runs use these shapes. */
 export interface PlaybookFunctions {
@@ -25,22 +25,7 @@ export function functionArnsFor(
 ): PlaybookFunctions {
   const arn = (name: string) => `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
   const actions = {} as Record<Exclude<ActionName, 'open-ticket'>, string>;
-  for (const name of [
-    'label-pod',
-    'isolate-pod',
-    'capture-evidence',
-    'protect-node',
-    'cordon-node',
-    'isolate-node',
-    'revoke-role-sessions',
-    'block-web-identity',
-    'require-imdsv2',
-    'disable-public-endpoint',
-    'enable-control-plane-logging',
-    'revoke-open-ingress',
-  ] as const) {
-    actions[name] = arn(name);
-  }
+  for (const name of ACTION_NAMES) if (name !== 'open-ticket') actions[name] = arn(name);
   return {
     actions,
     approval: arn('request-approval'),
