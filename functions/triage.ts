@@ -1,3 +1,6 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -6,16 +9,50 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import { awsClientConfig, StepFunctionsPlaybookStarter } from '@tourniquet/aws';
+import {
+  awsClientConfig,
+  idempotencyPersistenceOptions,
+  StepFunctionsPlaybookStarter,
+} from '@tourniquet/aws';
 import { createPlanner, type PlaybookStarter, parseConfig } from '@tourniquet/core';
-import { jsonEnv } from './lib/env';
+import { IncidentRecordingStarter } from '@tourniquet/tickets';
+import { jsonEnv, requiredEnv } from './lib/env';
+import { incidentStoreFromEnv, incidentsClient } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
+import { ticketServiceFromEnv } from './lib/ticketRuntime';
 import { createTriageHandler } from './lib/triageHandler';
 
+/** A redelivered event within this window returns the first invocation's result. */
+const IDEMPOTENCY_WINDOW_SECONDS = 3600;
+
 const planner = createPlanner(parseConfig(jsonEnv('TOURNIQUET_CONFIG', {})));
-const starter: PlaybookStarter = new StepFunctionsPlaybookStarter({
-  client: tracer.captureAWSv3Client(new SFNClient(awsClientConfig())),
-  stateMachines: jsonEnv('PLAYBOOK_STATE_MACHINES') as Record<string, string>,
+const dynamo = incidentsClient();
+const store = incidentStoreFromEnv(dynamo);
+const starter: PlaybookStarter = new IncidentRecordingStarter(
+  new StepFunctionsPlaybookStarter({
+    client: tracer.captureAWSv3Client(new SFNClient(awsClientConfig())),
+    stateMachines: jsonEnv('PLAYBOOK_STATE_MACHINES') as Record<string, string>,
+  }),
+  {
+    store,
+    // Optional: with ticket settings, a finding that joins a running execution is commented on.
+    tickets: process.env.TICKET_SETTINGS?.trim() ? ticketServiceFromEnv('triage', store) : null,
+    actor: 'triage',
+    onCommentFailure: (error) =>
+      logger.warn('repeat finding not commented on a ticket', { error: error.message }),
+  },
+);
+
+/**
+ * The whole event is the idempotency key: EventBridge redelivers it unchanged, while a
+ * re-published finding is a new event (new id, higher count) and is triaged again.
+ */
+const idempotency = makeHandlerIdempotent({
+  persistenceStore: new DynamoDBPersistenceLayer({
+    ...idempotencyPersistenceOptions(requiredEnv('INCIDENTS_TABLE'), 'triage'),
+    awsSdkV3Client: dynamo,
+  }),
+  config: new IdempotencyConfig({ expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS }),
 });
 
 export const handler = middy(
@@ -24,4 +61,6 @@ export const handler = middy(
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(injectLambdaContext(logger, { clearState: true }))
+  // Before the parser, so the raw event (not the parse result) is what is hashed.
+  .use(idempotency)
   .use(parser({ schema: EventBridgeSchema, safeParse: true }));

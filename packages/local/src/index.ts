@@ -33,8 +33,9 @@ export {
 } from './playbooks/runPlaybook';
 export { readEventInputs } from './readEvents';
 export type { ReplayState } from './replay/describeState';
-export { type ReplayOptions, replay } from './replay/replay';
+export { type ApproverFactory, type ReplayOptions, replay } from './replay/replay';
 export type { ReplayRecord } from './replay/replayRecord';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
 export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
+export * from './tickets/index';

@@ -1,1 +1,53 @@
-export {};
+export { createSinks, type SecretReader, type SinkDependencies } from './createSinks';
+export * from './errors';
+export {
+  findingSeenEvent,
+  incidentPlan,
+  openedEvent,
+  recordedOutcomes,
+  sightingOf,
+  subjectOf,
+} from './findingEvents';
+export {
+  type IncidentRecordingOptions,
+  IncidentRecordingStarter,
+} from './incidentRecordingStarter';
+export { type AdfDocument, textToAdf } from './jira/adf';
+export { JiraSink } from './jira/jiraSink';
+export { dedupKey, PagerDutySink } from './pagerDuty/pagerDutySink';
+export { renderIncidentReport } from './renderIncidentReport';
+export {
+  defaultProductArn,
+  guardDutyProductArn,
+  incidentFinding,
+  incidentFindingId,
+} from './securityHub/incidentFinding';
+export { securityHubClients } from './securityHub/securityHubClients';
+export { SecurityHubSink } from './securityHub/securityHubSink';
+export { ServiceNowSink } from './serviceNow/serviceNowSink';
+export { stableId } from './stableId';
+export { statusAfterRun } from './statusAfterRun';
+export { type SyncPlan, type SyncResult, syncSink } from './syncSink';
+export {
+  escalationRequestSchema,
+  type ParsedEscalationRequest,
+  type ParsedTicketRequest,
+  parseApprovalRequest,
+  parseEscalationRequest,
+  parseTicketRequest,
+  type TicketFinding,
+  ticketFindingSchema,
+  ticketRequestSchema,
+} from './ticketRequest';
+export { TicketService, type TicketServiceOptions } from './ticketService';
+export * from './ticketSettings';
+export {
+  SINK_NAMES,
+  type SinkName,
+  type TicketDocument,
+  type TicketRef,
+  type TicketSink,
+  type TicketSubject,
+  type TicketUpdate,
+} from './ticketSink';
+export { ticketRefOf, ticketSubject } from './ticketSubject';

@@ -1,5 +1,7 @@
 import { ConfigError } from '@tourniquet/core';
 import { ACTIONS_USAGE, actionsCommand } from './actionsCommand';
+import { APPROVE_USAGE, approveCommand, DENY_USAGE, denyCommand } from './approveCommand';
+import { INCIDENTS_USAGE, incidentsCommand } from './incidentsCommand';
 import { type CliIo, EXIT, UsageError } from './io';
 import { PLAN_USAGE, planCommand } from './planCommand';
 import { REPLAY_USAGE, replayCommand } from './replayCommand';
@@ -16,6 +18,21 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string; usage: 
     run: replayCommand,
     summary: 'replay events through triage and playbooks against local emulators',
     usage: REPLAY_USAGE,
+  },
+  incidents: {
+    run: incidentsCommand,
+    summary: 'list incidents, or print one as a Markdown report',
+    usage: INCIDENTS_USAGE,
+  },
+  approve: {
+    run: approveCommand,
+    summary: 'approve a pending approval request (when Slack is unreachable or not used)',
+    usage: APPROVE_USAGE,
+  },
+  deny: {
+    run: denyCommand,
+    summary: 'deny a pending approval request',
+    usage: DENY_USAGE,
   },
   actions: {
     run: actionsCommand,

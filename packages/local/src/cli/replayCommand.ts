@@ -1,15 +1,20 @@
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../loadConfig';
 import { type Approver, approveAll, approveNone } from '../playbooks/localServices';
 import { readEventInputs } from '../readEvents';
-import { replay } from '../replay/replay';
+import { type ApproverFactory, replay } from '../replay/replay';
 import type { ReplayRecord } from '../replay/replayRecord';
 import { loadScenario } from '../scenario/scenario';
+import { createSlackApprover } from '../slack/slackApprover';
+import { FileIncidentStore, incidentsFile } from '../tickets/fileIncidentStore';
+import { type LocalTicketSink, parseTicketSinks } from '../tickets/localTicketing';
 import { askApprover } from './askApprover';
 import { formatReplay } from './formatReplay';
 import { type CliIo, EXIT, UsageError } from './io';
 
-export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask] [--json] EVENT_FILE|DIR...
+export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
+                        [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR...
 
 Replays events through triage and the playbooks against local emulators it starts itself
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
@@ -17,13 +22,21 @@ prints each event's timeline and the final state. Stops everything it started wh
 
   --scenario FILE   environment to seed (default: the bundled sample environment)
   --config FILE     configuration (default: $TOURNIQUET_CONFIG, else ./tourniquet.config.json)
-  --approve MODE    answer approval requests: all, none, or ask on the terminal (default: ask;
-                    without a terminal, ask denies)
+  --approve MODE    answer approval requests: all, none, ask on the terminal (default: ask;
+                    without a terminal, ask denies), or slack: post the real Block Kit message
+                    to a Slack simulator and approve it with a signed click through the real
+                    decision endpoint (the message JSON and each click are printed)
+  --tickets SINKS   where tickets go: local (default), jira, pagerduty, servicenow,
+                    securityhub, a comma-separated list, all, or none. Jira, PagerDuty and
+                    ServiceNow are simulated over HTTP on 127.0.0.1, Security Hub is moto
+  --incidents FILE  the incident store this replay writes, from scratch (default:
+                    $TOURNIQUET_INCIDENTS, else .tourniquet/incidents.json); read it with
+                    'tourniquet incidents'
   --json            one JSON object per event per line
 Exit status: 0 all events replayed, 2 some input was rejected, 1 the emulators failed.
 `;
 
-const APPROVE_MODES = ['all', 'none', 'ask'] as const;
+const APPROVE_MODES = ['all', 'none', 'ask', 'slack'] as const;
 
 export async function replayCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args);
@@ -40,12 +53,23 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   const { config } = await loadConfig(values.config, io.cwd);
   const scenario = values.scenario ? await loadScenario(values.scenario) : undefined;
   const inputs = await readEventInputs(positionals, io.cwd);
-  const approver: Approver =
+  let sinks: LocalTicketSink[];
+  try {
+    sinks = parseTicketSinks(values.tickets ?? 'local');
+  } catch (error) {
+    throw new UsageError(`--tickets: ${(error as Error).message}`);
+  }
+  const progress = (line: string) => io.stderr(`${line}\n`);
+  const approver: Approver | ApproverFactory =
     mode === 'all'
       ? approveAll
       : mode === 'none'
         ? approveNone
-        : askApprover(process.stdin, process.stderr);
+        : mode === 'slack'
+          ? slackApprover(progress)
+          : askApprover(process.stdin, process.stderr);
+  const storePath = values.incidents ? resolve(io.cwd, values.incidents) : incidentsFile(io.cwd);
+  const store = await FileIncidentStore.open(storePath, { reset: true });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -61,8 +85,9 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       config,
       scenario,
       approver,
+      tickets: { sinks, store },
       signal: abort.signal,
-      progress: (line) => io.stderr(`${line}\n`),
+      progress,
       onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
       onRecord: (record: ReplayRecord) => {
         counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
@@ -73,6 +98,10 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       const summary = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
       io.stdout(
         `${inputs.length} event(s) replayed: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
+      );
+      const incidents = await store.list();
+      io.stdout(
+        `${incidents.length} incident(s) recorded in ${relative(io.cwd, storePath) || storePath}: 'tourniquet incidents' lists them, 'tourniquet incidents show KEY' prints a report\n`,
       );
     }
     if (abort.signal.aborted) return 130;
@@ -92,6 +121,8 @@ function parse(args: string[]) {
         scenario: { type: 'string' },
         config: { type: 'string' },
         approve: { type: 'string' },
+        tickets: { type: 'string' },
+        incidents: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -99,4 +130,19 @@ function parse(args: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** The simulated on-call approves every request in Slack; the approvals table lives in the replay's moto. */
+function slackApprover(progress: (line: string) => void): ApproverFactory {
+  return {
+    start: async (world) => {
+      const slack = await createSlackApprover({
+        choice: 'approve',
+        aws: { endpoint: world.moto.endpoint, region: 'us-east-1' },
+        progress,
+      });
+      progress(`slack: simulator on ${slack.simulator.apiUrl}`);
+      return slack;
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { IncidentStore } from '@tourniquet/aws';
 import {
   createPlanner,
   EventValidationError,
@@ -6,11 +7,12 @@ import {
   triage,
   UnrecognisedEventError,
 } from '@tourniquet/core';
-import { LocalWorld } from '../localWorld';
+import { LOCAL_CREDENTIALS, LocalWorld } from '../localWorld';
 import { LocalPlaybookStarter } from '../playbooks/localPlaybookStarter';
-import { type Approver, MemoryTicketDesk } from '../playbooks/localServices';
+import { type Approver, MemoryTicketDesk, type TicketDesk } from '../playbooks/localServices';
 import type { EventInput } from '../readEvents';
 import type { Scenario } from '../scenario/scenario';
+import { type LocalTicketing, type LocalTicketSink, startLocalTicketing } from '../tickets/index';
 import { describeState } from './describeState';
 import { type ReplayRecord, summarise } from './replayRecord';
 
@@ -18,7 +20,16 @@ export interface ReplayOptions {
   inputs: readonly EventInput[];
   config: TourniquetConfig;
   scenario?: Scenario;
-  approver: Approver;
+  /**
+   * Answers approval requests: a function, or a factory started once the emulators run (what
+   * it starts, its `stop` stops when the replay ends).
+   */
+  approver: Approver | ApproverFactory;
+  /**
+   * Record incidents in this store and open tickets in these sinks (simulated over HTTP, Security
+   * Hub in moto), as deployed. Without it, tickets go to an in-memory desk and nothing is kept.
+   */
+  tickets?: { sinks: readonly LocalTicketSink[]; store: IncidentStore };
   onRecord: (record: ReplayRecord) => void;
   onRejected: (source: string, problem: string) => void;
   progress?: (line: string) => void;
@@ -30,14 +41,22 @@ export interface ReplayOptions {
   keepWorld?: boolean;
 }
 
+/** An approver that needs the emulators (the Slack approver keeps its table in moto). */
+export interface ApproverFactory {
+  start(world: LocalWorld): Promise<{ approver: Approver; stop(): Promise<void> }>;
+}
+
 /**
  * Replays events through triage and the playbooks against local emulators: moto and the
  * Kubernetes simulator seeded from the scenario, playbooks run by aws-local-stepfunctions with
  * the real handlers. Events name the scenario's ids; they are translated to moto's.
  */
-export async function replay(
-  options: ReplayOptions,
-): Promise<{ rejected: number; world: LocalWorld | null; desk: MemoryTicketDesk }> {
+export async function replay(options: ReplayOptions): Promise<{
+  rejected: number;
+  world: LocalWorld | null;
+  desk: MemoryTicketDesk;
+  ticketing: LocalTicketing | null;
+}> {
   const say = options.progress ?? (() => {});
   const world = await LocalWorld.start({
     config: options.config,
@@ -49,14 +68,32 @@ export async function replay(
   options.signal?.addEventListener('abort', stop, { once: true });
   let rejected = 0;
   const desk = new MemoryTicketDesk();
+  let ticketing: LocalTicketing | null = null;
+  let approverHandle: Awaited<ReturnType<ApproverFactory['start']>> | null = null;
   try {
+    if (options.tickets) {
+      say(`ticket sinks: ${options.tickets.sinks.join(', ') || 'none (the incident record only)'}`);
+      ticketing = await startLocalTicketing({
+        sinks: options.tickets.sinks,
+        store: options.tickets.store,
+        aws: { endpoint: world.moto.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+      });
+    }
+    let approver: Approver;
+    if (typeof options.approver === 'function') {
+      approver = options.approver;
+    } else {
+      approverHandle = await options.approver.start(world);
+      approver = approverHandle.approver;
+    }
     const functions = functionArnsFor('tourniquet');
-    const starter = new LocalPlaybookStarter({
+    const playbooks = new LocalPlaybookStarter({
       runtime: world.runtime(),
       functions,
-      approver: options.approver,
-      desk,
+      approver: ticketing ? ticketing.recordApprovals(approver) : approver,
+      desk: ticketing ? ticketing.desk : (desk satisfies TicketDesk),
     });
+    const starter = ticketing ? ticketing.recordIncidents(playbooks) : playbooks;
     const planner = createPlanner(world.config);
     say(`replaying ${options.inputs.length} event(s)…`);
     for (const input of options.inputs) {
@@ -103,7 +140,7 @@ export async function replay(
         });
         continue;
       }
-      const execution = await starter.execution(started.executionName);
+      const execution = await playbooks.execution(started.executionName);
       const joined = started.status === 'duplicate' ? started.executionName : null;
       const summary = joined
         ? {
@@ -120,9 +157,18 @@ export async function replay(
       const state = await describeState(world, plan, output?.results ?? {}, ticket);
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
     }
-    return { rejected, world: options.keepWorld ? world : null, desk };
+    return {
+      rejected,
+      world: options.keepWorld ? world : null,
+      desk,
+      ticketing: options.keepWorld ? ticketing : null,
+    };
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    if (!options.keepWorld) await world.stop();
+    await approverHandle?.stop();
+    if (!options.keepWorld) {
+      await ticketing?.stop();
+      await world.stop();
+    }
   }
 }

@@ -1,0 +1,80 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import {
+  ATTEMPT_RESULT,
+  type DynamoApprovalStore,
+  type FunctionUrlEvent,
+  fromFunctionUrlEvent,
+  type HttpResponse,
+  handleSlackInteraction,
+  httpAnswer,
+  type SlackSettings,
+  type TaskCompleter,
+} from '@tourniquet/slack';
+import { approvalLog } from './approvalLog';
+import type { SlackConnection } from './approvalSlack';
+
+export interface SlackInteractionsHandlerDeps {
+  store: DynamoApprovalStore;
+  completer: TaskCompleter;
+  slackSettings: SlackSettings;
+  consoleDomain: string;
+  slack: () => Promise<SlackConnection>;
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+  now?: () => Date;
+}
+
+/**
+ * The Slack interactivity endpoint (Function URL, auth NONE: Slack cannot sign with SigV4, so
+ * the Slack signature is the authentication). Everything is in handleSlackInteraction; this adds
+ * the secret, Powertools, one metric per answer, and a 503 instead of a stack trace when a
+ * dependency fails outright.
+ */
+export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDeps) {
+  const { logger, metrics } = deps;
+  return middy(async (event: FunctionUrlEvent): Promise<HttpResponse> => {
+    const request = fromFunctionUrlEvent(event);
+    let connection: SlackConnection | null = null;
+    try {
+      connection = await deps.slack();
+    } catch (error) {
+      logger.error('Slack secret unavailable', { error: (error as Error).message });
+    }
+    let response: HttpResponse;
+    try {
+      response = await handleSlackInteraction(request, {
+        signingSecret: async () => {
+          if (!connection) throw new Error('the Slack secret could not be read');
+          return connection.secret.signingSecret;
+        },
+        slackSettings: deps.slackSettings,
+        consoleDomain: deps.consoleDomain,
+        store: deps.store,
+        completer: deps.completer,
+        slack: connection?.messenger ?? null,
+        groups: connection?.groups ?? null,
+        now: deps.now ?? (() => new Date()),
+        log: approvalLog(logger),
+      });
+    } catch (error) {
+      logger.error('interaction failed', { error: (error as Error).message });
+      response = httpAnswer({
+        result: ATTEMPT_RESULT.unavailable,
+        message: 'the decision could not be processed; nothing changed, try again',
+      });
+    }
+    const { result } = JSON.parse(response.body) as { result?: string };
+    metrics.addMetric(`Interaction_${result ?? 'unknown'}`, MetricUnit.Count, 1);
+    return response;
+  })
+    .use(captureLambdaHandler(deps.tracer))
+    .use(logMetrics(metrics))
+    .use(injectLambdaContext(logger, { clearState: true }));
+}

@@ -1,0 +1,64 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import {
+  type ApprovalSettings,
+  type DynamoApprovalStore,
+  type RequestApprovalResult,
+  requestApproval,
+  type SlackMessenger,
+} from '@tourniquet/slack';
+import { approvalLog } from './approvalLog';
+import type { SlackConnection } from './approvalSlack';
+
+export interface RequestApprovalHandlerDeps {
+  store: DynamoApprovalStore;
+  settings: ApprovalSettings;
+  /** Null without Slack; may throw (secret unreadable), which leaves the CLI as the way to decide. */
+  slack: (() => Promise<SlackConnection>) | null;
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+  now?: () => Date;
+}
+
+/**
+ * The approval Task's Lambda (invoked with `lambda:invoke.waitForTaskToken`; its event is the
+ * ApprovalRequest). It returns without completing the task: the decision endpoint or the CLI
+ * does that later. It fails only when the request cannot be stored.
+ */
+export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
+  const { logger, metrics } = deps;
+  return middy(async (event: unknown): Promise<Omit<RequestApprovalResult, 'message'>> => {
+    const incidentKey = (event as { incidentKey?: unknown })?.incidentKey;
+    if (typeof incidentKey === 'string') logger.setCorrelationId(incidentKey);
+    let slack: SlackMessenger | null = null;
+    if (deps.slack) {
+      try {
+        slack = (await deps.slack()).messenger;
+      } catch (error) {
+        logger.error('Slack secret unavailable; the request will only be decidable from the CLI', {
+          error: (error as Error).message,
+        });
+      }
+    }
+    const result = await requestApproval(event, {
+      store: deps.store,
+      settings: deps.settings,
+      slack,
+      now: deps.now ?? (() => new Date()),
+      log: approvalLog(logger),
+    });
+    metrics.addMetric('ApprovalsRequested', MetricUnit.Count, 1);
+    if (deps.settings.slack && !result.posted)
+      metrics.addMetric('ApprovalPostsFailed', MetricUnit.Count, 1);
+    return { approvalId: result.approvalId, posted: result.posted };
+  })
+    .use(captureLambdaHandler(deps.tracer))
+    .use(logMetrics(metrics))
+    .use(injectLambdaContext(logger, { clearState: true }));
+}

@@ -1,0 +1,51 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { TicketService } from '@tourniquet/tickets';
+import { logger, metrics, tracer } from './powertools';
+
+type Request = { incidentKey?: string; playbook?: string; reason?: string };
+
+/**
+ * The "Open ticket" Task's Lambda: TicketRequest → TicketResult. Errors are thrown with their
+ * names (TransientActionError → the playbook retries; others → Escalate); the incident already
+ * records which sink failed and why.
+ */
+export function createOpenTicketHandler(service: TicketService) {
+  return wrap(async (event: Request) => {
+    const result = await service.openTicket(event);
+    logger.info('ticket step done', { playbook: event.playbook, result });
+    metrics.addMetric(result.created ? 'TicketsOpened' : 'TicketsUpdated', MetricUnit.Count, 1);
+    return result;
+  }, 'open-ticket');
+}
+
+/** The "Escalate" and "Page on-call (approval expired)" Tasks' Lambda: EscalationRequest → EscalationResult. */
+export function createEscalateHandler(service: TicketService) {
+  return wrap(async (event: Request) => {
+    const result = await service.escalate(event);
+    logger.warn('incident escalated', { reason: event.reason, result });
+    metrics.addMetric('Escalations', MetricUnit.Count, 1);
+    if (!result.paged) metrics.addMetric('EscalationsNotPaged', MetricUnit.Count, 1);
+    return result;
+  }, 'escalate');
+}
+
+function wrap<R>(body: (event: Request) => Promise<R>, step: string) {
+  return middy(async (event: Request) => {
+    logger.setCorrelationId(event?.incidentKey);
+    try {
+      return await body(event);
+    } catch (error) {
+      const e = error as Error;
+      logger.error('ticket step failed', { step, errorName: e.name, error: e.message });
+      metrics.addMetric('TicketStepFailures', MetricUnit.Count, 1);
+      throw error;
+    }
+  })
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics))
+    .use(injectLambdaContext(logger, { clearState: true }));
+}

@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '@tourniquet/aws';
+import { DynamoApprovalStore } from '@tourniquet/slack';
+import { approvalEnvironment } from './lib/approvalEnv';
+import { createRequestApprovalHandler } from './lib/approvalRequestHandler';
+import { slackConnection } from './lib/approvalSlack';
+import { logger, metrics, tracer } from './lib/powertools';
+
+const env = approvalEnvironment();
+
+export const handler = createRequestApprovalHandler({
+  store: new DynamoApprovalStore({
+    client: tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig())),
+    tableName: env.tableName,
+    retentionDays: env.settings.retentionDays,
+  }),
+  settings: env.settings,
+  // Not answering a human: a slower Slack is worth waiting for (the Task waits anyway).
+  slack: env.slackSecretId
+    ? slackConnection(env.slackSecretId, { apiUrl: env.slackApiUrl, timeoutMs: 5000, retries: 2 })
+    : null,
+  logger,
+  metrics,
+  tracer,
+});

@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClientConfig } from '@tourniquet/aws';
+import { DynamoApprovalStore, StepFunctionsTaskCompleter } from '@tourniquet/slack';
+import { approvalEnvironment } from './lib/approvalEnv';
+import { createSlackInteractionsHandler } from './lib/approvalInteractionsHandler';
+import { slackConnection } from './lib/approvalSlack';
+import { logger, metrics, tracer } from './lib/powertools';
+
+const env = approvalEnvironment();
+if (!env.settings.slack)
+  throw new Error('TOURNIQUET_APPROVALS has no slack section: nothing to serve');
+
+// Two attempts at most: Slack wants an answer within 3 seconds.
+const fast = { ...awsClientConfig(), maxAttempts: 2 };
+
+export const handler = createSlackInteractionsHandler({
+  store: new DynamoApprovalStore({
+    client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
+    tableName: env.tableName,
+    retentionDays: env.settings.retentionDays,
+  }),
+  completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
+  slackSettings: env.settings.slack,
+  consoleDomain: env.settings.consoleDomain,
+  slack: slackConnection(env.slackSecretId as string, {
+    apiUrl: env.slackApiUrl,
+    timeoutMs: 1000,
+    retries: 0,
+  }),
+  logger,
+  metrics,
+  tracer,
+});

@@ -1,0 +1,118 @@
+/** What an approval is and what happened to it; the store, the Slack endpoint and the CLI share these. */
+
+export const APPROVAL_STATUS = {
+  pending: 'pending',
+  approved: 'approved',
+  denied: 'denied',
+  expired: 'expired',
+} as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUS)[keyof typeof APPROVAL_STATUS];
+
+export const DECISION_CHANNEL = { slack: 'slack', cli: 'cli', system: 'system' } as const;
+export type DecisionChannel = (typeof DECISION_CHANNEL)[keyof typeof DECISION_CHANNEL];
+
+/** Someone who decided, identified by what the channel verified (never by a display name). */
+export interface ApproverIdentity {
+  /** Channel-prefixed and stable: `slack:U0123ABCD`, `aws:arn:aws:sts::…:assumed-role/OnCall/alice`. */
+  id: string;
+  /** Display name as the channel reported it; shown to people, never used to authorise. */
+  name: string;
+  channel: DecisionChannel;
+}
+
+export interface GivenApproval {
+  approver: ApproverIdentity;
+  at: string;
+}
+
+/** One step the request proposes, when the playbook passes them (action names otherwise). */
+export interface ProposedStep {
+  action: string;
+  target: string | null;
+  dryRun: boolean;
+}
+
+/** What a step that already ran did, kept small: the message shows status and detail only. */
+export interface StepResult {
+  action: string;
+  status: string;
+  detail: string;
+}
+
+export interface ApprovalRecord {
+  approvalId: string;
+  incidentKey: string;
+  playbook: string;
+  actions: string[];
+  steps: ProposedStep[];
+  /** The finding as the playbook passed it (no raw event). */
+  finding: unknown;
+  results: StepResult[];
+  status: ApprovalStatus;
+  /** 2 when a proposed action is under the two-person rule. */
+  requiredApprovals: number;
+  approvals: GivenApproval[];
+  createdAt: string;
+  expiresAt: string;
+  /** Who denied, or who gave the final approval. */
+  decidedBy: ApproverIdentity | null;
+  decidedAt: string | null;
+  /** When Step Functions accepted the decision; null until then. */
+  completedAt: string | null;
+  expiredReason: string | null;
+  message: { channel: string; ts: string } | null;
+  /** Optimistic-concurrency counter: every change is conditional on it. */
+  version: number;
+  /** Present while the decision has not reached Step Functions. */
+  taskToken: string | null;
+}
+
+/** Every attempt to request or decide, accepted or not, as recorded in the incident's audit trail. */
+export const ATTEMPT_RESULT = {
+  requested: 'requested',
+  posted: 'posted',
+  postFailed: 'post-failed',
+  approved: 'approved',
+  denied: 'denied',
+  firstApproval: 'first-approval',
+  badSignature: 'bad-signature',
+  staleTimestamp: 'stale-timestamp',
+  replayed: 'replayed',
+  tooLarge: 'too-large',
+  malformed: 'malformed',
+  unknownApproval: 'unknown-approval',
+  unauthorised: 'unauthorised',
+  alreadyDecided: 'already-decided',
+  repeatApprover: 'repeat-approver',
+  expired: 'expired',
+  unavailable: 'unavailable',
+} as const;
+export type AttemptResult = (typeof ATTEMPT_RESULT)[keyof typeof ATTEMPT_RESULT];
+
+const ACCEPTED: ReadonlySet<AttemptResult> = new Set([
+  ATTEMPT_RESULT.requested,
+  ATTEMPT_RESULT.posted,
+  ATTEMPT_RESULT.approved,
+  ATTEMPT_RESULT.denied,
+  ATTEMPT_RESULT.firstApproval,
+]);
+
+export function isAccepted(result: AttemptResult): boolean {
+  return ACCEPTED.has(result);
+}
+
+export interface AuditEntry {
+  at: string;
+  /** Null when the attempt could not be tied to an approval (bad signature, unknown id). */
+  incidentKey: string | null;
+  approvalId: string | null;
+  channel: DecisionChannel;
+  /** Verified identity of whoever tried; null when nothing about them could be trusted. */
+  actor: ApproverIdentity | null;
+  choice: 'approve' | 'deny' | null;
+  result: AttemptResult;
+  outcome: 'accepted' | 'rejected';
+  detail: string;
+  sourceIp: string | null;
+  requestId: string | null;
+}

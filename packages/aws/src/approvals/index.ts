@@ -1,0 +1,35 @@
+export { assertApprovalId, isApprovalId, newApprovalId } from './approvalId';
+export {
+  approvedBy,
+  type Choice,
+  type NextStep,
+  nextStep,
+  requiredApprovalsFor,
+} from './approvalRules';
+export { APPROVAL_TABLE, approvalKey, createApprovalTable } from './approvalTable';
+export * from './approvalTypes';
+export {
+  authoriseAwsCaller,
+  type CallerAuthorisation,
+  matchesApproverArn,
+} from './awsCallerAuthorisation';
+export {
+  type DecisionAttempt,
+  type DecisionDeps,
+  type DecisionResult,
+  decideApproval,
+} from './decideApproval';
+export {
+  DEFAULT_RETENTION_DAYS,
+  DynamoApprovalStore,
+  type DynamoApprovalStoreOptions,
+  type NewApproval,
+} from './dynamoApprovalStore';
+export {
+  ApprovalError,
+  InvalidApprovalIdError,
+  TaskCompletionError,
+  TaskGoneError,
+} from './errors';
+export { StepFunctionsTaskCompleter } from './stepFunctionsTaskCompleter';
+export type { TaskCompleter } from './taskCompleter';

@@ -1,0 +1,89 @@
+import { describeProblems, zodProblems } from '@tourniquet/core';
+import { z } from 'zod';
+import { isApprovalId } from '../approvals';
+import { InteractionPayloadError } from '../errors';
+import { APPROVAL_ACTIONS } from '../message/approvalMessage';
+
+const blockActionsSchema = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({
+    id: z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id'),
+    username: z.string().max(200).optional(),
+    name: z.string().max(200).optional(),
+    team_id: z.string().optional(),
+  }),
+  team: z.looseObject({ id: z.string() }).nullish(),
+  container: z
+    .looseObject({ message_ts: z.string().optional(), channel_id: z.string().optional() })
+    .optional(),
+  channel: z.looseObject({ id: z.string() }).nullish(),
+  actions: z
+    .array(
+      z.looseObject({
+        action_id: z.string(),
+        value: z.string().optional(),
+        action_ts: z.string().optional(),
+      }),
+    )
+    .length(1, 'expected exactly one action'),
+});
+
+export type ApprovalChoice = 'approve' | 'deny';
+
+/** A click on an approval button, as far as the (verified) payload says. */
+export interface ApprovalClick {
+  choice: ApprovalChoice;
+  approvalId: string;
+  user: { id: string; name: string };
+  teamId: string | null;
+  channelId: string | null;
+  messageTs: string | null;
+}
+
+/**
+ * Reads the `payload=` form field Slack posts and checks it is a click on one of Tourniquet's
+ * buttons. Call only after the signature was verified: unsigned input is never parsed.
+ */
+export function parseInteraction(rawBody: Buffer | string): ApprovalClick {
+  const form = new URLSearchParams(rawBody.toString());
+  const payloads = form.getAll('payload');
+  if (payloads.length !== 1) {
+    throw new InteractionPayloadError('expected one form field payload=<JSON>');
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(payloads[0] as string);
+  } catch {
+    throw new InteractionPayloadError('payload is not JSON');
+  }
+  const parsed = blockActionsSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new InteractionPayloadError(
+      `payload is not a block_actions click: ${describeProblems(zodProblems(parsed.error, 'payload'))}`,
+    );
+  }
+  const p = parsed.data;
+  const action = p.actions[0] as (typeof p.actions)[number];
+  const choice =
+    action.action_id === APPROVAL_ACTIONS.approve
+      ? 'approve'
+      : action.action_id === APPROVAL_ACTIONS.deny
+        ? 'deny'
+        : null;
+  if (!choice) {
+    throw new InteractionPayloadError(
+      `payload.actions.0.action_id: '${action.action_id.slice(0, 64)}' is not an approval button`,
+    );
+  }
+  if (!action.value || !isApprovalId(action.value)) {
+    throw new InteractionPayloadError('payload.actions.0.value: expected an approval id');
+  }
+  return {
+    choice,
+    approvalId: action.value,
+    user: { id: p.user.id, name: p.user.username ?? p.user.name ?? p.user.id },
+    teamId: p.team?.id ?? p.user.team_id ?? null,
+    channelId: p.container?.channel_id ?? p.channel?.id ?? null,
+    messageTs: p.container?.message_ts ?? null,
+  };
+}

@@ -1,0 +1,50 @@
+import {
+  ACTION_NAMES,
+  type ApprovalRequest,
+  describeProblems,
+  zodProblems,
+} from '@tourniquet/core';
+import { z } from 'zod';
+import type { ProposedStep } from '../approvals';
+import { InvalidApprovalRequestError } from '../errors';
+
+const approvalRequestSchema = z.looseObject({
+  taskToken: z.string().min(1).max(8192),
+  incidentKey: z.string().min(1).max(1024),
+  playbook: z.string().min(1).max(100),
+  actions: z.array(z.enum(ACTION_NAMES)).min(1, 'expected at least one action to approve'),
+  finding: z.unknown(),
+  results: z.unknown(),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(31 * 86_400),
+  /** Optional: the plan's steps, so the message can name each step's exact target. */
+  steps: z
+    .array(
+      z.looseObject({
+        action: z.string(),
+        target: z.string().nullish(),
+        dryRun: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+});
+
+export type ParsedApprovalRequest = ApprovalRequest & { steps: ProposedStep[] };
+
+/** Validates the approval Task's payload (core's ApprovalRequest contract). */
+export function parseApprovalRequest(payload: unknown): ParsedApprovalRequest {
+  const result = approvalRequestSchema.safeParse(payload);
+  if (!result.success) {
+    throw new InvalidApprovalRequestError(
+      `invalid approval request: ${describeProblems(zodProblems(result.error))}`,
+    );
+  }
+  const r = result.data;
+  const steps = (r.steps ?? [])
+    .filter((s) => (r.actions as string[]).includes(s.action))
+    .map((s) => ({ action: s.action, target: s.target ?? null, dryRun: s.dryRun ?? false }));
+  return { ...r, steps };
+}

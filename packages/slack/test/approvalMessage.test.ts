@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  APPROVAL_ACTIONS,
+  approvalMessage,
+  BLOCK_LIMITS,
+  type Block,
+  blockLimitProblems,
+  type SlackMessage,
+} from '../src/index';
+import { HOSTILE_TEXTS, sampleApprovalRequest } from './helpers/approvalFixtures';
+import { recordFor } from './helpers/approvalRecord';
+
+const options = { consoleDomain: 'console.aws.amazon.com' };
+
+/** Every text Slack parses as mrkdwn (or shows in notifications), with our own markup removed. */
+function untrustedMrkdwn(message: SlackMessage): string[] {
+  const texts: string[] = [message.text];
+  const visit = (block: Block) => {
+    if (block.type === 'section') {
+      if (block.text?.type === 'mrkdwn') texts.push(block.text.text);
+      for (const f of block.fields ?? []) if (f.type === 'mrkdwn') texts.push(f.text);
+    }
+    if (block.type === 'context')
+      for (const e of block.elements) if (e.type === 'mrkdwn') texts.push(e.text);
+  };
+  message.blocks.forEach(visit);
+  const ours = [
+    /<!date\^\d+\^\{date_short_pretty\} \{time\}\|[0-9TZ:.-]+>/g,
+    /<https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^|<> ]*\|open the finding in the AWS console>/g,
+    /<@U0[A-Z0-9]+>/g,
+  ];
+  return texts.map((t) => ours.reduce((text, re) => text.replace(re, ''), t));
+}
+
+function allText(message: SlackMessage): string {
+  return JSON.stringify(message);
+}
+
+function withHostileFinding(text: string) {
+  const request = sampleApprovalRequest();
+  const finding = structuredClone(request.finding) as Record<string, any>;
+  finding.title = text;
+  finding.type = text;
+  finding.cluster = text;
+  finding.pod = { ...finding.pod, namespace: text, name: text };
+  finding.node = { instanceId: text };
+  finding.role = { arn: text, serviceAccount: { namespace: text, name: text } };
+  finding.severity = text;
+  return sampleApprovalRequest({
+    // Incident keys are built from names Kubernetes and AWS bound in length; the request schema
+    // refuses longer ones.
+    incidentKey: text.slice(0, 1000),
+    finding,
+    results: {
+      a: { action: text, status: text, detail: text },
+      ...Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [
+          `s${i}`,
+          { action: 'label-pod', status: 'applied', detail: text },
+        ]),
+      ),
+    },
+    steps: [{ action: 'cordon-node', target: text, dryRun: true }],
+  } as never);
+}
+
+describe('Slack: approval message', () => {
+  const request = sampleApprovalRequest();
+  const message = approvalMessage(recordFor(request), options);
+
+  it('shows severity, finding, where, what already happened, the steps, expiry and a console link', () => {
+    const text = allText(message);
+    expect(message.blocks[0]).toMatchObject({ type: 'header' });
+    expect(text).toContain('HIGH');
+    expect(text).toContain('Execution:Runtime/ReverseShell');
+    expect(text).toContain('`prod-eks-01`');
+    expect(text).toContain('`payments/payments-api-7d9f8b6c5-x2kqp`');
+    expect(text).toContain('isolated: ✅ yes');
+    expect(text).toContain('evidence captured: ✅ yes');
+    for (const action of request.actions) expect(text).toContain(`\`${action}\``);
+    expect(text).toMatch(/Expires <!date\^\d+\^/);
+    expect(text).toContain(
+      'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=',
+    );
+  });
+
+  it('carries only the approval id in the buttons, each with a confirm dialog', () => {
+    const actions = message.blocks.find((b) => b.type === 'actions');
+    expect(actions?.type).toBe('actions');
+    const buttons = actions?.type === 'actions' ? actions.elements : [];
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      [APPROVAL_ACTIONS.approve, 'apr_AAAAAAAAAAAAAAAAAAAAAA'],
+      [APPROVAL_ACTIONS.deny, 'apr_AAAAAAAAAAAAAAAAAAAAAA'],
+    ]);
+    for (const b of buttons) expect(b.confirm?.confirm.text).toBeTruthy();
+    expect(allText(message)).not.toContain(request.taskToken);
+  });
+
+  it("is within Slack's block limits", () => {
+    expect(blockLimitProblems(message)).toEqual([]);
+  });
+
+  it.each(HOSTILE_TEXTS.map((t) => [t.slice(0, 40), t]))(
+    'stays within limits and escapes hostile finding text: %s',
+    (_, hostile) => {
+      const m = approvalMessage(recordFor(withHostileFinding(hostile)), options);
+      expect(blockLimitProblems(m)).toEqual([]);
+      for (const text of untrustedMrkdwn(m)) expect(text).not.toMatch(/[<>]/);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+      expect(allText(m)).not.toMatch(/[\u0000-\u0008\u202a-\u202e\u2066-\u2069\u200b]/);
+      expect(m.blocks.length).toBeLessThanOrEqual(BLOCK_LIMITS.blocksPerMessage);
+    },
+  );
+
+  it('holds for any text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 6000 }), (hostile) => {
+        const m = approvalMessage(recordFor(withHostileFinding(hostile)), options);
+        expect(blockLimitProblems(m)).toEqual([]);
+        for (const text of untrustedMrkdwn(m)) expect(text).not.toMatch(/[<>]/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('after a decision shows who decided what, when, and no buttons', () => {
+    const decidedAt = '2026-11-23T12:09:00.000Z';
+    const approver = { id: 'slack:U0ONCALL001', name: 'alice', channel: 'slack' as const };
+    const approved = approvalMessage(
+      recordFor(request, {
+        status: 'approved',
+        approvals: [{ approver, at: decidedAt }],
+        decidedBy: approver,
+        decidedAt,
+      }),
+      options,
+    );
+    expect(approved.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(allText(approved)).toContain('✅ *Approved* by <@U0ONCALL001> at <!date^');
+    const cli = {
+      id: 'aws:arn:aws:sts::111122223333:assumed-role/OnCall/bob',
+      name: 'bob',
+      channel: 'cli' as const,
+    };
+    const denied = approvalMessage(
+      recordFor(request, { status: 'denied', decidedBy: cli, decidedAt }),
+      options,
+    );
+    expect(allText(denied)).toContain(
+      '⛔ *Denied* by `arn:aws:sts::111122223333:assumed-role/OnCall/bob`',
+    );
+    const expired = approvalMessage(
+      recordFor(request, { status: 'expired', expiredReason: 'no decision before 12:22' }),
+      options,
+    );
+    expect(allText(expired)).toContain('⌛ *Expired*');
+    for (const m of [approved, denied, expired]) expect(blockLimitProblems(m)).toEqual([]);
+  });
+
+  it('under the two-person rule says so, and shows the first approval while keeping the buttons', () => {
+    const approver = { id: 'slack:U0ONCALL001', name: 'alice', channel: 'slack' as const };
+    const m = approvalMessage(
+      recordFor(request, {
+        requiredApprovals: 2,
+        approvals: [{ approver, at: '2026-11-23T12:08:00.000Z' }],
+      }),
+      options,
+    );
+    const text = allText(m);
+    expect(text).toContain('waiting for 2 different approvers');
+    expect(text).toContain('1 of 2 approvals: <@U0ONCALL001>');
+    expect(m.blocks.some((b) => b.type === 'actions')).toBe(true);
+  });
+});

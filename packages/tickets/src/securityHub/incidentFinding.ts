@@ -1,0 +1,77 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { TicketSubject } from '../ticketSink';
+
+/** ASFF Description limit. */
+const DESCRIPTION_LIMIT = 1024;
+
+/** ASFF finding types (namespace/category) by what the incident is about. */
+const TYPES: Readonly<Record<string, string>> = {
+  pod: 'Unusual Behaviors/Container',
+  node: 'Unusual Behaviors/VM',
+  instance: 'Unusual Behaviors/VM',
+  role: 'Unusual Behaviors/User',
+};
+
+export function incidentFindingId(subject: Pick<TicketSubject, 'id'>): string {
+  return `tourniquet/${subject.id}`;
+}
+
+/** Findings a customer imports go to the account's default product. */
+export function defaultProductArn(region: string, account: string): string {
+  return `arn:aws:securityhub:${region}:${account}:product/${account}/default`;
+}
+
+export function guardDutyProductArn(region: string): string {
+  return `arn:aws:securityhub:${region}::product/aws/guardduty`;
+}
+
+/**
+ * The incident as an ASFF finding, linked to the findings that caused it. Imported again on
+ * every update (same Id → Security Hub updates it in place; UpdatedAt must move forward).
+ */
+export function incidentFinding(
+  subject: TicketSubject,
+  description: string,
+  options: { region: string; severity?: string; archived?: boolean; now: Date },
+): AwsSecurityFinding {
+  const kind = subject.key.split(':')[3] ?? 'resource';
+  const related = subject.sourceFindings
+    .filter((f) => f.securityHubId)
+    .map((f) => ({
+      ProductArn: guardDutyProductArn(options.region),
+      Id: f.securityHubId as string,
+    }));
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: incidentFindingId(subject),
+    ProductArn: defaultProductArn(options.region, subject.account),
+    GeneratorId: 'tourniquet',
+    AwsAccountId: subject.account,
+    Types: [TYPES[kind] ?? 'Software and Configuration Checks/AWS Security Best Practices'],
+    CreatedAt: subject.createdAt,
+    UpdatedAt: options.now.toISOString(),
+    Severity: { Label: (options.severity ?? subject.severity) as never },
+    Title: subject.title.slice(0, 256),
+    Description: description.slice(0, DESCRIPTION_LIMIT),
+    Resources: [
+      { Type: 'Other', Id: subject.subject, Partition: 'aws', Region: options.region },
+      ...(subject.cluster
+        ? [
+            {
+              Type: 'AwsEksCluster',
+              Id: `arn:aws:eks:${options.region}:${subject.account}:cluster/${subject.cluster}`,
+              Partition: 'aws' as const,
+              Region: options.region,
+            },
+          ]
+        : []),
+    ],
+    ProductFields: {
+      'tourniquet/incidentKey': subject.key,
+      'tourniquet/incidentId': subject.id,
+      'tourniquet/status': subject.status,
+    },
+    ...(related.length > 0 ? { RelatedFindings: related } : {}),
+    RecordState: options.archived ? 'ARCHIVED' : 'ACTIVE',
+  };
+}

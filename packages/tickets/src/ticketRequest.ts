@@ -1,0 +1,108 @@
+import { describeProblems, zodProblems } from '@tourniquet/core';
+import { z } from 'zod';
+import { InvalidTicketRequestError } from './errors';
+
+/** The parts of a Finding (core, without `raw`) the incident records. */
+export const ticketFindingSchema = z.looseObject({
+  id: z.string().min(1),
+  eventId: z.string().optional(),
+  origin: z.string().min(1),
+  type: z.string().min(1),
+  title: z.string().default(''),
+  severity: z.string().min(1),
+  account: z.string().min(1),
+  region: z.string().min(1),
+  cluster: z.string().nullable().default(null),
+  count: z.number().default(1),
+  firstSeen: z.string().min(1),
+  lastSeen: z.string().min(1),
+});
+export type TicketFinding = z.infer<typeof ticketFindingSchema>;
+
+/** An action Lambda's outcome as it sits in `$.results.<stepKey>`. */
+const outcomeSchema = z.looseObject({
+  action: z.string().min(1),
+  status: z.string().min(1),
+  target: z.string().default(''),
+  detail: z.string().default(''),
+  changes: z.array(z.string()).default([]),
+  undo: z.unknown().optional(),
+  data: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+const resultsSchema = z.record(z.string(), outcomeSchema).nullable().default({});
+export type StepResults = Record<string, z.infer<typeof outcomeSchema>>;
+
+const approvalDecisionSchema = z.looseObject({
+  decision: z.enum(['approved', 'denied', 'expired']),
+  by: z.string().optional(),
+  at: z.string().optional(),
+});
+
+/** TicketRequest (core serviceContracts) as the "Open ticket" Task sends it. */
+export const ticketRequestSchema = z.object({
+  incidentKey: z.string().min(1),
+  playbook: z.string().min(1),
+  reason: z.string().default(''),
+  finding: ticketFindingSchema,
+  steps: z
+    .array(
+      z.looseObject({
+        action: z.string(),
+        target: z.string().default(''),
+        approval: z.string().default('auto'),
+        dryRun: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  skipped: z.array(z.looseObject({ action: z.string(), reason: z.string() })).default([]),
+  results: resultsSchema,
+  approvalStatus: z.string().default('not-needed'),
+  dryRun: z.boolean().nullable().default(false),
+  /** Not in the contract's Parameters yet; recorded (who approved) when the playbook passes it. */
+  approvalDecision: approvalDecisionSchema.nullish(),
+});
+export type ParsedTicketRequest = z.infer<typeof ticketRequestSchema>;
+
+/** EscalationRequest (core serviceContracts): a step failed, or an approval expired. */
+export const escalationRequestSchema = z.object({
+  reason: z.enum(['step-failed', 'approval-expired']),
+  incidentKey: z.string().min(1),
+  playbook: z.string().min(1),
+  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }).nullish(),
+  actions: z.array(z.string()).nullish(),
+  finding: ticketFindingSchema,
+  results: resultsSchema,
+});
+export type ParsedEscalationRequest = z.infer<typeof escalationRequestSchema>;
+
+/** ApprovalRequest (core serviceContracts), for recording that an approval was asked for. */
+export const approvalRequestSchema = z.looseObject({
+  incidentKey: z.string().min(1),
+  playbook: z.string().min(1),
+  actions: z.array(z.string()),
+  finding: ticketFindingSchema,
+  results: resultsSchema,
+});
+export type ParsedApprovalRequest = z.infer<typeof approvalRequestSchema>;
+
+export function parseTicketRequest(input: unknown): ParsedTicketRequest {
+  return parse(ticketRequestSchema, input, 'ticket request');
+}
+
+export function parseEscalationRequest(input: unknown): ParsedEscalationRequest {
+  return parse(escalationRequestSchema, input, 'escalation request');
+}
+
+export function parseApprovalRequest(input: unknown): ParsedApprovalRequest {
+  return parse(approvalRequestSchema, input, 'approval request');
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new InvalidTicketRequestError(
+      `invalid ${what}: ${describeProblems(zodProblems(result.error))}`,
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import {
+  canTransition,
+  type FindingSighting,
+  type IncidentEvent,
+  type IncidentHead,
+  type IncidentStatus,
+  type IncidentStore,
+  inForceAfter,
+  updateIncident,
+} from '@tourniquet/aws';
+import type { ApprovalDecision, EscalationResult, TicketResult } from '@tourniquet/core';
+import { PermanentTicketError, TransientTicketError } from './errors';
+import { findingSeenEvent, openedEvent, recordedOutcomes } from './findingEvents';
+import { renderIncidentReport } from './renderIncidentReport';
+import { stableId } from './stableId';
+import { statusAfterRun } from './statusAfterRun';
+import { isTransient, type SyncPlan, type SyncResult, syncSink } from './syncSink';
+import {
+  type ParsedEscalationRequest,
+  type ParsedTicketRequest,
+  parseApprovalRequest,
+  parseEscalationRequest,
+  parseTicketRequest,
+  type TicketFinding,
+} from './ticketRequest';
+import type { TicketDocument, TicketSink } from './ticketSink';
+import { ticketSubject } from './ticketSubject';
+import { escalationText, incidentSummary, repeatText, runText } from './ticketText';
+
+export interface TicketServiceOptions {
+  store: IncidentStore;
+  /** The first sink is the primary one: its ticket id is what the playbook gets back. */
+  sinks: readonly TicketSink[];
+  /** Who the audit trail says made the changes (`open-ticket`, `escalate`, `local`…). */
+  actor: string;
+  now?: () => Date;
+  claimLeaseSeconds?: number;
+  newId?: () => string;
+}
+
+/**
+ * The playbook's ticket and escalation steps over the incident store and the ticket sinks: the
+ * same code behind the `open-ticket` and `escalate` Lambdas and the local ticket desk. It
+ * records first (outcomes, status, approvals), then brings every sink up to date; a sink that
+ * fails is recorded on the incident and the step fails with a transient error, so the
+ * playbook's Retry runs it again and only what failed is repeated.
+ */
+export class TicketService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: TicketServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  get sinks(): readonly TicketSink[] {
+    return this.options.sinks;
+  }
+
+  /** The "Open ticket" Task: TicketRequest → TicketResult. */
+  async openTicket(input: unknown): Promise<TicketResult> {
+    const request = parseTicketRequest(input);
+    const key = request.incidentKey;
+    const mode = request.playbook === 'release' ? 'undo' : 'apply';
+    const outcomes = recordedOutcomes(request.results);
+    let runId = '';
+    let firstRun = false;
+    const head = (await this.change(key, (h) => {
+      const events = this.ensureIncident(h, key, request.finding);
+      runId = this.runId(h, request.playbook, request.results);
+      if (h?.runs.includes(runId)) return events;
+      firstRun = (h?.runs.length ?? 0) === 0;
+      events.push({ type: 'actions-recorded', runId, playbook: request.playbook, mode, outcomes });
+      events.push(...this.decisionFrom(h, request));
+      if (request.dryRun) {
+        events.push({
+          type: 'ticket-skipped',
+          runId,
+          reason: 'dry run: no ticket is opened or updated',
+        });
+      }
+      const from = h?.status ?? 'open';
+      const to = statusAfterRun(from, inForceAfter(h?.inForce ?? [], mode, outcomes), {
+        playbook: request.playbook,
+        approvalStatus: request.approvalStatus,
+        dryRun: request.dryRun ?? false,
+      });
+      events.push(...this.move(from, to.status, to.reason));
+      return events;
+    })) as IncidentHead;
+
+    const primary = this.options.sinks[0];
+    if (request.dryRun) {
+      const existing = primary ? head.tickets[primary.name]?.ticketId : null;
+      return { ticketId: existing ?? 'dry-run', created: false, dryRun: true };
+    }
+    const update = {
+      id: stableId('ticket', { runId, approvalStatus: request.approvalStatus }),
+      text: runText(request, head.status),
+      operation: 'comment' as const,
+    };
+    const results = await this.sync(key, {
+      update,
+      create: true,
+      acknowledge: head.status === 'contained',
+      resolve: head.status === 'released' || head.status === 'resolved',
+    });
+    this.settle(results, false);
+    return {
+      ticketId: results[0]?.ref?.id ?? head.id,
+      created: results[0] ? results[0].created : firstRun,
+      dryRun: false,
+    };
+  }
+
+  /** The "Escalate" and "Page on-call (approval expired)" Tasks: EscalationRequest → EscalationResult. */
+  async escalate(input: unknown): Promise<EscalationResult> {
+    const request = parseEscalationRequest(input);
+    const key = request.incidentKey;
+    const id = stableId('escalation', {
+      reason: request.reason,
+      failure: request.failure ?? null,
+      actions: request.actions ?? null,
+      results: request.results,
+    });
+    const head = (await this.change(key, (h) => {
+      const events = this.ensureIncident(h, key, request.finding);
+      if (h?.escalations.some((e) => e.id === id)) return events;
+      const outcomes = recordedOutcomes(request.results);
+      const runId = this.runId(h, request.playbook, request.results);
+      if (outcomes.length > 0 && !h?.runs.includes(runId)) {
+        const mode = request.playbook === 'release' ? 'undo' : 'apply';
+        events.push({
+          type: 'actions-recorded',
+          runId,
+          playbook: request.playbook,
+          mode,
+          outcomes,
+        });
+      }
+      if (request.reason === 'approval-expired' && h?.approvals.at(-1)?.decision !== 'expired') {
+        events.push({
+          type: 'approval-decided',
+          decision: 'expired',
+          by: null,
+          at: this.now().toISOString(),
+          actions: request.actions ?? [],
+        });
+      }
+      events.push({
+        type: 'escalated',
+        id,
+        reason: request.reason,
+        error: request.failure?.Error ?? null,
+        cause: request.failure?.Cause ?? null,
+      });
+      events.push(...this.move(h?.status ?? 'open', 'escalated', escalationReason(request)));
+      return events;
+    })) as IncidentHead;
+
+    const results = await this.sync(key, {
+      update: { id, text: escalationText(request), operation: 'page' },
+      create: true,
+      acknowledge: false,
+      resolve: false,
+    });
+    const paged = results.some((r) => !r.error && r.sink.pages);
+    // A human has been paged: a permanent failure elsewhere is on the record, not a reason to fail.
+    this.settle(results, paged);
+    return { paged, ticketId: results[0]?.ref?.id ?? head.id };
+  }
+
+  /** A repeat finding joined a running execution: comment on the tickets that exist (none are created). */
+  async noteRepeat(
+    key: string,
+    sighting: Omit<FindingSighting, 'deliveries'>,
+    executionName: string,
+  ): Promise<SyncResult[]> {
+    return this.sync(key, {
+      update: {
+        id: stableId('seen', {
+          id: sighting.id,
+          count: sighting.count,
+          lastSeen: sighting.lastSeen,
+        }),
+        text: repeatText(sighting, executionName),
+        operation: 'comment',
+      },
+      create: false,
+      acknowledge: false,
+      resolve: false,
+    });
+  }
+
+  /** The approval Task asked on-call: the incident waits. */
+  async approvalRequested(input: unknown): Promise<void> {
+    const request = parseApprovalRequest(input);
+    await this.change(request.incidentKey, (h) => [
+      ...this.ensureIncident(h, request.incidentKey, request.finding),
+      { type: 'approval-requested', actions: request.actions },
+      ...this.move(
+        h?.status ?? 'open',
+        'awaiting-approval',
+        `${request.playbook}: approval requested`,
+      ),
+    ]);
+  }
+
+  /** On-call decided (who and when go on the record); the incident stops waiting. */
+  async approvalDecided(input: unknown, decision: ApprovalDecision): Promise<void> {
+    const request = parseApprovalRequest(input);
+    const outcomes = recordedOutcomes(request.results);
+    await this.change(request.incidentKey, (h) => {
+      if (!h) return [];
+      const inForce = inForceAfter(h.inForce, 'apply', outcomes);
+      const to = inForce.length > 0 ? 'contained' : 'open';
+      return [
+        {
+          type: 'approval-decided',
+          decision: decision.decision,
+          by: 'by' in decision ? decision.by : null,
+          at: 'at' in decision ? decision.at : this.now().toISOString(),
+          actions: request.actions,
+        },
+        ...(h.status === 'awaiting-approval'
+          ? this.move(h.status, to, `approval ${decision.decision}`)
+          : []),
+      ];
+    });
+  }
+
+  /** An operator closes the incident: status resolved, every ticket resolved. */
+  async resolve(key: string, by: string, note: string): Promise<void> {
+    const head = await this.change(key, (h) =>
+      h ? this.move(h.status, 'resolved', `resolved by ${by}: ${note}`) : [],
+    );
+    if (!head) throw new PermanentTicketError(`no incident ${key}`);
+    const results = await this.sync(key, {
+      update: {
+        id: stableId('resolve', { by, note, at: head.updatedAt }),
+        text: `Resolved by ${by}: ${note}`,
+        operation: 'comment',
+      },
+      create: false,
+      acknowledge: false,
+      resolve: true,
+    });
+    this.settle(results, false);
+  }
+
+  /** The Markdown report of an incident, or null when there is none. */
+  async report(key: string): Promise<string | null> {
+    const record = await this.options.store.get(key);
+    return record ? renderIncidentReport(record) : null;
+  }
+
+  private async sync(key: string, plan: SyncPlan): Promise<SyncResult[]> {
+    if (this.options.sinks.length === 0) return [];
+    const record = await this.options.store.get(key);
+    if (!record) return [];
+    const subject = ticketSubject(record.incident);
+    const document: TicketDocument = {
+      summary: incidentSummary(record),
+      report: renderIncidentReport(record),
+    };
+    const ctx = {
+      store: this.options.store,
+      key,
+      actor: this.options.actor,
+      now: this.now,
+      claimLeaseMs: (this.options.claimLeaseSeconds ?? 300) * 1000,
+      newClaimId: this.newId,
+    };
+    return Promise.all(
+      this.options.sinks.map((sink) => syncSink(ctx, sink, subject, document, plan)),
+    );
+  }
+
+  /** Every failure is already on the incident; this decides whether the step fails too. */
+  private settle(results: readonly SyncResult[], toleratePermanent: boolean): void {
+    const failed = results.filter((r) => r.error);
+    if (failed.length === 0) return;
+    const message = failed.map((r) => r.error?.message).join('; ');
+    if (failed.some((r) => r.error && isTransient(r.error))) {
+      throw new TransientTicketError(message, { cause: failed[0]?.error });
+    }
+    if (!toleratePermanent)
+      throw new PermanentTicketError(message, null, { cause: failed[0]?.error });
+  }
+
+  private change(key: string, decide: (head: IncidentHead | null) => IncidentEvent[]) {
+    return updateIncident(this.options.store, key, decide, {
+      actor: this.options.actor,
+      now: this.now,
+    });
+  }
+
+  /** A step can run before triage recorded the incident (or without triage, locally). */
+  private ensureIncident(
+    head: IncidentHead | null,
+    key: string,
+    finding: TicketFinding,
+  ): IncidentEvent[] {
+    return head
+      ? []
+      : [openedEvent(key, finding), findingSeenEvent(finding, finding.eventId ?? null)];
+  }
+
+  /** Runs are identified by what they did within which execution, not by who reports them. */
+  private runId(head: IncidentHead | null, playbook: string, results: unknown): string {
+    return stableId('run', { playbook, execution: head?.executions.at(-1)?.name ?? null, results });
+  }
+
+  private decisionFrom(head: IncidentHead | null, request: ParsedTicketRequest): IncidentEvent[] {
+    const d = request.approvalDecision;
+    if (!d || d.decision === 'expired' || !d.by) return [];
+    const known = head?.approvals.some((a) => a.by === d.by && a.at === d.at);
+    if (known) return [];
+    const actions = request.steps.filter((s) => s.approval === 'required').map((s) => s.action);
+    return [
+      {
+        type: 'approval-decided',
+        decision: d.decision,
+        by: d.by,
+        at: d.at ?? this.now().toISOString(),
+        actions,
+      },
+    ];
+  }
+
+  private move(from: IncidentStatus, to: IncidentStatus, reason: string): IncidentEvent[] {
+    return from !== to && canTransition(from, to) ? [{ type: 'status-changed', to, reason }] : [];
+  }
+}
+
+function escalationReason(request: ParsedEscalationRequest): string {
+  return request.reason === 'approval-expired'
+    ? `approval for ${(request.actions ?? []).join(', ')} expired`
+    : `${request.failure?.Error ?? 'a step'} failed`;
+}

@@ -1,0 +1,120 @@
+import { describeProblems, zodProblems } from '@tourniquet/core';
+import { z } from 'zod';
+import { TicketSettingsError } from './errors';
+
+/** Name or ARN of the Secrets Manager secret holding the sink's credentials (a JSON object). */
+const credentialsSecret = z.string().min(1, 'expected a Secrets Manager secret name or ARN');
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+
+export const jiraSettingsSchema = z.strictObject({
+  type: z.literal('jira'),
+  baseUrl: httpUrl,
+  projectKey: z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key such as SEC'),
+  issueType: z.string().min(1).default('Task'),
+  labels: z.array(z.string().regex(/^\S+$/, 'Jira labels cannot contain spaces')).default([]),
+  /** Transition used on resolve; default: the first one into the `done` status category. */
+  resolveTransition: z.string().min(1).optional(),
+  credentialsSecret,
+});
+
+export const pagerDutySettingsSchema = z.strictObject({
+  type: z.literal('pagerduty'),
+  eventsUrl: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  /** `payload.source`; default: the affected resource. */
+  source: z.string().min(1).optional(),
+  credentialsSecret,
+});
+
+export const serviceNowSettingsSchema = z.strictObject({
+  type: z.literal('servicenow'),
+  instanceUrl: httpUrl,
+  assignmentGroup: z.string().min(1).optional(),
+  callerId: z.string().min(1).optional(),
+  category: z.string().min(1).default('security'),
+  /** `close_code` when resolving; instances require one (data policy). */
+  closeCode: z.string().min(1).default('Solved (Permanently)'),
+  credentialsSecret,
+});
+
+export const securityHubSettingsSchema = z.strictObject({
+  type: z.literal('securityhub'),
+  /** Region to import into; default: the incident's region. */
+  region: z.string().min(1).optional(),
+});
+
+const sinkSettingsSchema = z.discriminatedUnion('type', [
+  jiraSettingsSchema,
+  pagerDutySettingsSchema,
+  serviceNowSettingsSchema,
+  securityHubSettingsSchema,
+]);
+
+export const ticketSettingsSchema = z.strictObject({
+  /** The first sink is the primary one: its ticket id is the one the playbook gets back. */
+  sinks: z.array(sinkSettingsSchema).default([]),
+  /** How long a ticket-creation claim holds before another invocation may take it over. */
+  claimLeaseSeconds: z.number().int().positive().default(300),
+});
+
+export type JiraSettings = z.infer<typeof jiraSettingsSchema>;
+export type PagerDutySettings = z.infer<typeof pagerDutySettingsSchema>;
+export type ServiceNowSettings = z.infer<typeof serviceNowSettingsSchema>;
+export type SecurityHubSettings = z.infer<typeof securityHubSettingsSchema>;
+export type SinkSettings = z.infer<typeof sinkSettingsSchema>;
+export type TicketSettings = z.infer<typeof ticketSettingsSchema>;
+
+export const jiraCredentialsSchema = z.object({
+  email: z.string().min(1),
+  apiToken: z.string().min(1),
+});
+export const pagerDutyCredentialsSchema = z.object({
+  routingKey: z.string().length(32, 'expected the 32-character integration (routing) key'),
+});
+export const serviceNowCredentialsSchema = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+export type JiraCredentials = z.infer<typeof jiraCredentialsSchema>;
+export type PagerDutyCredentials = z.infer<typeof pagerDutyCredentialsSchema>;
+export type ServiceNowCredentials = z.infer<typeof serviceNowCredentialsSchema>;
+
+const CREDENTIAL_KEYS =
+  /^(api_?token|token|password|secret|routing_?key|integration_?key|client_?secret)$/i;
+
+/**
+ * Validates the ticket settings. Credentials are refused by name before the schema runs, with
+ * a message that says where they belong: settings are config, and config files are not secret.
+ */
+export function parseTicketSettings(input: unknown): TicketSettings {
+  const sinks = (input as { sinks?: unknown })?.sinks;
+  if (Array.isArray(sinks)) {
+    sinks.forEach((sink, index) => {
+      for (const key of Object.keys((sink ?? {}) as object)) {
+        if (CREDENTIAL_KEYS.test(key)) {
+          throw new TicketSettingsError(
+            `invalid ticket settings: sinks.${index}.${key}: credentials come from Secrets Manager (credentialsSecret), never from configuration`,
+          );
+        }
+      }
+    });
+  }
+  const result = ticketSettingsSchema.safeParse(input);
+  if (!result.success) {
+    throw new TicketSettingsError(
+      `invalid ticket settings: ${describeProblems(zodProblems(result.error))}`,
+    );
+  }
+  return result.data;
+}
+
+/** Validates credentials read from a secret; the message names the secret, never its values. */
+export function parseCredentials<T>(schema: z.ZodType<T>, value: unknown, secret: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => i.path.join('.') || '(secret)');
+    throw new TicketSettingsError(
+      `secret ${secret} does not hold the expected credentials: check ${[...new Set(fields)].join(', ')}`,
+    );
+  }
+  return result.data;
+}

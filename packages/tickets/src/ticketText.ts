@@ -1,0 +1,84 @@
+import type { FindingSighting, IncidentRecord } from '@tourniquet/aws';
+import { stepKey } from '@tourniquet/core';
+import type { ParsedEscalationRequest, ParsedTicketRequest } from './ticketRequest';
+
+/** The ticket's description: what happened, what is affected, what Tourniquet did. */
+export function incidentSummary(record: IncidentRecord): string {
+  const i = record.incident;
+  const lines = [
+    `Tourniquet incident ${i.id} — ${i.title}`,
+    '',
+    `Status: ${i.status}. Severity: ${i.severity}.`,
+    `Affected: ${i.subject}${i.cluster ? ` in cluster ${i.cluster}` : ''} (account ${i.account}, ${i.region}).`,
+    `Incident key: ${i.key}`,
+    '',
+    'Findings:',
+    ...Object.values(i.findings).map(
+      (f) => `- ${f.type} (${f.id}): ${f.severity}, count ${f.count}, last seen ${f.lastSeen}`,
+    ),
+  ];
+  if (i.plan) lines.push('', `Plan: ${i.plan.playbook} — ${i.plan.reason}`);
+  const latest = latestOutcomes(record);
+  if (latest.length > 0) {
+    lines.push('', 'Actions:', ...latest.map((a) => `- ${a.action}: ${a.status} — ${a.detail}`));
+  }
+  if (i.inForce.length > 0) lines.push('', `In force: ${i.inForce.join(', ')}.`);
+  lines.push('', `The full report is attached as ${i.id}-report.md.`);
+  return lines.join('\n');
+}
+
+/** A playbook run as a ticket comment: every planned step with its outcome or why it did not run. */
+export function runText(request: ParsedTicketRequest, status: string): string {
+  const results = request.results ?? {};
+  const refused = request.approvalStatus === 'denied' || request.approvalStatus === 'timed-out';
+  const lines = [
+    `${request.playbook} run finished${request.dryRun ? ' (dry run)' : ''}; approval: ${request.approvalStatus}; status: ${status}.`,
+    ...request.steps
+      .filter((s) => s.action !== 'open-ticket')
+      .map((step) => {
+        const r = results[stepKey(step.action as never)];
+        if (r) return `- ${step.action}: ${r.status} — ${r.detail}`;
+        if (step.approval === 'required' && refused)
+          return `- ${step.action}: not run — approval ${request.approvalStatus}`;
+        return `- ${step.action}: not run`;
+      }),
+  ];
+  if (request.skipped.length > 0) {
+    lines.push(
+      'Left out by the plan:',
+      ...request.skipped.map((s) => `- ${s.action}: ${s.reason}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function escalationText(request: ParsedEscalationRequest): string {
+  if (request.reason === 'approval-expired') {
+    return `Approval for ${(request.actions ?? []).join(', ')} expired: denied by default. On-call paged to decide.`;
+  }
+  const ran = Object.values(request.results ?? {}).map(
+    (r) => `- ${r.action}: ${r.status} — ${r.detail}`,
+  );
+  return [
+    `A step of ${request.playbook} failed: ${request.failure?.Error ?? 'Error'}: ${request.failure?.Cause ?? 'no cause given'}`,
+    'The playbook stopped; nothing after the failed step ran.',
+    ...(ran.length > 0 ? ['Done before the failure:', ...ran] : []),
+  ].join('\n');
+}
+
+export function repeatText(
+  sighting: Omit<FindingSighting, 'deliveries'>,
+  execution: string,
+): string {
+  return `Finding ${sighting.type} (${sighting.id}) seen again: count ${sighting.count}, last seen ${sighting.lastSeen}. It joined the running execution ${execution}.`;
+}
+
+/** The newest outcome per action (a later run's "already isolated" does not hide the apply). */
+function latestOutcomes(record: IncidentRecord) {
+  const byAction = new Map<string, (typeof record.actions)[number]>();
+  for (const a of record.actions) {
+    const known = byAction.get(a.action);
+    if (!known || a.status === 'applied' || known.status !== 'applied') byAction.set(a.action, a);
+  }
+  return [...byAction.values()];
+}

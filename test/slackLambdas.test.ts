@@ -1,0 +1,105 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DecisionEndpointServer,
+  startDecisionEndpoint,
+} from '../packages/local/src/slack/decisionEndpointServer';
+import {
+  type SlackSimulator,
+  startSlackSimulator,
+} from '../packages/local/src/slack/slackSimulator';
+import {
+  accountClients,
+  enableStepFunctionsExecution,
+  executionEnd,
+  startWaitingExecution,
+} from '../packages/slack/test/helpers/approvalHarness';
+import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
+
+const context = {
+  functionName: 'tourniquet-slack',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+/**
+ * The two deployed entry points as Lambda loads them: configuration from the environment, the
+ * Slack secret from Secrets Manager, clients from AWS_ENDPOINT_URL (moto) and SLACK_API_URL
+ * (the simulator).
+ */
+describe('Handlers: requestApproval and slackInteractions', () => {
+  const moto = useMoto();
+  let simulator: SlackSimulator;
+  let endpoint: DecisionEndpointServer;
+
+  beforeAll(async () => {
+    const aws = moto();
+    await enableStepFunctionsExecution(aws.endpoint);
+    simulator = await startSlackSimulator();
+    await createApprovalTable(new DynamoDBClient(aws), 'approvals');
+    await new SecretsManagerClient(aws).send(
+      new CreateSecretCommand({
+        Name: 'tourniquet/slack',
+        SecretString: JSON.stringify({
+          botToken: simulator.botToken,
+          signingSecret: simulator.signingSecret,
+        }),
+      }),
+    );
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: aws.region,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      APPROVALS_TABLE: 'approvals',
+      SLACK_SECRET_ID: 'tourniquet/slack',
+      SLACK_API_URL: simulator.apiUrl,
+      TOURNIQUET_APPROVALS: JSON.stringify({
+        slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserGroup: 'S0ONCALLGRP' },
+      }),
+    });
+    const { handler } = await import('../functions/slackInteractions');
+    endpoint = await startDecisionEndpoint((event) => handler(event as never, context));
+  });
+
+  afterAll(async () => {
+    await endpoint?.stop();
+    await simulator?.stop();
+  });
+
+  it('request → Slack message → signed click → the execution continues, as deployed', async () => {
+    const aws = moto();
+    const clients = accountClients(aws, '123456789012');
+    const { executionArn, request } = await startWaitingExecution(clients, 'lambda-gate');
+    const { handler: requestApproval } = await import('../functions/requestApproval');
+    const result = await requestApproval(request, context);
+    expect(result).toMatchObject({ posted: true, approvalId: expect.stringMatching(/^apr_/) });
+
+    const record = await new DynamoApprovalStore({
+      client: new DynamoDBClient(aws),
+      tableName: 'approvals',
+    }).get(result.approvalId);
+    const message = simulator.record.find(
+      record?.message?.channel ?? '',
+      record?.message?.ts ?? '',
+    );
+    if (!message) throw new Error('no message posted');
+    const answer = await simulator.click({
+      message,
+      choice: 'approve',
+      user: { id: 'U0ONCALL002', name: 'bob.oncall' },
+      to: endpoint.url,
+    });
+    expect(answer).toMatchObject({ status: 200, body: { result: 'approved' } });
+    const end = await executionEnd(clients.sfn, executionArn);
+    expect(end.output).toMatchObject({
+      approvalStatus: 'approved',
+      approvalDecision: { decision: 'approved', by: 'slack:U0ONCALL002' },
+    });
+  });
+});
