@@ -11,6 +11,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import {
   awsClientConfig,
+  DynamoCapacityLedger,
   idempotencyPersistenceOptions,
   StepFunctionsPlaybookStarter,
 } from '@tourniquet/aws';
@@ -56,7 +57,14 @@ const idempotency = makeHandlerIdempotent({
 });
 
 export const handler = middy(
-  createTriageHandler({ planner, starter, logger, metrics, unit: MetricUnit }),
+  createTriageHandler({
+    planner,
+    starter,
+    ledger: DynamoCapacityLedger.forIncidentTable(dynamo, requiredEnv('INCIDENTS_TABLE')),
+    logger,
+    metrics,
+    unit: MetricUnit,
+  }),
 )
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))

@@ -18,7 +18,7 @@ export function tourniquet(settings: StageSettings) {
   const region = aws.getRegionOutput();
   const partition = aws.getPartitionOutput();
   const tables = storage();
-  const credentials = secrets();
+  const credentials = secrets(settings);
   const prefix = `tourniquet-${$app.stage}`;
   const stateMachineArn = (name: string) =>
     $interpolate`arn:${partition.partition}:states:${region.name}:${identity.accountId}:stateMachine:${prefix}-${name}`;
@@ -31,34 +31,65 @@ export function tourniquet(settings: StageSettings) {
     'release',
   ].map(stateMachineArn);
 
+  const sinkSecretArns = Object.entries(credentials.sinks).map(
+    ([type, secret]) => [type, secret.arn] as const,
+  );
   const scope = $util
     .all([
-      partition.partition,
-      identity.accountId,
-      region.name,
-      tables.incidents.arn,
-      tables.approvals.arn,
-      tables.idempotency.arn,
-      credentials.arn,
-      ...stateMachineArns,
+      $util.all([
+        partition.partition,
+        identity.accountId,
+        region.name,
+        tables.incidents.arn,
+        tables.approvals.arn,
+        credentials.slack?.arn ?? '',
+      ]),
+      $util.all(sinkSecretArns.map(([, arn]) => arn)),
+      $util.all(stateMachineArns),
     ])
-    .apply(([p, account, r, incidents, approvals, idempotency, secret, ...machines]) => ({
+    .apply(([[p, account, r, incidents, approvals, slackSecret], sinkSecrets, machines]) => ({
       partition: p,
       account,
       region: r,
       clusters: settings.config.clusters,
-      tables: { incidents, approvals, idempotency },
+      tables: { incidents, approvals },
       stateMachines: machines,
-      secrets: [secret],
+      secrets: {
+        slack: slackSecret ? [slackSecret] : [],
+        tickets: [
+          ...sinkSecrets,
+          ...ownSinkSecrets(settings.tickets.sinks).map((name) =>
+            name.startsWith('arn:')
+              ? name
+              : `arn:${p}:secretsmanager:${r}:${account}:secret:${name}-??????`,
+          ),
+        ],
+      },
       ownRolePrefix: prefix,
     }));
 
+  // Sinks that name no secret of their own read the one this stage creates for their type.
+  const ticketSettings = $util
+    .all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn])))
+    .apply((pairs) => {
+      const created = Object.fromEntries(pairs) as Record<string, string>;
+      return JSON.stringify({
+        ...settings.tickets,
+        sinks: settings.tickets.sinks.map((sink) =>
+          created[sink.type] && !sink.credentialsSecret
+            ? { ...sink, credentialsSecret: created[sink.type] }
+            : sink,
+        ),
+      });
+    });
+
   const environment = {
     TOURNIQUET_CONFIG: JSON.stringify(settings.config),
+    TOURNIQUET_APPROVALS: JSON.stringify(settings.approvals),
+    TICKET_SETTINGS: ticketSettings,
     INCIDENTS_TABLE: tables.incidents.name,
     APPROVALS_TABLE: tables.approvals.name,
-    IDEMPOTENCY_TABLE: tables.idempotency.name,
-    CREDENTIALS_SECRET: credentials.arn,
+    ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
     PLAYBOOK_STATE_MACHINES: $jsonStringify(
       Object.fromEntries(
         [
@@ -72,13 +103,19 @@ export function tourniquet(settings: StageSettings) {
       ),
     ),
   };
-  const fns = functions(FUNCTION_NAMES, scope, environment);
+  // The Slack endpoint exists only with Slack configured; without it approvals are decided with
+  // `tourniquet approve|deny`.
+  const deployed = FUNCTION_NAMES.filter(
+    (n) => n !== 'slack-interactions' || settings.approvals.slack !== undefined,
+  );
+  const fns = functions(deployed, scope, environment);
   const arns: $util.Output<PlaybookFunctions> = $util
-    .all(FUNCTION_NAMES.map((n) => fns.functions[n].arn))
+    .all(deployed.map((n) => fns.functions[n].arn))
     .apply((list) => {
-      const byName = Object.fromEntries(
-        FUNCTION_NAMES.map((n, i) => [n, list[i] as string]),
-      ) as Record<FunctionName, string>;
+      const byName = Object.fromEntries(deployed.map((n, i) => [n, list[i] as string])) as Record<
+        FunctionName,
+        string
+      >;
       const actions = Object.fromEntries(
         Object.keys(ACTIONS).map((a) => [a, byName[a as FunctionName]]),
       );
@@ -91,19 +128,26 @@ export function tourniquet(settings: StageSettings) {
     });
   const machines = playbooks(
     arns,
-    FUNCTION_NAMES.map((n) => fns.functions[n].arn),
+    deployed.map((n) => fns.functions[n].arn),
     settings.approvalTimeoutSeconds,
   );
   const { dlq } = routing(fns.functions.triage);
-  const url = slackEndpoint(fns.functions['slack-interactions']);
+  const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
   forwarding(settings.forwardFrom, homeBus);
   eksAccess(settings.config.clusters, fns.roles);
   const topic = alarms(dlq, machines, settings.alarmEmail);
   return {
-    slackInteractionsUrl: url.functionUrl,
+    slackInteractionsUrl: url?.functionUrl ?? null,
     deadLetterQueue: dlq.url,
     alarmsTopic: topic.arn,
     stateMachines: Object.fromEntries(Object.entries(machines).map(([n, m]) => [n, m.arn])),
   };
+}
+
+/** Secrets the configuration names itself (name or ARN) for its ticket sinks. */
+function ownSinkSecrets(sinks: StageSettings['tickets']['sinks']): string[] {
+  return sinks
+    .map((sink) => sink.credentialsSecret)
+    .filter((name): name is string => typeof name === 'string' && name.length > 0);
 }

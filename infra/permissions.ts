@@ -22,9 +22,10 @@ export interface ScopeContext {
   region: string;
   clusters: readonly ClusterConfig[];
   /** ARNs of the resources the app itself creates. */
-  tables: { incidents: string; approvals: string; idempotency: string };
+  tables: { incidents: string; approvals: string };
   stateMachines: readonly string[];
-  secrets: readonly string[];
+  /** Secrets Manager ARNs: the Slack secret, and the ticket sinks' credentials. */
+  secrets: { slack: readonly string[]; tickets: readonly string[] };
   /** Role name prefix of the app's own roles: actions may never touch them. */
   ownRolePrefix: string;
 }
@@ -139,17 +140,23 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
+          'dynamodb:ConditionCheckItem',
           'dynamodb:Query',
         ]
       : ['dynamodb:GetItem', 'dynamodb:Query'],
     Resource: tables.flatMap((t) => [t, `${t}/index/*`]),
   });
-  const secrets: Statement = {
-    Sid: 'Secrets',
-    Effect: 'Allow',
-    Action: ['secretsmanager:GetSecretValue'],
-    Resource: [...c.secrets],
-  };
+  const secrets = (arns: readonly string[]): Statement[] =>
+    arns.length === 0
+      ? []
+      : [
+          {
+            Sid: 'Secrets',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue'],
+            Resource: [...arns],
+          },
+        ];
   switch (name) {
     case 'triage':
       return [
@@ -159,14 +166,17 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
           Action: ['states:StartExecution'],
           Resource: [...c.stateMachines],
         },
-        dynamo([c.tables.incidents, c.tables.idempotency], true),
+        // Incidents, and Powertools Idempotency records in the same table.
+        dynamo([c.tables.incidents], true),
+        // A repeat finding is commented on the incident's tickets.
+        ...secrets(c.secrets.tickets),
       ];
     case 'request-approval':
-      return [dynamo([c.tables.approvals, c.tables.incidents], true), secrets];
+      return [dynamo([c.tables.approvals, c.tables.incidents], true), ...secrets(c.secrets.slack)];
     case 'slack-interactions':
       return [
         dynamo([c.tables.approvals, c.tables.incidents], true),
-        secrets,
+        ...secrets(c.secrets.slack),
         // SendTask* have no resource-level permissions; the task token is the capability.
         {
           Sid: 'CompleteApprovals',
@@ -180,7 +190,7 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
     case 'escalate':
       return [
         dynamo([c.tables.incidents], true),
-        secrets,
+        ...secrets(c.secrets.tickets),
         {
           Sid: 'SecurityHub',
           Effect: 'Allow',
@@ -192,7 +202,7 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
         {
           Sid: 'SecurityHubWorkflow',
           Effect: 'Allow',
-          Action: ['securityhub:BatchUpdateFindings'],
+          Action: ['securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
           Resource: ['*'],
           Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
         },

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
+import { type ApprovalSettings, approvalSettingsFromConfig } from '@tourniquet/slack';
+import { parseTicketSettings } from '@tourniquet/tickets';
+
+/** Ticket sinks that need credentials, and the keys of the secret the stage creates for each. */
+export const SINK_SECRETS = {
+  jira: { JiraEmail: 'email', JiraApiToken: 'apiToken' },
+  pagerduty: { PagerDutyRoutingKey: 'routingKey' },
+  servicenow: { ServiceNowUsername: 'username', ServiceNowPassword: 'password' },
+} as const;
+export type SecretSink = keyof typeof SINK_SECRETS;
 
 /** What one stage (one account) deploys, read from `tourniquet.<stage>.json` or the default config. */
 export interface StageSettings {
@@ -13,6 +23,13 @@ export interface StageSettings {
   approvalTimeoutSeconds: number;
   /** Where alarms go (email subscription), if anywhere. */
   alarmEmail: string | null;
+  /** The `approvals` section, validated (absent: decided with `tourniquet approve|deny` only). */
+  approvals: ApprovalSettings;
+  /**
+   * The `tickets` section as written. A sink without `credentialsSecret` gets the secret the
+   * stage creates from `sst secret set` values (see SINK_SECRETS).
+   */
+  tickets: { sinks: Array<Record<string, unknown> & { type: string }>; [key: string]: unknown };
 }
 
 export function stageSettings(stage: string, root = process.cwd()): StageSettings {
@@ -26,8 +43,18 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
     }
     const document = JSON.parse(text) as Record<string, unknown>;
     const deploy = (document.deploy ?? {}) as Record<string, unknown>;
-    const { deploy: _deploy, ...rest } = document;
-    const config = parseConfig(rest);
+    const config = parseConfig(document);
+    const approvals = withFile(file, () => approvalSettingsFromConfig(document));
+    const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
+    // Validate as deployed: a missing credentialsSecret is the one the stage will create.
+    withFile(file, () =>
+      parseTicketSettings({
+        ...tickets,
+        sinks: (tickets.sinks ?? []).map((sink) =>
+          sink?.type in SINK_SECRETS ? { credentialsSecret: 'stage-secret', ...sink } : sink,
+        ),
+      }),
+    );
     const accounts = [...new Set(config.clusters.map((c) => c.account))];
     const account = (deploy.account as string | undefined) ?? accounts[0];
     if (!account)
@@ -48,9 +75,19 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
       forwardFrom: regions.filter((r) => r !== homeRegion),
       approvalTimeoutSeconds: Number(deploy.approvalTimeoutSeconds ?? 900),
       alarmEmail: (deploy.alarmEmail as string | undefined) ?? null,
+      approvals,
+      tickets: { ...tickets, sinks: tickets.sinks ?? [] },
     };
   }
   throw new Error(
     `no configuration for stage ${stage}: create ${candidates[0]} (see docs/deploy.md)`,
   );
+}
+
+function withFile<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
 }

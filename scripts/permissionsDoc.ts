@@ -29,10 +29,9 @@ const placeholders: ScopeContext = {
   tables: {
     incidents: '<incidents-table>',
     approvals: '<approvals-table>',
-    idempotency: '<idempotency-table>',
   },
   stateMachines: ['<playbook state machines>'],
-  secrets: ['<credentials secret>'],
+  secrets: { slack: ['<slack secret>'], tickets: ['<ticket sink secrets>'] },
   ownRolePrefix: 'tourniquet-<stage>-',
 };
 

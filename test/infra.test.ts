@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ACTIONS } from '@tourniquet/actions';
 import { playbookDefinition, ROUTING_RULES, STATE_MACHINE_NAMES } from '@tourniquet/core';
+import { parseApprovalSettings } from '@tourniquet/slack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { infraViolations, type RecordedResource } from './helpers/infraChecks';
@@ -30,6 +31,8 @@ function arnFor(type: string, name: string): string {
   if (type === 'aws:sqs/queue:Queue') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
   if (type === 'aws:dynamodb/table:Table')
     return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+  if (type === 'aws:secretsmanager/secret:Secret')
+    return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
   return `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`;
 }
 
@@ -97,7 +100,23 @@ beforeAll(async () => {
   const { stageSettings } = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
   const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
   const settings = stageSettings('test', REPO_ROOT);
-  outputs = tourniquet({ ...settings, forwardFrom: ['us-west-2'] });
+  outputs = tourniquet({
+    ...settings,
+    forwardFrom: ['us-west-2'],
+    approvals: parseApprovalSettings({
+      slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] },
+    }),
+    tickets: {
+      sinks: [
+        { type: 'jira', baseUrl: 'https://example.atlassian.net', projectKey: 'SEC' },
+        {
+          type: 'pagerduty',
+          credentialsSecret: 'security/pagerduty-routing-key',
+        },
+        { type: 'securityhub' },
+      ],
+    },
+  });
   await resolved(outputs.stateMachines);
   await resolved(outputs.slackInteractionsUrl);
   // Let the remaining registrations settle.
@@ -159,6 +178,47 @@ describe('Infrastructure (SST program evaluated offline)', () => {
         (f) => f.inputs.runtime === 'nodejs22.x' && f.inputs.architectures[0] === 'arm64',
       ),
     ).toBe(true);
+  });
+
+  it('declares the tables the code uses: incidents with its status index and TTL, approvals with TTL', () => {
+    const tables = of('aws:dynamodb/table:Table');
+    const incidents = tables.find((t) => t.name === 'Incidents')?.inputs;
+    expect(incidents).toMatchObject({
+      hashKey: 'pk',
+      rangeKey: 'sk',
+      globalSecondaryIndexes: [{ name: 'byStatus', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' }],
+      ttl: { attributeName: 'expiration', enabled: true },
+    });
+    const approvals = tables.find((t) => t.name === 'Approvals')?.inputs;
+    expect(approvals?.ttl).toEqual({ attributeName: 'ttl', enabled: true });
+    expect(tables).toHaveLength(2);
+  });
+
+  it('one secret per configured integration; functions get the ticket settings with secret ARNs', () => {
+    const secrets = of('aws:secretsmanager/secret:Secret').map((s) => s.inputs.name);
+    expect(secrets.sort()).toEqual(['tourniquet/test/jira', 'tourniquet/test/slack']);
+    const triage = of('aws:lambda/function:Function').find(
+      (f) => f.inputs.name === 'tourniquet-test-triage',
+    )?.inputs.environment.variables;
+    const tickets = JSON.parse(triage.TICKET_SETTINGS);
+    expect(tickets.sinks.map((s: any) => s.credentialsSecret)).toEqual([
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tourniquet/test/jira`,
+      'security/pagerduty-routing-key',
+      undefined,
+    ]);
+    expect(JSON.parse(triage.TOURNIQUET_APPROVALS).slack.channel).toBe('C0INCIDENTS');
+    const policy = (fn: string) =>
+      JSON.parse(
+        of('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `${fn}Policy`)?.inputs.policy,
+      ).Statement.find((st: any) => st.Sid === 'Secrets')?.Resource;
+    expect(policy('OpenTicket')).toEqual([
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tourniquet/test/jira`,
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:security/pagerduty-routing-key-??????`,
+    ]);
+    expect(policy('SlackInteractions')).toEqual([
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tourniquet/test/slack`,
+    ]);
+    expect(policy('IsolatePod')).toBeUndefined();
   });
 
   it('the cordon function holds no IAM write at all; the revoke function cannot touch EC2', () => {

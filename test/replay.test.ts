@@ -180,6 +180,48 @@ describe('CLI: tourniquet replay', () => {
     }
   });
 
+  it('--approve slack --tickets jira,pagerduty: the Slack message is posted and approved, tickets opened, the incident kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tourniquet-replay-'));
+    const store = join(dir, 'incidents.json');
+    const { code, records, stderr } = await cli([
+      'replay',
+      '--approve',
+      'slack',
+      '--tickets',
+      'jira,pagerduty',
+      '--incidents',
+      store,
+      '--json',
+      POD_FINDING,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('"type": "actions"');
+    expect(stderr).toMatch(/clicked approve → 200 approved/);
+    expect(records).toMatchObject([
+      { playbook: 'contain-pod', status: 'SUCCEEDED', state: { node: { schedulable: false } } },
+    ]);
+    expect(records[0]?.state?.ticket).toBe('SEC-1');
+    const list = await cli(['incidents', '--store', store, '--json']);
+    const [incident] = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(incident).toMatchObject({ key: KEY, status: 'contained' });
+    const report = await cli(['incidents', 'show', incident.id, '--store', store]);
+    expect(report.code).toBe(0);
+    for (const action of ['label-pod', 'isolate-pod', 'capture-evidence', 'cordon-node']) {
+      expect(report.stdout).toMatch(new RegExp(`\\| ${action} \\|.*\\| applied \\|`));
+    }
+    expect(report.stdout).toMatch(/approved \| slack:U0ONCALL001/);
+    expect(report.stdout).toMatch(/jira \| \[SEC-1\]/);
+  });
+
+  it('a bad --tickets value is a usage error naming the sinks', async () => {
+    const usage = await cli(['replay', '--tickets', 'jira,email', POD_FINDING]);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toMatch(/unknown ticket sink 'email'/);
+  });
+
   it('rejects a malformed file (exit 2) and still replays the others; bad --approve is a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tourniquet-replay-'));
     writeFileSync(join(dir, 'broken.json'), '{"detail-type": ');

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import { PLAYBOOK_NAMES } from '@tourniquet/core';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,8 +24,9 @@ const context = {
 } as unknown as Context;
 
 /**
- * The triage Lambda handler end to end: middy + Powertools + Parser, the real planner, and the
- * real Step Functions starter against moto's StepFunctions.
+ * The triage Lambda handler end to end: middy + Powertools (Parser, Idempotency), the real
+ * planner, the real Step Functions starter against moto's StepFunctions, and the incident store
+ * and blast-radius ledger in moto's DynamoDB.
  */
 describe('Handler: triage', () => {
   const moto = useMoto();
@@ -31,10 +34,15 @@ describe('Handler: triage', () => {
   let sfn: SFNClient;
   let handler: (event: unknown, context: Context) => Promise<any>;
   let powertools: typeof import('../functions/lib/powertools');
+  let incidents: DynamoIncidentStore;
+  const TABLE = 'tourniquet-incidents';
 
   beforeAll(async () => {
     const aws = moto();
     sfn = new SFNClient(aws);
+    const dynamo = new DynamoDBClient(aws);
+    await ensureIncidentTable(dynamo, TABLE);
+    incidents = new DynamoIncidentStore({ client: dynamo, tableName: TABLE });
     for (const playbook of PLAYBOOK_NAMES) {
       const { stateMachineArn } = await sfn.send(
         new CreateStateMachineCommand({
@@ -57,6 +65,7 @@ describe('Handler: triage', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       TOURNIQUET_CONFIG: readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8'),
       PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
+      INCIDENTS_TABLE: TABLE,
     });
     handler = (await import('../functions/triage')).handler as unknown as typeof handler;
     powertools = await import('../functions/lib/powertools');
@@ -95,6 +104,51 @@ describe('Handler: triage', () => {
     expect(first.execution.status).toBe('started');
     expect(again.execution).toEqual({ status: 'duplicate', name: first.execution.name });
     expect(await executions('contain-pod')).toHaveLength(2);
+  });
+
+  it('records the incident with every finding that joined it, once per delivery', async () => {
+    const key = '111122223333:us-east-1:prod-eks-01:pod:payments/payments-api-7d9f8b6c5-x2kqp';
+    const record = await incidents.get(key);
+    expect(record?.incident.status).toBe('open');
+    expect(record?.incident.executions.map((e) => e.playbook)).toEqual(['contain-pod']);
+    const [sighting] = Object.values(record?.incident.findings ?? {});
+    // The original and its re-publication (count 2): one finding, two deliveries.
+    expect(sighting).toMatchObject({ type: 'Execution:Runtime/ReverseShell', deliveries: 2 });
+  });
+
+  it('a redelivered event (same EventBridge id and body) returns the first answer and does nothing again', async () => {
+    const event = loadEvent('guardduty/runtime-crypto-miner-data-critical.json');
+    const first = await handler(event, context);
+    const key = first.incidentKey as string;
+    const before = await incidents.get(key);
+    const startsBefore = (await executions(first.playbook)).length;
+    const again = await handler(structuredClone(event), context);
+    expect(again).toEqual(first);
+    expect((await executions(first.playbook)).length).toBe(startsBefore);
+    expect((await incidents.get(key))?.incident.version).toBe(before?.incident.version);
+  });
+
+  it('two invocations racing on one incident start one execution and record both findings', async () => {
+    const a = loadEvent('guardduty/runtime-reverse-shell-payments.json');
+    const b = loadEvent('guardduty/runtime-reverse-shell-payments.json');
+    // Same pod, two different findings, arriving together.
+    a.id = 'race-a';
+    b.id = 'race-b';
+    a.detail.id = 'race-finding-a';
+    b.detail.id = 'race-finding-b';
+    for (const e of [a, b]) {
+      e.detail.resource.kubernetesDetails.kubernetesWorkloadDetails.name = 'payments-race';
+      e.detail.resource.kubernetesDetails.kubernetesWorkloadDetails.uid = null;
+    }
+    const [ra, rb] = await Promise.all([handler(a, context), handler(b, context)]);
+    expect(ra.incidentKey).toBe(rb.incidentKey);
+    expect([ra.execution.status, rb.execution.status].sort()).toEqual(['duplicate', 'started']);
+    expect(ra.execution.name).toBe(rb.execution.name);
+    const record = await incidents.get(ra.incidentKey);
+    expect(Object.keys(record?.incident.findings ?? {}).sort()).toEqual([
+      'race-finding-a',
+      'race-finding-b',
+    ]);
   });
 
   it('an event with nothing to do starts nothing and says why', async () => {

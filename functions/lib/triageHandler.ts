@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/metrics';
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import {
+  type CapacityLedger,
   describeProblems,
   EventValidationError,
   type Planner,
@@ -14,6 +15,8 @@ import {
 export interface TriageDeps {
   planner: Planner;
   starter: PlaybookStarter;
+  /** The blast-radius budget (DESIGN §6); without it nothing is capped. */
+  ledger?: CapacityLedger;
   logger: Logger;
   metrics: Metrics;
   unit: typeof MetricUnits;
@@ -23,6 +26,8 @@ export interface TriageResponse {
   incidentKey: string;
   playbook: string | null;
   reason: string;
+  /** True when the blast-radius cap turned containment into a ticket. */
+  capped: boolean;
   execution: { status: string; name: string } | null;
 }
 
@@ -42,7 +47,7 @@ export class RejectedEventError extends TourniquetError {
  * envelope (safeParse), core checks the detail. Every outcome is logged and counted.
  */
 export function createTriageHandler(deps: TriageDeps) {
-  const { planner, starter, logger, metrics, unit } = deps;
+  const { planner, starter, ledger, logger, metrics, unit } = deps;
 
   function reject(event: unknown, reason: string, cause?: unknown): never {
     const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
@@ -66,14 +71,21 @@ export function createTriageHandler(deps: TriageDeps) {
     }
     let result: Awaited<ReturnType<typeof triage>>;
     try {
-      result = await triage(parsed.data, planner, starter);
+      result = await triage(parsed.data, planner, starter, new Date(), ledger);
     } catch (error) {
       if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
         reject(parsed.data, error.message, error);
       }
       throw error;
     }
-    const { plan, execution } = result;
+    const { plan, execution, capped } = result;
+    if (capped) {
+      logger.warn('blast-radius cap reached: containment withheld, ticket-only', {
+        incidentKey: plan.incidentKey,
+        reason: plan.reason,
+      });
+      metrics.addMetric('CappedFindings', unit.Count, 1);
+    }
     logger.setCorrelationId(plan.incidentKey);
     logger.info('finding triaged', {
       findingType: plan.finding.type,
@@ -92,6 +104,7 @@ export function createTriageHandler(deps: TriageDeps) {
       incidentKey: plan.incidentKey,
       playbook: plan.playbook,
       reason: plan.reason,
+      capped,
       execution: execution && { status: execution.status, name: execution.executionName },
     };
   };

@@ -8,6 +8,12 @@ import { awsClientConfig } from './clientConfig';
 export interface AwsClients {
   region: string;
   ec2: EC2Client;
+  /**
+   * EC2 without SDK retries, for calls that are not idempotent and take no client token
+   * (CreateSnapshot): a retried request whose first answer was lost would act twice. The
+   * caller re-checks what happened instead.
+   */
+  ec2Once: EC2Client;
   iam: IAMClient;
   eks: EKSClient;
   autoscaling: AutoScalingClient;
@@ -26,6 +32,7 @@ export function createAwsClients(region: string, overrides: AwsClientOverrides =
   return {
     region,
     ec2: new EC2Client(config),
+    ec2Once: new EC2Client({ ...config, maxAttempts: 1 }),
     iam: new IAMClient(config),
     eks: new EKSClient(config),
     autoscaling: new AutoScalingClient(config),

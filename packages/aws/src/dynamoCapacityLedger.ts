@@ -1,30 +1,48 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { CapacityLedger } from '@tourniquet/core';
+import { INCIDENT_TABLE } from './incidents/incidentTable';
 
 /**
  * The blast-radius budget in DynamoDB: one item per scope and hour holding the set of admitted
  * incident keys, grown with a conditional update (admit when already in, or when below the
- * limit). Items expire by TTL a day after their hour: transient, like idempotency records, so
- * they live in the idempotency table under their own key prefix.
+ * limit). Items expire by TTL a day after their hour: transient, like idempotency records.
+ * Deployed, they share the incidents table (`forIncidentTable`) under their own partition.
  */
 export class DynamoCapacityLedger implements CapacityLedger {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
-    private readonly keyAttribute = 'id',
+    /** The item key for a budget id (default: a table keyed by `id`). */
+    private readonly keyOf: (id: string) => Record<string, AttributeValue> = (id) => ({
+      id: { S: id },
+    }),
     private readonly ttlAttribute = 'expiration',
   ) {}
+
+  /** The ledger in the incidents table: partition `BLAST-RADIUS#<scope>#<hour>`, TTL `expiration`. */
+  static forIncidentTable(client: DynamoDBClient, table: string): DynamoCapacityLedger {
+    return new DynamoCapacityLedger(
+      client,
+      table,
+      (id) => ({
+        [INCIDENT_TABLE.partitionKey]: { S: id },
+        [INCIDENT_TABLE.sortKey]: { S: 'BUDGET' },
+      }),
+      INCIDENT_TABLE.ttlAttribute,
+    );
+  }
 
   async admit(scope: string, incidentKey: string, limit: number, window: number): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: { [this.keyAttribute]: { S: `blast-radius#${scope}#${window}` } },
+          Key: this.keyOf(`blast-radius#${scope}#${window}`),
           UpdateExpression: 'ADD incidents :key SET #ttl = :expires',
           ConditionExpression:
             'attribute_not_exists(incidents) OR contains(incidents, :k) OR size(incidents) < :limit',

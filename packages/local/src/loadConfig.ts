@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG, parseConfig, type TourniquetConfig } from '@tourniquet/core';
+import { approvalSettingsFromConfig } from '@tourniquet/slack';
+import { parseTicketSettings, TicketSettingsError } from '@tourniquet/tickets';
 
 export const DEFAULT_CONFIG_FILE = 'tourniquet.config.json';
 
@@ -39,7 +41,20 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
     ]);
   }
   try {
-    return { config: parseConfig(document), file };
+    const config = parseConfig(document);
+    // The sections other packages own are checked here too, so a mistake in them is reported
+    // on the first local run rather than at deploy time.
+    approvalSettingsFromConfig(document);
+    const tickets = (document as { tickets?: unknown } | null)?.tickets;
+    if (tickets !== undefined) {
+      try {
+        parseTicketSettings(tickets);
+      } catch (error) {
+        if (!(error instanceof TicketSettingsError)) throw error;
+        throw new ConfigError([{ path: 'tickets', message: error.message }]);
+      }
+    }
+    return { config, file };
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new ConfigError(

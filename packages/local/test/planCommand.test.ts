@@ -152,6 +152,54 @@ describe('CLI: tourniquet plan', () => {
     expect(stderr).toMatch(/minimumSeverity: .*\(in .*bad\.json\)/);
   });
 
+  it.each([
+    [
+      { approvals: { slack: { channel: '#incidents', approverUserIds: ['U0ONCALL001'] } } },
+      /approvals\.slack\.channel: expected a Slack channel id/,
+    ],
+    [
+      {
+        tickets: {
+          sinks: [
+            {
+              type: 'jira',
+              baseUrl: 'https://x.atlassian.net',
+              projectKey: 'SEC',
+              apiToken: 'secret',
+            },
+          ],
+        },
+      },
+      /credentials come from Secrets Manager/,
+    ],
+    [{ tickets: { sinks: [{ type: 'email' }] } }, /tickets/],
+    [{ approval: {} }, /approval/],
+  ])(
+    'checks the approvals and tickets sections too, naming the key (%#)',
+    async (document, problem) => {
+      const dir = scratchDir({ 'sections.json': JSON.stringify(document) });
+      const { code, stderr } = await run([
+        'plan',
+        '--config',
+        join(dir, 'sections.json'),
+        'events/guardduty',
+      ]);
+      expect(code).toBe(64);
+      expect(stderr).toMatch(problem);
+    },
+  );
+
+  it('a valid approvals and tickets section does not disturb planning', async () => {
+    const dir = scratchDir({
+      'full.json': JSON.stringify({
+        approvals: { slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] } },
+        tickets: { sinks: [{ type: 'securityhub' }] },
+      }),
+    });
+    const { code } = await run(['plan', '--config', join(dir, 'full.json'), 'events/guardduty']);
+    expect(code).toBe(0);
+  });
+
   it('a global dryRun config marks every step dry-run', async () => {
     const dir = scratchDir({ 'dry.json': JSON.stringify({ dryRun: true }) });
     const { stdout } = await run([

@@ -36,16 +36,7 @@ export const captureEvidence = defineAction({
     const volumes = (instance.value.BlockDeviceMappings ?? [])
       .map((m) => m.Ebs?.VolumeId)
       .filter((v): v is string => Boolean(v));
-    const { Snapshots = [] } = await ctx.aws.ec2.send(
-      new DescribeSnapshotsCommand({
-        OwnerIds: ['self'],
-        Filters: [
-          { Name: `tag:${TOURNIQUET_LABELS.incident}`, Values: [incidentLabel(ctx.incidentKey)] },
-        ],
-      }),
-    );
-    const snapshots: Record<string, string> = {};
-    for (const s of Snapshots) if (s.VolumeId && s.SnapshotId) snapshots[s.VolumeId] = s.SnapshotId;
+    const snapshots = await taggedSnapshots(ctx);
     return { ok: true, state: { instanceId, volumes, snapshots } satisfies State };
   },
   plan: (state) => state.volumes.filter((v) => !state.snapshots[v]).map((v) => `snapshot ${v}`),
@@ -62,14 +53,22 @@ export const captureEvidence = defineAction({
         state.volumes
           .filter((v) => !state.snapshots[v])
           .map(async (volume) => {
-            const { SnapshotId } = await ctx.aws.ec2.send(
-              new CreateSnapshotCommand({
-                VolumeId: volume,
-                Description: `Tourniquet evidence for ${ctx.incidentKey}`.slice(0, 255),
-                TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
-              }),
-            );
-            return [volume, SnapshotId as string] as const;
+            try {
+              const { SnapshotId } = await ctx.aws.ec2Once.send(
+                new CreateSnapshotCommand({
+                  VolumeId: volume,
+                  Description: `Tourniquet evidence for ${ctx.incidentKey}`.slice(0, 255),
+                  TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
+                }),
+              );
+              return [volume, SnapshotId as string] as const;
+            } catch (error) {
+              // The answer may have been lost after the snapshot was taken: adopt it if so,
+              // otherwise fail (the playbook retries the action, whose check sees what exists).
+              const existing = await taggedSnapshots(ctx, volume);
+              if (existing[volume]) return [volume, existing[volume]] as const;
+              throw error;
+            }
           }),
       ),
       podEvidence(ctx),
@@ -83,3 +82,22 @@ export const captureEvidence = defineAction({
   },
   noUndo: 'evidence is kept: snapshots are never deleted by Tourniquet',
 });
+
+/** This incident's evidence snapshots by volume (of one volume when given). */
+async function taggedSnapshots(
+  ctx: ActionContext,
+  volume?: string,
+): Promise<Record<string, string>> {
+  const { Snapshots = [] } = await ctx.aws.ec2.send(
+    new DescribeSnapshotsCommand({
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${TOURNIQUET_LABELS.incident}`, Values: [incidentLabel(ctx.incidentKey)] },
+        ...(volume ? [{ Name: 'volume-id', Values: [volume] }] : []),
+      ],
+    }),
+  );
+  const snapshots: Record<string, string> = {};
+  for (const s of Snapshots) if (s.VolumeId && s.SnapshotId) snapshots[s.VolumeId] = s.SnapshotId;
+  return snapshots;
+}

@@ -67,9 +67,22 @@ export const configSchema = z.strictObject({
 export type TourniquetConfig = z.infer<typeof configSchema>;
 export type ClusterConfig = TourniquetConfig['clusters'][number];
 
+/**
+ * Top-level sections of the same document that their own packages validate: `approvals`
+ * (@tourniquet/slack), `tickets` (@tourniquet/tickets) and `deploy` (infra/). parseConfig
+ * leaves them out; any other unknown key is an error.
+ */
+export const OWNED_ELSEWHERE = ['approvals', 'tickets', 'deploy'] as const;
+
 /** Validates a parsed config document; omitted keys take the DESIGN §6 defaults. */
 export function parseConfig(document: unknown): TourniquetConfig {
-  const result = configSchema.safeParse(document ?? {});
+  let core = document ?? {};
+  if (typeof core === 'object' && !Array.isArray(core)) {
+    core = Object.fromEntries(
+      Object.entries(core).filter(([k]) => !(OWNED_ELSEWHERE as readonly string[]).includes(k)),
+    );
+  }
+  const result = configSchema.safeParse(core);
   if (!result.success) throw new ConfigError(zodProblems(result.error));
   const config = result.data;
   const seen = new Set<string>();

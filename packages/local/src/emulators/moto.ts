@@ -15,6 +15,26 @@ export class MotoUnavailableError extends Error {
 }
 
 const INSTALL_HINT = "install it with: pip install 'moto[server]==5.2.1'";
+
+/**
+ * moto's own server, with one change: requests are handled one at a time. moto's backends take
+ * no locks, so two concurrent conditional writes to one DynamoDB item can both succeed — which
+ * real DynamoDB never allows, and which the incident store, the approvals table and the
+ * blast-radius ledger rely on. Connections are still accepted concurrently.
+ */
+const SERIALISED_MOTO = `
+import sys, threading
+import moto.server as server
+lock = threading.Lock()
+original = server.run_simple
+def run_simple(host, port, app, **options):
+    def serialised(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+    return original(host, port, serialised, **options)
+server.run_simple = run_simple
+server.main(sys.argv[1:])
+`;
 const READY_TIMEOUT_MS = 30_000;
 
 /**
@@ -23,8 +43,11 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export async function startMoto(options: { accountId?: string } = {}): Promise<MotoServer> {
   const port = await freePort();
-  const command = process.env.MOTO_SERVER?.trim() || 'moto_server';
-  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
+  // $MOTO_SERVER runs another moto server command instead (requests then run concurrently).
+  const override = process.env.MOTO_SERVER?.trim();
+  const command = override || process.env.MOTO_PYTHON?.trim() || 'python3';
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const child = spawn(command, override ? args : ['-c', SERIALISED_MOTO, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     // moto answers as this account (ARNs, owner ids), so seeded resources match the events.
     env: options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env,
@@ -46,7 +69,7 @@ export async function startMoto(options: { accountId?: string } = {}): Promise<M
     child.once('exit', (code) => {
       reject(
         new MotoUnavailableError(
-          `${command} exited with code ${code} before it was ready:\n${stderr}`,
+          `${command} exited with code ${code} before it was ready${/No module named/.test(stderr) ? ` (moto is not installed for ${command}; ${INSTALL_HINT})` : ''}:\n${stderr}`,
         ),
       );
     });

@@ -11,7 +11,7 @@ export async function withinBudget(
     work.catch(() => {});
     return 'timed-out';
   }
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<'timed-out'>((resolve) => {
     timer = setTimeout(() => resolve('timed-out'), ms);
   });
