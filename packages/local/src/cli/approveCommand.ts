@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -21,7 +20,7 @@ import {
   silentLog,
 } from '@tourniquet/slack';
 import { loadApprovalSettings } from '../slack/approvalSettingsFile';
-import { type CliIo, EXIT, UsageError } from './io';
+import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 const usage = (
   verb: 'approve' | 'deny',
@@ -199,20 +198,11 @@ async function updateSlackMessage(
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        table: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(args, {
+    table: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createDynamoIncidentStore,
   INCIDENT_STATUSES,
@@ -9,7 +8,7 @@ import {
 import { renderIncidentReport } from '@tourniquet/tickets';
 import { FileIncidentStore, incidentsFile } from '../tickets/fileIncidentStore';
 import { formatIncidentList, incidentSummaryJson } from '../tickets/formatIncidents';
-import { type CliIo, EXIT, UsageError } from './io';
+import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 export const INCIDENTS_USAGE = `Usage: tourniquet incidents [list] [--status STATUS] [--json] [--store FILE | --table NAME [--region REGION]]
        tourniquet incidents show KEY|ID [--json] [--store FILE | --table NAME [--region REGION]]
@@ -83,20 +82,11 @@ async function openStore(
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        status: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        store: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(args, {
+    status: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    store: { type: 'string' },
+    table: { type: 'string' },
+    region: { type: 'string' },
+  });
 }

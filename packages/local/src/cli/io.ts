@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Where a command writes; tests pass collectors, the bin passes the process streams. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -12,5 +14,22 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** `parseArgs` with positionals and `--help`; what it rejects becomes a UsageError. */
+export function parseCommandLine<const T extends ParseArgsOptions>(args: string[], options: T) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...options, help: { type: 'boolean', short: 'h', default: false } } as T & {
+        help: { type: 'boolean'; short: 'h'; default: false };
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { createPlanner } from '@tourniquet/core';
 import { loadConfig } from '../loadConfig';
 import { type PlanRecord, planEvent } from '../planEvent';
 import { readEventInputs } from '../readEvents';
 import { formatPlan, formatTally } from './formatPlan';
-import { type CliIo, EXIT, UsageError } from './io';
+import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 export const PLAN_USAGE = `Usage: tourniquet plan [--config FILE] [--json] EVENT_FILE|DIR...
 
@@ -52,17 +51,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseCommandArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(args, {
+    config: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }

@@ -1,5 +1,4 @@
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../loadConfig';
 import { type Approver, approveAll, approveNone } from '../playbooks/localServices';
 import { readEventInputs } from '../readEvents';
@@ -11,7 +10,7 @@ import { FileIncidentStore, incidentsFile } from '../tickets/fileIncidentStore';
 import { type LocalTicketSink, parseTicketSinks } from '../tickets/localTicketing';
 import { askApprover } from './askApprover';
 import { formatReplay } from './formatReplay';
-import { type CliIo, EXIT, UsageError } from './io';
+import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
                         [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR...
@@ -113,23 +112,14 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        scenario: { type: 'string' },
-        config: { type: 'string' },
-        approve: { type: 'string' },
-        tickets: { type: 'string' },
-        incidents: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(args, {
+    scenario: { type: 'string' },
+    config: { type: 'string' },
+    approve: { type: 'string' },
+    tickets: { type: 'string' },
+    incidents: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }
 
 /** The simulated on-call approves every request in Slack; the approvals table lives in the replay's moto. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { freePort } from '../emulators/freePort';
+import { listenLoopback } from '../emulators/loopbackServer';
 import { KubeApiError } from './errors';
 import { handleKubeRequest, type RequestContext } from './handleKubeRequest';
 import type { KubeObject } from './kubeObject';
@@ -47,27 +47,6 @@ export interface KubeSimulator {
 }
 
 const CONTEXT = 'simulator';
-const LISTEN_ATTEMPTS = 5;
-
-async function listen(server: Server): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      return port;
-    } catch (error) {
-      // Another process may take the port between freePort() and listen(); try another one.
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= LISTEN_ATTEMPTS)
-        throw error;
-    }
-  }
-}
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -128,7 +107,7 @@ export async function startKubeSimulator(
       // The client went away mid-response; nothing is left to answer.
       .catch(() => response.destroy());
   });
-  const port = await listen(server);
+  const port = await listenLoopback(server);
   const url = `http://127.0.0.1:${port}`;
   context.serverAddress = `127.0.0.1:${port}`;
 

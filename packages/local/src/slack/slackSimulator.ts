@@ -9,7 +9,7 @@ import {
   type SignedInteraction,
   signInteraction,
 } from './interactionClick';
-import { closeServer, listenLoopback, readRequestBody } from './listenLoopback';
+import { closeServer, listenLoopback, readRequestBody } from '../emulators/loopbackServer';
 import { SlackRecord } from './simulatedMessages';
 import { DEFAULT_WORKSPACE, type SimulatedWorkspace } from './slackWorkspace';
 import { callWebApi, type WebApiArgs } from './webApiMethods';

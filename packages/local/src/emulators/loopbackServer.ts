@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { freePort } from '../emulators/freePort';
+import { freePort } from './freePort';
 
 const LISTEN_ATTEMPTS = 5;
 
