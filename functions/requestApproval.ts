@@ -4,6 +4,7 @@ import { DynamoApprovalStore } from '@tourniquet/slack';
 import { approvalEnvironment } from './lib/approvalEnv';
 import { createRequestApprovalHandler } from './lib/approvalRequestHandler';
 import { slackConnection } from './lib/approvalSlack';
+import { incidentRecorder } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
 
 const env = approvalEnvironment();
@@ -15,6 +16,7 @@ export const handler = createRequestApprovalHandler({
     retentionDays: env.settings.retentionDays,
   }),
   settings: env.settings,
+  incidents: incidentRecorder('request-approval'),
   // Not answering a human: a slower Slack is worth waiting for (the Task waits anyway).
   slack: env.slackSecretId
     ? slackConnection(env.slackSecretId, { apiUrl: env.slackApiUrl, timeoutMs: 5000, retries: 2 })

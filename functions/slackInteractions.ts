@@ -5,6 +5,7 @@ import { DynamoApprovalStore, StepFunctionsTaskCompleter } from '@tourniquet/sla
 import { approvalEnvironment } from './lib/approvalEnv';
 import { createSlackInteractionsHandler } from './lib/approvalInteractionsHandler';
 import { slackConnection } from './lib/approvalSlack';
+import { incidentRecorder } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
 
 const env = approvalEnvironment();
@@ -22,6 +23,7 @@ export const handler = createSlackInteractionsHandler({
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   slackSettings: env.settings.slack,
+  incidents: incidentRecorder('slack-interactions'),
   consoleDomain: env.settings.consoleDomain,
   slack: slackConnection(env.slackSecretId as string, {
     apiUrl: env.slackApiUrl,

@@ -1,5 +1,6 @@
 import { ACTIONS } from '@tourniquet/actions';
 import type { PlaybookFunctions } from '@tourniquet/core';
+import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
@@ -73,14 +74,7 @@ export function tourniquet(settings: StageSettings) {
     .all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn])))
     .apply((pairs) => {
       const created = Object.fromEntries(pairs) as Record<string, string>;
-      return JSON.stringify({
-        ...settings.tickets,
-        sinks: settings.tickets.sinks.map((sink) =>
-          created[sink.type] && !sink.credentialsSecret
-            ? { ...sink, credentialsSecret: created[sink.type] }
-            : sink,
-        ),
-      });
+      return JSON.stringify(withStageSecrets(settings.tickets, (type) => created[type]));
     });
 
   const environment = {

@@ -157,6 +157,26 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
             Resource: [...arns],
           },
         ];
+  // The Security Hub sink: import the incident's finding, move the source finding's workflow,
+  // in the incident's region (every configured cluster's region, and the home region).
+  const regions = [...new Set([c.region, ...c.clusters.map((cl) => cl.region)])];
+  const securityHub: Statement[] = [
+    {
+      Sid: 'SecurityHub',
+      Effect: 'Allow',
+      Action: ['securityhub:BatchImportFindings'],
+      Resource: regions.map(
+        (r) => `arn:${c.partition}:securityhub:${r}:${c.account}:product/${c.account}/default`,
+      ),
+    },
+    {
+      Sid: 'SecurityHubWorkflow',
+      Effect: 'Allow',
+      Action: ['securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
+      Resource: ['*'],
+      Condition: { StringEquals: { 'aws:RequestedRegion': regions } },
+    },
+  ];
   switch (name) {
     case 'triage':
       return [
@@ -170,6 +190,7 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
         dynamo([c.tables.incidents], true),
         // A repeat finding is commented on the incident's tickets.
         ...secrets(c.secrets.tickets),
+        ...securityHub,
       ];
     case 'request-approval':
       return [dynamo([c.tables.approvals, c.tables.incidents], true), ...secrets(c.secrets.slack)];
@@ -188,25 +209,7 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
       ];
     case 'open-ticket':
     case 'escalate':
-      return [
-        dynamo([c.tables.incidents], true),
-        ...secrets(c.secrets.tickets),
-        {
-          Sid: 'SecurityHub',
-          Effect: 'Allow',
-          Action: ['securityhub:BatchImportFindings'],
-          Resource: [
-            `arn:${c.partition}:securityhub:${c.region}:${c.account}:product/${c.account}/default`,
-          ],
-        },
-        {
-          Sid: 'SecurityHubWorkflow',
-          Effect: 'Allow',
-          Action: ['securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
-          Resource: ['*'],
-          Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
-        },
-      ];
+      return [dynamo([c.tables.incidents], true), ...secrets(c.secrets.tickets), ...securityHub];
     default:
       return [...actionStatements(name, c), dynamo([c.tables.incidents], false)];
   }

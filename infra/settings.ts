@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
 import { type ApprovalSettings, approvalSettingsFromConfig } from '@tourniquet/slack';
-import { parseTicketSettings } from '@tourniquet/tickets';
+import {
+  parseTicketSettings,
+  type SinkWithCredentials,
+  withStageSecrets,
+} from '@tourniquet/tickets';
 
 /** Ticket sinks that need credentials, and the keys of the secret the stage creates for each. */
-export const SINK_SECRETS = {
+export const SINK_SECRETS: Record<SinkWithCredentials, Readonly<Record<string, string>>> = {
   jira: { JiraEmail: 'email', JiraApiToken: 'apiToken' },
   pagerduty: { PagerDutyRoutingKey: 'routingKey' },
   servicenow: { ServiceNowUsername: 'username', ServiceNowPassword: 'password' },
-} as const;
-export type SecretSink = keyof typeof SINK_SECRETS;
+};
+export type SecretSink = SinkWithCredentials;
 
 /** What one stage (one account) deploys, read from `tourniquet.<stage>.json` or the default config. */
 export interface StageSettings {
@@ -48,12 +52,7 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
     const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
     // Validate as deployed: a missing credentialsSecret is the one the stage will create.
     withFile(file, () =>
-      parseTicketSettings({
-        ...tickets,
-        sinks: (tickets.sinks ?? []).map((sink) =>
-          sink?.type in SINK_SECRETS ? { credentialsSecret: 'stage-secret', ...sink } : sink,
-        ),
-      }),
+      parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/${stage}/${type}`)),
     );
     const accounts = [...new Set(config.clusters.map((c) => c.account))];
     const account = (deploy.account as string | undefined) ?? accounts[0];

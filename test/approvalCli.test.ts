@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -10,6 +11,7 @@ import {
   parseApprovalSettings,
   UserGroupCache,
 } from '@tourniquet/slack';
+import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveCommand, denyCommand } from '../packages/local/src/cli/approveCommand';
@@ -29,6 +31,8 @@ import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
 
 const context = { functionName: 'tourniquet-request-approval' } as unknown as Context;
 const TABLE = 'tourniquet-approvals';
+/** As deployed: the CLI finds the incidents table next to the approvals table. */
+const INCIDENTS_TABLE = 'tourniquet-incidents';
 const MOTO_CALLER = 'arn:aws:sts::123456789012:user/moto';
 
 /**
@@ -98,8 +102,11 @@ describe('CLI: tourniquet approve|deny', () => {
       apiUrl: simulator.apiUrl,
     });
     const { logger, metrics, tracer } = handlers.powertools;
+    await ensureIncidentTable(dynamo, INCIDENTS_TABLE);
+    const incidents = new DynamoIncidentStore({ client: dynamo, tableName: INCIDENTS_TABLE });
     const handler = handlers.request.createRequestApprovalHandler({
       store,
+      incidents: new TicketService({ store: incidents, sinks: [], actor: 'request-approval' }),
       settings,
       slack: settings.slack
         ? async () => ({
@@ -113,7 +120,7 @@ describe('CLI: tourniquet approve|deny', () => {
       tracer,
     });
     const result = await handler(request, context);
-    return { ...result, executionArn, request, store, sfn: clients.sfn };
+    return { ...result, executionArn, request, store, incidents, sfn: clients.sfn };
   }
 
   const args = (region: string, config: string, id: string) => [
@@ -155,6 +162,14 @@ describe('CLI: tourniquet approve|deny', () => {
       decision: 'approved',
       by: `aws:${MOTO_CALLER}`,
     });
+    const incident = (await r.incidents.get(r.request.incidentKey))?.incident;
+    expect(incident?.approvals).toMatchObject([{ decision: 'approved', by: `aws:${MOTO_CALLER}` }]);
+    expect(incident?.status).toBe('open');
+    // Without Slack, the incident's timeline is where on-call finds the approval id.
+    const audit = (await r.incidents.get(r.request.incidentKey))?.audit ?? [];
+    expect(audit.map((e) => e.summary)).toContainEqual(
+      expect.stringContaining(`tourniquet approve|deny ${r.approvalId}`),
+    );
 
     out.stderr = '';
     expect(await denyCommand([...args('us-east-1', config, r.approvalId), '--json'], io())).toBe(1);

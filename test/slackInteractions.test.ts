@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { MemoryIncidentStore } from '@tourniquet/aws';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -9,6 +10,7 @@ import {
   StepFunctionsTaskCompleter,
   UserGroupCache,
 } from '@tourniquet/slack';
+import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackConnection } from '../functions/lib/approvalSlack';
@@ -114,6 +116,7 @@ describe('Endpoint: Slack interactions', () => {
     const { logger, metrics, tracer } = handlers.powertools;
     const requestHandler = handlers.request.createRequestApprovalHandler({
       store,
+      incidents: recorder,
       settings: used,
       slack: async () => connection,
       logger,
@@ -125,6 +128,7 @@ describe('Endpoint: Slack interactions', () => {
     const interactions = handlers.interactions.createSlackInteractionsHandler({
       store,
       completer: new StepFunctionsTaskCompleter(clients.sfn),
+      incidents: recorder,
       slackSettings: used.slack as NonNullable<ApprovalSettings['slack']>,
       consoleDomain: used.consoleDomain,
       slack: async () => connection,
@@ -159,6 +163,11 @@ describe('Endpoint: Slack interactions', () => {
     };
   }
 
+  /** The incident side: approval requests and decisions go on the incident's record. */
+  const incidents = new MemoryIncidentStore();
+  const recorder = new TicketService({ store: incidents, sinks: [], actor: 'test' });
+  const incidentApprovals = async (key: string) => (await incidents.get(key))?.incident;
+
   const stillWaiting = async (sfn: SFNClient, executionArn: string) =>
     expect((await executionStatus(sfn, executionArn)).status).toBe('RUNNING');
 
@@ -184,6 +193,12 @@ describe('Endpoint: Slack interactions', () => {
       'posted',
       'approved',
     ]);
+    const incident = await incidentApprovals(s.request.incidentKey);
+    expect(incident?.approvals.at(-1)).toMatchObject({
+      decision: 'approved',
+      by: 'slack:U0ONCALL001',
+    });
+    expect(incident?.status).not.toBe('awaiting-approval');
   });
 
   it('a valid denial ends the wait with ApprovalDenied: the playbook skips the steps', async () => {
@@ -194,6 +209,11 @@ describe('Endpoint: Slack interactions', () => {
     expect(end.output.approvalStatus).toBe('denied');
     expect(end.output.approvalDecision).toMatchObject({ Error: 'ApprovalDenied' });
     expect(JSON.stringify(s.message.blocks)).toContain('⛔ *Denied* by <@U0ONCALL002>');
+    const incident = await incidentApprovals(s.request.incidentKey);
+    expect(incident?.approvals.at(-1)).toMatchObject({
+      decision: 'denied',
+      by: 'slack:U0ONCALL002',
+    });
   });
 
   it('a bad signature is refused with 401 and audited; the execution keeps waiting', async () => {

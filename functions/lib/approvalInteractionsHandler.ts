@@ -17,11 +17,23 @@ import {
   type TaskCompleter,
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
+
+/** The part of the ticket service that records approval decisions on incidents. */
+export interface IncidentDecisions {
+  approvalDecidedOn(
+    incidentKey: string,
+    actions: readonly string[],
+    decision: { decision: 'approved' | 'denied'; by: string; at: string },
+  ): Promise<void>;
+}
+
 import type { SlackConnection } from './approvalSlack';
 
 export interface SlackInteractionsHandlerDeps {
   store: DynamoApprovalStore;
   completer: TaskCompleter;
+  /** Records decisions on the incident; null records nothing. */
+  incidents: IncidentDecisions | null;
   slackSettings: SlackSettings;
   consoleDomain: string;
   slack: () => Promise<SlackConnection>;
@@ -58,6 +70,23 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         consoleDomain: deps.consoleDomain,
         store: deps.store,
         completer: deps.completer,
+        onDecided: deps.incidents
+          ? async (record, decision) => {
+              try {
+                await deps.incidents?.approvalDecidedOn(
+                  record.incidentKey,
+                  record.actions,
+                  decision,
+                );
+              } catch (error) {
+                logger.error('decision not recorded on the incident', {
+                  approvalId: record.approvalId,
+                  error: (error as Error).message,
+                });
+                metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+              }
+            }
+          : undefined,
         slack: connection?.messenger ?? null,
         groups: connection?.groups ?? null,
         now: deps.now ?? (() => new Date()),

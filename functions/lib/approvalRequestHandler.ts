@@ -20,6 +20,8 @@ export interface RequestApprovalHandlerDeps {
   settings: ApprovalSettings;
   /** Null without Slack; may throw (secret unreadable), which leaves the CLI as the way to decide. */
   slack: (() => Promise<SlackConnection>) | null;
+  /** Records the request on the incident (status awaiting-approval); null records nothing. */
+  incidents: { approvalRequested(request: unknown): Promise<void> } | null;
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
@@ -54,6 +56,21 @@ export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
       log: approvalLog(logger),
     });
     metrics.addMetric('ApprovalsRequested', MetricUnit.Count, 1);
+    // The request stands even if the incident record cannot be updated: it is in the approvals
+    // table and its audit trail; the miss is logged and counted.
+    try {
+      await deps.incidents?.approvalRequested({
+        ...(event as object),
+        approvalId: result.approvalId,
+      });
+    } catch (error) {
+      logger.error('approval request not recorded on the incident', {
+        approvalId: result.approvalId,
+        error: (error as Error).message,
+      });
+      metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+    }
+    logger.info('approval requested', { approvalId: result.approvalId, posted: result.posted });
     if (deps.settings.slack && !result.posted)
       metrics.addMetric('ApprovalPostsFailed', MetricUnit.Count, 1);
     return { approvalId: result.approvalId, posted: result.posted };

@@ -24,7 +24,7 @@ export class DynamoCapacityLedger implements CapacityLedger {
     private readonly ttlAttribute = 'expiration',
   ) {}
 
-  /** The ledger in the incidents table: partition `BLAST-RADIUS#<scope>#<hour>`, TTL `expiration`. */
+  /** The ledger in the incidents table: partition `blast-radius#<scope>#<hour>`, TTL `expiration`. */
   static forIncidentTable(client: DynamoDBClient, table: string): DynamoCapacityLedger {
     return new DynamoCapacityLedger(
       client,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG, parseConfig, type TourniquetConfig } from '@tourniquet/core';
 import { approvalSettingsFromConfig } from '@tourniquet/slack';
-import { parseTicketSettings, TicketSettingsError } from '@tourniquet/tickets';
+import { parseTicketSettings, TicketSettingsError, withStageSecrets } from '@tourniquet/tickets';
 
 export const DEFAULT_CONFIG_FILE = 'tourniquet.config.json';
 
@@ -48,7 +48,8 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
     const tickets = (document as { tickets?: unknown } | null)?.tickets;
     if (tickets !== undefined) {
       try {
-        parseTicketSettings(tickets);
+        // As deployed: a sink without credentialsSecret uses the stage's secret for its type.
+        parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/<stage>/${type}`));
       } catch (error) {
         if (!(error instanceof TicketSettingsError)) throw error;
         throw new ConfigError([{ path: 'tickets', message: error.message }]);

@@ -1,6 +1,45 @@
-/**
- * The approval store and decision logic live in @tourniquet/aws (packages/aws/src/approvals).
- * Imported by path until @tourniquet/aws's index exports them; then this becomes
- * `export * from '@tourniquet/aws'`-style re-exports of the same module (same instance either way).
- */
-export * from '../../aws/src/approvals/index';
+/** The approval store and decision logic, shared with @tourniquet/aws where they live. */
+export {
+  APPROVAL_STATUS,
+  APPROVAL_TABLE,
+  ApprovalError,
+  type ApprovalRecord,
+  type ApprovalStatus,
+  type ApproverIdentity,
+  ATTEMPT_RESULT,
+  type AttemptResult,
+  type AuditEntry,
+  approvalKey,
+  approvedBy,
+  assertApprovalId,
+  authoriseAwsCaller,
+  type CallerAuthorisation,
+  type Choice,
+  createApprovalTable,
+  DECISION_CHANNEL,
+  DEFAULT_RETENTION_DAYS,
+  type DecisionAttempt,
+  type DecisionChannel,
+  type DecisionDeps,
+  type DecisionResult,
+  DynamoApprovalStore,
+  type DynamoApprovalStoreOptions,
+  decideApproval,
+  type GivenApproval,
+  InvalidApprovalIdError,
+  isAccepted,
+  isApprovalId,
+  matchesApproverArn,
+  type NewApproval,
+  type NextStep,
+  newApprovalId,
+  nextStep,
+  type ProposedStep,
+  type RecordedDecision,
+  requiredApprovalsFor,
+  StepFunctionsTaskCompleter,
+  type StepResult,
+  type TaskCompleter,
+  TaskCompletionError,
+  TaskGoneError,
+} from '@tourniquet/aws';

@@ -82,6 +82,8 @@ export const approvalRequestSchema = z.looseObject({
   actions: z.array(z.string()),
   finding: ticketFindingSchema,
   results: resultsSchema,
+  /** Set by the request-approval function once the request is stored. */
+  approvalId: z.string().min(1).optional(),
 });
 export type ParsedApprovalRequest = z.infer<typeof approvalRequestSchema>;
 

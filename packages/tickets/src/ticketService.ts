@@ -199,7 +199,11 @@ export class TicketService {
     const request = parseApprovalRequest(input);
     await this.change(request.incidentKey, (h) => [
       ...this.ensureIncident(h, request.incidentKey, request.finding),
-      { type: 'approval-requested', actions: request.actions },
+      {
+        type: 'approval-requested',
+        actions: request.actions,
+        ...(request.approvalId ? { approvalId: request.approvalId } : {}),
+      },
       ...this.move(
         h?.status ?? 'open',
         'awaiting-approval',
@@ -211,8 +215,33 @@ export class TicketService {
   /** On-call decided (who and when go on the record); the incident stops waiting. */
   async approvalDecided(input: unknown, decision: ApprovalDecision): Promise<void> {
     const request = parseApprovalRequest(input);
-    const outcomes = recordedOutcomes(request.results);
-    await this.change(request.incidentKey, (h) => {
+    await this.recordDecision(
+      request.incidentKey,
+      request.actions,
+      decision,
+      recordedOutcomes(request.results),
+    );
+  }
+
+  /**
+   * The same, from the decision endpoint or the CLI, which know the approval but not the step
+   * outcomes (the ticket step records those when the playbook reaches it).
+   */
+  async approvalDecidedOn(
+    incidentKey: string,
+    actions: readonly string[],
+    decision: ApprovalDecision,
+  ): Promise<void> {
+    await this.recordDecision(incidentKey, [...actions], decision, []);
+  }
+
+  private async recordDecision(
+    incidentKey: string,
+    actions: string[],
+    decision: ApprovalDecision,
+    outcomes: ReturnType<typeof recordedOutcomes>,
+  ): Promise<void> {
+    await this.change(incidentKey, (h) => {
       if (!h) return [];
       const inForce = inForceAfter(h.inForce, 'apply', outcomes);
       const to = inForce.length > 0 ? 'contained' : 'open';
@@ -222,7 +251,7 @@ export class TicketService {
           decision: decision.decision,
           by: 'by' in decision ? decision.by : null,
           at: 'at' in decision ? decision.at : this.now().toISOString(),
-          actions: request.actions,
+          actions,
         },
         ...(h.status === 'awaiting-approval'
           ? this.move(h.status, to, `approval ${decision.decision}`)

@@ -118,3 +118,30 @@ export function parseCredentials<T>(schema: z.ZodType<T>, value: unknown, secret
   }
   return result.data;
 }
+
+/** Sink types that read credentials from a secret (`credentialsSecret`). */
+export const SINKS_WITH_CREDENTIALS = ['jira', 'pagerduty', 'servicenow'] as const;
+export type SinkWithCredentials = (typeof SINKS_WITH_CREDENTIALS)[number];
+
+/**
+ * The `tickets` section as a stage deploys it: a sink that needs credentials and names no
+ * secret gets the one the stage creates for its type (`secretFor`). Anything else is kept as
+ * written, for parseTicketSettings to judge.
+ */
+export function withStageSecrets<T>(
+  section: T,
+  secretFor: (type: SinkWithCredentials) => string | undefined,
+): T {
+  const sinks = (section as { sinks?: unknown } | null | undefined)?.sinks;
+  if (!Array.isArray(sinks)) return section;
+  return {
+    ...section,
+    sinks: sinks.map((sink) => {
+      const type = (sink as { type?: unknown } | null)?.type;
+      const named = (sink as { credentialsSecret?: unknown }).credentialsSecret;
+      if (!(SINKS_WITH_CREDENTIALS as readonly unknown[]).includes(type) || named) return sink;
+      const secret = secretFor(type as SinkWithCredentials);
+      return secret ? { ...sink, credentialsSecret: secret } : sink;
+    }),
+  };
+}

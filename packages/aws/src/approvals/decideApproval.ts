@@ -27,6 +27,17 @@ export type DecisionResult =
 export interface DecisionDeps {
   store: DynamoApprovalStore;
   completer: TaskCompleter;
+  /**
+   * Told of a decision once Step Functions has it (the incident record keeps who decided what).
+   * Its failure never undoes the decision; it should log what it could not record.
+   */
+  onDecided?: (record: ApprovalRecord, decision: RecordedDecision) => Promise<void>;
+}
+
+export interface RecordedDecision {
+  decision: 'approved' | 'denied';
+  by: string;
+  at: string;
 }
 
 /** Enough rounds for a racing click to be observed, few enough to answer Slack in time. */
@@ -119,6 +130,13 @@ async function complete(
   }
   // The decision stands even if this bookkeeping write fails: the token is spent either way.
   const completed = await deps.store.markCompleted(claimed, attempt.now).catch(() => null);
+  await deps
+    .onDecided?.(completed ?? claimed, {
+      decision: attempt.choice === 'approve' ? 'approved' : 'denied',
+      by: attempt.choice === 'approve' ? approvedBy(claimed) : attempt.approver.id,
+      at,
+    })
+    .catch(() => {});
   return {
     kind: attempt.choice === 'approve' ? 'approved' : 'denied',
     record: completed ?? claimed,

@@ -18,6 +18,7 @@ export {
   type DecisionDeps,
   type DecisionResult,
   decideApproval,
+  type RecordedDecision,
 } from './decideApproval';
 export {
   DEFAULT_RETENTION_DAYS,

@@ -25,7 +25,9 @@ export function describeEvent(event: IncidentEvent, before: IncidentHead | null)
       return `${event.playbook} ${verb}: ${list || 'no steps ran'}`;
     }
     case 'approval-requested':
-      return `approval requested for ${event.actions.join(', ')}`;
+      return event.approvalId
+        ? `approval ${event.approvalId} requested for ${event.actions.join(', ')} (decide in Slack or with tourniquet approve|deny ${event.approvalId})`
+        : `approval requested for ${event.actions.join(', ')}`;
     case 'approval-decided':
       return event.decision === 'expired'
         ? `approval for ${event.actions.join(', ')} expired: denied by default`

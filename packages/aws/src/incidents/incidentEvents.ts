@@ -44,7 +44,7 @@ export type IncidentEvent =
       mode: 'apply' | 'undo';
       outcomes: RecordedOutcome[];
     }
-  | { type: 'approval-requested'; actions: string[] }
+  | { type: 'approval-requested'; actions: string[]; approvalId?: string }
   | {
       type: 'approval-decided';
       decision: 'approved' | 'denied' | 'expired';

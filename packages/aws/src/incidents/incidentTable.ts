@@ -10,8 +10,8 @@ import {
 /**
  * The one table behind incidents (docs/incidents.md). Items of an incident share its partition,
  * so one Query reads the whole incident; the sparse `byStatus` index lists incidents; the TTL
- * attribute is set only on transient items (idempotency records, approval tokens), never on an
- * incident's own items.
+ * attribute is set only on transient items (triage's idempotency records, the blast-radius
+ * budget), never on an incident's own items. Approval tokens live in the approvals table.
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { awsClientConfig } from '@tourniquet/aws';
+import { awsClientConfig, DynamoIncidentStore } from '@tourniquet/aws';
 import {
   type ApprovalRecord,
   type ApproverIdentity,
@@ -19,6 +19,7 @@ import {
   StepFunctionsTaskCompleter,
   silentLog,
 } from '@tourniquet/slack';
+import { TicketService } from '@tourniquet/tickets';
 import { loadApprovalSettings } from '../slack/approvalSettingsFile';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
@@ -32,6 +33,9 @@ answers) and must match approvals.cli.approverArns. Each approval is decided onc
 decision, or one after expiry, changes nothing and says so. Every attempt is audited.
 
   --table NAME     approvals table (default: $TOURNIQUET_APPROVALS_TABLE)
+  --incidents-table NAME
+                   incidents table the decision is recorded on (default: the approvals
+                   table's name with -approvals replaced by -incidents, as deployed)
   --region REGION  region of the table and the playbooks (default: $AWS_REGION, else us-east-1)
   --endpoint URL   AWS endpoint, e.g. a local moto (default: $AWS_ENDPOINT_URL)
   --config FILE    configuration with the approvals section (default: $TOURNIQUET_CONFIG,
@@ -115,8 +119,35 @@ async function decide(verb: 'approve' | 'deny', args: string[], io: CliIo): Prom
     name: caller.arn,
     channel: DECISION_CHANNEL.cli,
   };
+  const incidentsTable =
+    values['incidents-table'] ??
+    (table.endsWith('-approvals') ? table.replace(/-approvals$/, '-incidents') : undefined);
+  const recorder = incidentsTable
+    ? new TicketService({
+        store: new DynamoIncidentStore({
+          client: new DynamoDBClient(config),
+          tableName: incidentsTable,
+        }),
+        sinks: [],
+        actor: 'cli',
+      })
+    : null;
   const result = await decideApproval(
-    { store, completer: new StepFunctionsTaskCompleter(new SFNClient(config)) },
+    {
+      store,
+      completer: new StepFunctionsTaskCompleter(new SFNClient(config)),
+      onDecided: recorder
+        ? async (decided, decision) => {
+            try {
+              await recorder.approvalDecidedOn(decided.incidentKey, decided.actions, decision);
+            } catch (error) {
+              io.stderr(
+                `note: the decision stands but was not recorded on the incident in ${incidentsTable}: ${(error as Error).message}\n`,
+              );
+            }
+          }
+        : undefined,
+    },
     { approvalId, choice: verb, approver, now },
     record,
   );
@@ -200,6 +231,7 @@ async function updateSlackMessage(
 function parse(args: string[]) {
   return parseCommandLine(args, {
     table: { type: 'string' },
+    'incidents-table': { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
     config: { type: 'string' },

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { type FunctionUrlHandler, functionUrlEventFor, normaliseResult } from './functionUrlEvent';
 import { closeServer, listenLoopback, readRequestBody } from '../emulators/loopbackServer';
+import { type FunctionUrlHandler, functionUrlEventFor, normaliseResult } from './functionUrlEvent';
 
 export interface DecisionEndpointServer {
   /** The endpoint's URL, as the Slack app's Interactivity Request URL would name it. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenLoopback, readRequestBody } from '../emulators/loopbackServer';
 import {
   type ClickAnswer,
   type ClickOptions,
@@ -9,7 +10,6 @@ import {
   type SignedInteraction,
   signInteraction,
 } from './interactionClick';
-import { closeServer, listenLoopback, readRequestBody } from '../emulators/loopbackServer';
 import { SlackRecord } from './simulatedMessages';
 import { DEFAULT_WORKSPACE, type SimulatedWorkspace } from './slackWorkspace';
 import { callWebApi, type WebApiArgs } from './webApiMethods';

@@ -4,6 +4,7 @@ import {
   type ApproverIdentity,
   ATTEMPT_RESULT,
   DECISION_CHANNEL,
+  type DecisionDeps,
   type DecisionResult,
   type DynamoApprovalStore,
   decideApproval,
@@ -35,6 +36,8 @@ export interface InteractionDeps {
   consoleDomain: string;
   store: DynamoApprovalStore;
   completer: TaskCompleter;
+  /** Records a decision on the incident (see DecisionDeps). */
+  onDecided?: DecisionDeps['onDecided'];
   /** For chat.update and ephemeral notes; null when the bot token is unavailable. */
   slack: SlackMessenger | null;
   groups: UserGroupCache | null;
@@ -175,7 +178,7 @@ export async function handleSlackInteraction(
     );
   }
   const decision = await decideApproval(
-    { store: deps.store, completer: deps.completer },
+    { store: deps.store, completer: deps.completer, onDecided: deps.onDecided },
     { approvalId: click.approvalId, choice: click.choice, approver: actor, now },
     record,
   );
