@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,7 @@ describe('Handlers: requestApproval and slackInteractions', () => {
     await enableStepFunctionsExecution(aws.endpoint);
     simulator = await startSlackSimulator();
     await createApprovalTable(new DynamoDBClient(aws), 'approvals');
+    await ensureIncidentTable(new DynamoDBClient(aws), 'incidents');
     await new SecretsManagerClient(aws).send(
       new CreateSecretCommand({
         Name: 'tourniquet/slack',
@@ -57,6 +59,7 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       APPROVALS_TABLE: 'approvals',
+      INCIDENTS_TABLE: 'incidents',
       SLACK_SECRET_ID: 'tourniquet/slack',
       SLACK_API_URL: simulator.apiUrl,
       TOURNIQUET_APPROVALS: JSON.stringify({
@@ -101,5 +104,14 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       approvalStatus: 'approved',
       approvalDecision: { decision: 'approved', by: 'slack:U0ONCALL002' },
     });
+    // The incident record has the request (with the approval id) and the decision.
+    const incident = await new DynamoIncidentStore({
+      client: new DynamoDBClient(aws),
+      tableName: 'incidents',
+    }).get(request.incidentKey);
+    expect(incident?.incident.approvals).toMatchObject([
+      { decision: 'approved', by: 'slack:U0ONCALL002' },
+    ]);
+    expect(incident?.audit.map((e) => e.summary).join('\n')).toContain(result.approvalId);
   });
 });

@@ -193,7 +193,13 @@ describe('CLI: tourniquet plan', () => {
     const dir = scratchDir({
       'full.json': JSON.stringify({
         approvals: { slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] } },
-        tickets: { sinks: [{ type: 'securityhub' }] },
+        // As a stage writes it: the Jira sink uses the stage's secret.
+        tickets: {
+          sinks: [
+            { type: 'jira', baseUrl: 'https://example.atlassian.net', projectKey: 'SEC' },
+            { type: 'securityhub' },
+          ],
+        },
       }),
     });
     const { code } = await run(['plan', '--config', join(dir, 'full.json'), 'events/guardduty']);

@@ -117,6 +117,7 @@ export class PlaybookBuilder {
           'incidentKey.$': '$.incidentKey',
           'playbook.$': '$.playbook',
           'actions.$': '$.approval.actions',
+          'steps.$': '$.steps',
           'finding.$': '$.finding',
           'results.$': '$.results',
           expiresInSeconds: this.options.approvalTimeoutSeconds,

@@ -11,6 +11,8 @@ export interface ApprovalRequest {
   playbook: string;
   /** The destructive steps waiting for this one decision. */
   actions: string[];
+  /** The plan's steps (action, rendered target, dry-run), so the request can name targets. */
+  steps?: Array<{ action: string; target: string; dryRun: boolean }>;
   finding: unknown;
   /** Outcomes of the steps that already ran (what is already isolated, captured…). */
   results: unknown;

@@ -32,7 +32,7 @@ const approvalRequestSchema = z.looseObject({
     .optional(),
 });
 
-export type ParsedApprovalRequest = ApprovalRequest & { steps: ProposedStep[] };
+export type ParsedApprovalRequest = Omit<ApprovalRequest, 'steps'> & { steps: ProposedStep[] };
 
 /** Validates the approval Task's payload (core's ApprovalRequest contract). */
 export function parseApprovalRequest(payload: unknown): ParsedApprovalRequest {
