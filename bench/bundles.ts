@@ -29,8 +29,11 @@ const ENV = {
   PLAYBOOK_STATE_MACHINES: '{"contain-pod":"arn:aws:states:us-east-1:111122223333:stateMachine:x"}',
   INCIDENTS_TABLE: 'incidents',
   APPROVALS_TABLE: 'approvals',
-  IDEMPOTENCY_TABLE: 'idempotency',
-  CREDENTIALS_SECRET: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:x',
+  TOURNIQUET_APPROVALS: JSON.stringify({
+    slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] },
+  }),
+  SLACK_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:tourniquet/prod/slack',
+  TICKET_SETTINGS: '{"sinks":[]}',
 };
 
 /**

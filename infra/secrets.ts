@@ -14,7 +14,8 @@ export interface StageSecrets {
  * Credentials as `sst.Secret` values (set per stage with `npx sst secret set <Name> <value>`),
  * copied into one Secrets Manager secret per integration that the functions read at run time
  * with Powertools Parameters: never in config files, never in environment variables. Only the
- * integrations the stage configures get a secret.
+ * integrations the stage configures get a secret, and the deploy stops (SST's
+ * SecretMissingError, naming it) when one of their values was never set.
  */
 export function secrets(settings: Pick<StageSettings, 'approvals' | 'tickets'>): StageSecrets {
   const slack = settings.approvals.slack ? secret('slack', SLACK_SECRET) : null;
@@ -30,7 +31,7 @@ export function secrets(settings: Pick<StageSettings, 'approvals' | 'tickets'>):
 function secret(name: string, keys: Readonly<Record<string, string>>): aws.secretsmanager.Secret {
   const id = name.replace(/^./, (c) => c.toUpperCase());
   const value = Object.fromEntries(
-    Object.entries(keys).map(([sstName, key]) => [key, new sst.Secret(sstName, 'unset').value]),
+    Object.entries(keys).map(([sstName, key]) => [key, new sst.Secret(sstName).value]),
   );
   const created = new aws.secretsmanager.Secret(`${id}Credentials`, {
     name: `tourniquet/${$app.stage}/${name}`,

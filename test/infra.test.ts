@@ -19,6 +19,7 @@ const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 
 const resources: RecordedResource[] = [];
+const secretNames: string[] = [];
 let outputs: Record<string, any>;
 
 function arnFor(type: string, name: string): string {
@@ -82,15 +83,16 @@ beforeAll(async () => {
   g.$interpolate = pulumi.interpolate;
   g.$jsonStringify = pulumi.jsonStringify;
   g.$app = { name: 'tourniquet', stage: 'test' };
-  // sst.Secret needs SST's CLI; offline it is a secret output with a placeholder value.
+  // sst.Secret needs SST's CLI; offline it is a secret output holding a recognisable value.
   g.sst = {
     Secret: class {
       value: unknown;
       constructor(
         readonly name: string,
-        placeholder: string,
+        placeholder?: string,
       ) {
-        this.value = pulumi.secret(placeholder);
+        secretNames.push(name);
+        this.value = pulumi.secret(placeholder ?? `<${name}>`);
       }
     },
   };
@@ -197,6 +199,13 @@ describe('Infrastructure (SST program evaluated offline)', () => {
   it('one secret per configured integration; functions get the ticket settings with secret ARNs', () => {
     const secrets = of('aws:secretsmanager/secret:Secret').map((s) => s.inputs.name);
     expect(secrets.sort()).toEqual(['tourniquet/test/jira', 'tourniquet/test/slack']);
+    // Only the configured integrations' values are asked for (PagerDuty names its own secret).
+    expect(secretNames.sort()).toEqual([
+      'JiraApiToken',
+      'JiraEmail',
+      'SlackBotToken',
+      'SlackSigningSecret',
+    ]);
     const triage = of('aws:lambda/function:Function').find(
       (f) => f.inputs.name === 'tourniquet-test-triage',
     )?.inputs.environment.variables;
