@@ -208,8 +208,14 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
         },
       ];
     case 'open-ticket':
-    case 'escalate':
       return [dynamo([c.tables.incidents], true), ...secrets(c.secrets.tickets), ...securityHub];
+    case 'escalate':
+      return [
+        // The incident, and (after an expired approval) the stale request and its message.
+        dynamo([c.tables.incidents, c.tables.approvals], true),
+        ...secrets([...c.secrets.tickets, ...c.secrets.slack]),
+        ...securityHub,
+      ];
     default:
       return [...actionStatements(name, c), dynamo([c.tables.incidents], false)];
   }

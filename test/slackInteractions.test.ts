@@ -3,11 +3,13 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MemoryIncidentStore } from '@tourniquet/aws';
 import {
   type ApprovalSettings,
+  closeExpiredApprovals,
   createApprovalTable,
   createSlackMessenger,
   DynamoApprovalStore,
   parseApprovalSettings,
   StepFunctionsTaskCompleter,
+  silentLog,
   UserGroupCache,
 } from '@tourniquet/slack';
 import { TicketService } from '@tourniquet/tickets';
@@ -291,6 +293,31 @@ describe('Endpoint: Slack interactions', () => {
       by: 'slack:U0ONCALL001',
     });
     expect((await store.get(s.approvalId))?.decidedBy?.id).toBe('slack:U0ONCALL001');
+  });
+
+  it('after the wait timed out, escalation closes the stale request: expired, buttons gone, a late click is 410', async () => {
+    const s = await scenario();
+    const deps = (at: Date) => ({
+      store,
+      slack: connection.messenger,
+      consoleDomain: settings.consoleDomain,
+      now: () => at,
+      log: silentLog,
+    });
+    // Not yet due: left alone, still decidable.
+    expect(await closeExpiredApprovals(s.request.incidentKey, deps(new Date()))).toEqual([]);
+    expect((await store.get(s.approvalId))?.status).toBe('pending');
+    const later = new Date(Date.now() + 901_000);
+    // (Earlier scenarios' requests share the incident key; those still pending are due too.)
+    expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toContain(s.approvalId);
+    expect((await store.get(s.approvalId))?.status).toBe('expired');
+    expect(JSON.stringify(s.message.blocks)).toContain('Expired');
+    expect(s.message.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    expect((await s.click(alice, 'approve')).status).toBe(410);
+    // Once closed, closing again changes nothing.
+    expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toEqual([]);
+    const trail = await store.auditTrail(s.request.incidentKey);
+    expect(trail.some((e) => e.approvalId === s.approvalId && e.channel === 'system')).toBe(true);
   });
 
   it('a click after expiry is answered 410, marks the approval expired and leaves the timeout to Step Functions', async () => {

@@ -60,6 +60,7 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       APPROVALS_TABLE: 'approvals',
       INCIDENTS_TABLE: 'incidents',
+      TICKET_SETTINGS: '{"sinks":[]}',
       SLACK_SECRET_ID: 'tourniquet/slack',
       SLACK_API_URL: simulator.apiUrl,
       TOURNIQUET_APPROVALS: JSON.stringify({
@@ -113,5 +114,39 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       { decision: 'approved', by: 'slack:U0ONCALL002' },
     ]);
     expect(incident?.audit.map((e) => e.summary).join('\n')).toContain(result.approvalId);
+  });
+
+  it('escalation after an expired wait pages, and closes the stale request in Slack, as deployed', async () => {
+    const aws = moto();
+    const clients = accountClients(aws, '123456789013');
+    const { request } = await startWaitingExecution(clients, 'lambda-expiry');
+    const short = { ...request, expiresInSeconds: 1 };
+    const { handler: requestApproval } = await import('../functions/requestApproval');
+    const { approvalId } = await requestApproval(short, context);
+    await new Promise((r) => setTimeout(r, 1100));
+    const { handler: escalate } = await import('../functions/escalate');
+    const result = await escalate(
+      {
+        reason: 'approval-expired',
+        incidentKey: request.incidentKey,
+        playbook: request.playbook,
+        actions: request.actions,
+        finding: request.finding,
+        results: request.results,
+      },
+      context,
+    );
+    expect(result).toMatchObject({ paged: false });
+    const record = await new DynamoApprovalStore({
+      client: new DynamoDBClient(aws),
+      tableName: 'approvals',
+    }).get(approvalId);
+    expect(record?.status).toBe('expired');
+    const message = simulator.record.find(
+      record?.message?.channel ?? '',
+      record?.message?.ts ?? '',
+    );
+    expect(JSON.stringify(message?.blocks)).toContain('Expired');
+    expect(message?.blocks.some((b: any) => b.type === 'actions')).toBe(false);
   });
 });

@@ -22,10 +22,25 @@ export function createOpenTicketHandler(service: TicketService) {
   }, 'open-ticket');
 }
 
-/** The "Escalate" and "Page on-call (approval expired)" Tasks' Lambda: EscalationRequest → EscalationResult. */
-export function createEscalateHandler(service: TicketService) {
+/**
+ * The "Escalate" and "Page on-call (approval expired)" Tasks' Lambda: EscalationRequest →
+ * EscalationResult. After an expired approval, `closeApprovals` takes the stale request's
+ * buttons off Slack (best effort: paging comes first and is never held up by it).
+ */
+export function createEscalateHandler(
+  service: TicketService,
+  closeApprovals?: (incidentKey: string) => Promise<string[]>,
+) {
   return wrap(async (event: Request) => {
     const result = await service.escalate(event);
+    if (event.reason === 'approval-expired' && event.incidentKey && closeApprovals) {
+      try {
+        const closed = await closeApprovals(event.incidentKey);
+        if (closed.length > 0) logger.info('expired approvals closed', { closed });
+      } catch (error) {
+        logger.warn('expired approvals not closed', { error: (error as Error).message });
+      }
+    }
     logger.warn('incident escalated', { reason: event.reason, result });
     metrics.addMetric('Escalations', MetricUnit.Count, 1);
     if (!result.paged) metrics.addMetric('EscalationsNotPaged', MetricUnit.Count, 1);

@@ -47,6 +47,7 @@ export { consoleLink } from './message/consoleLink';
 export { type FindingView, findingView } from './message/findingView';
 export { type ContainmentFacts, containmentFacts, stepResults } from './message/stepResults';
 export { type ParsedApprovalRequest, parseApprovalRequest } from './request/approvalRequestSchema';
+export { type CloseExpiredDeps, closeExpiredApprovals } from './request/closeExpiredApprovals';
 export {
   type RequestApprovalDeps,
   type RequestApprovalResult,
