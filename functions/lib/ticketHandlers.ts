@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { TicketService } from '@tourniquet/tickets';
 import { logger, metrics, tracer } from './powertools';
 
-type Request = { incidentKey?: string; playbook?: string; reason?: string };
+type Request = { incidentKey?: string; playbook?: string; reason?: string; [key: string]: unknown };
 
 /**
  * The "Open ticket" Task's Lambda: TicketRequest → TicketResult. Errors are thrown with their
