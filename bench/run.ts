@@ -9,6 +9,9 @@ import { benchPlan } from './plan';
 import { benchBurst, benchReplay } from './playbooks';
 import type { BenchRow } from './stats';
 
+// Development runs on Node 20; Lambda runs Node 22. The SDK's Node 20 notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
 const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<BenchRow[]> }> = [

@@ -15,5 +15,8 @@ describe('Load: a burst of findings over many pods through triage', () => {
     // A pod's later findings never start work: every execution came from its first finding.
     const started = run.results.filter((r) => r.execution?.status === 'started');
     expect(started).toHaveLength(50);
+    // Every finding is on its incident's record: nothing lost under the burst.
+    expect(run.storedIncidents).toBe(50);
+    expect(run.recordedFindings).toBe(1000);
   });
 });

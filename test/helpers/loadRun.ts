@@ -1,6 +1,11 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoCapacityLedger, StepFunctionsPlaybookStarter } from '@tourniquet/aws';
+import {
+  DynamoCapacityLedger,
+  ensureIncidentTable,
+  MemoryIncidentStore,
+  StepFunctionsPlaybookStarter,
+} from '@tourniquet/aws';
 import {
   createPlanner,
   PLAYBOOK_NAMES,
@@ -9,6 +14,7 @@ import {
   triage,
 } from '@tourniquet/core';
 import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/local';
+import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { loadEvent } from './events';
 
 export interface LoadResult {
@@ -20,6 +26,12 @@ export interface LoadResult {
   capped: number;
   sfnCalls: number;
   dynamoCalls: number;
+  /** Incident store reads (head) and conditional appends, conflicts retried included. */
+  storeReads: number;
+  storeAppends: number;
+  /** Incidents in the store afterwards, and the findings they recorded (deliveries). */
+  storedIncidents: number;
+  recordedFindings: number;
   results: TriageResult[];
 }
 
@@ -39,8 +51,28 @@ function counting<T extends { middlewareStack: { add: (middleware: any, options:
 }
 
 /**
- * `findings` findings spread over `pods` pods of one cluster, through triage with the real Step
- * Functions starter and the DynamoDB blast-radius ledger (both on moto), `concurrency` at a time.
+ * The incident store with its calls counted. In memory, with the same read → decide →
+ * conditional append (version check) as the DynamoDB store: moto's TransactWriteItems copies
+ * the whole table for every call, which makes a long burst quadratic in moto, not in DynamoDB.
+ */
+class CountingIncidentStore extends MemoryIncidentStore {
+  reads = 0;
+  appends = 0;
+  override head(key: string) {
+    this.reads++;
+    return super.head(key);
+  }
+  override append(...args: Parameters<MemoryIncidentStore['append']>) {
+    this.appends++;
+    return super.append(...args);
+  }
+}
+
+/**
+ * `findings` findings spread over `pods` pods of one cluster, through triage as deployed: the
+ * blast-radius ledger in DynamoDB, the incident recording starter (every finding and execution
+ * on the incident), and the real Step Functions starter, `concurrency` at a time. DynamoDB and
+ * Step Functions are moto; the incident store is CountingIncidentStore.
  */
 export async function loadRun(options: {
   findings: number;
@@ -53,14 +85,8 @@ export async function loadRun(options: {
     const aws = { region: 'us-east-1', endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS };
     const sfn = counting(new SFNClient(aws));
     const dynamo = counting(new DynamoDBClient(aws));
-    await dynamo.client.send(
-      new CreateTableCommand({
-        TableName: 'idempotency',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      }),
-    );
+    await ensureIncidentTable(dynamo.client, 'incidents');
+    const store = new CountingIncidentStore();
     const stateMachines: Record<string, string> = {};
     for (const name of PLAYBOOK_NAMES) {
       const { stateMachineArn } = await sfn.client.send(
@@ -90,8 +116,11 @@ export async function loadRun(options: {
         blastRadius: { maxPodsPerHour: options.maxPodsPerHour, maxNodesPerHour: 3 },
       }),
     );
-    const starter = new StepFunctionsPlaybookStarter({ client: sfn.client, stateMachines });
-    const ledger = new DynamoCapacityLedger(dynamo.client, 'idempotency');
+    const starter = new IncidentRecordingStarter(
+      new StepFunctionsPlaybookStarter({ client: sfn.client, stateMachines }),
+      { store, actor: 'triage' },
+    );
+    const ledger = DynamoCapacityLedger.forIncidentTable(dynamo.client, 'incidents');
     const template = loadEvent('guardduty/runtime-reverse-shell-payments.json');
     const at = new Date();
     const results: TriageResult[] = new Array(options.findings);
@@ -130,7 +159,16 @@ export async function loadRun(options: {
       } while (token);
       executionsByPlaybook[name] = total;
     }
+    const heads = await store.list();
+    const recordedFindings = heads.reduce(
+      (n, h) => n + Object.values(h.findings).reduce((m, f) => m + f.deliveries, 0),
+      0,
+    );
     return {
+      storeReads: store.reads,
+      storeAppends: store.appends,
+      storedIncidents: heads.length,
+      recordedFindings,
       findings: options.findings,
       pods: options.pods,
       seconds,
