@@ -7,6 +7,7 @@ import { benchIsolation } from './isolation';
 import { benchLoad } from './load';
 import { benchPlan } from './plan';
 import { benchBurst, benchReplay } from './playbooks';
+import { benchSlack } from './slack';
 import type { BenchRow } from './stats';
 
 // Development runs on Node 20; Lambda runs Node 22. The SDK's Node 20 notice is noise here.
@@ -20,6 +21,7 @@ const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<Benc
   { name: 'replay', run: benchReplay },
   { name: 'burst', run: benchBurst },
   { name: 'load', run: benchLoad },
+  { name: 'slack', run: benchSlack },
   { name: 'bundles', run: benchBundles },
 ];
 
