@@ -140,7 +140,7 @@ export async function benchBurst(): Promise<BenchRow[]> {
         name: 'burst: StartExecution calls (store writes)',
         value: calls - 1,
         unit: 'calls',
-        note: 'one conditional write per finding; no incident store yet',
+        note: 'the de-duplicating write alone (incident recording: see the load rows)',
       },
       {
         name: 'burst: triage throughput',

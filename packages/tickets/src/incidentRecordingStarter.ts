@@ -3,6 +3,8 @@ import type { Plan, PlaybookStarter, StartedPlaybook } from '@tourniquet/core';
 import { findingSeenEvent, incidentPlan, openedEvent, sightingOf } from './findingEvents';
 import type { TicketService } from './ticketService';
 
+const TRIAGE_ATTEMPTS = 25;
+
 export interface IncidentRecordingOptions {
   store: IncidentStore;
   /** When given, a finding that joins a running execution becomes a comment on its tickets. */
@@ -32,6 +34,9 @@ export class IncidentRecordingStarter implements PlaybookStarter {
       updateIncident(this.options.store, key, decide, {
         actor: this.options.actor ?? 'triage',
         now: this.options.now,
+        // A burst of findings on one pod all write one incident: wait their turn (at most about
+        // 15 s, well inside triage's timeout) rather than fail into Lambda's retries.
+        attempts: TRIAGE_ATTEMPTS,
       });
 
     let redelivered = false;
@@ -59,7 +64,8 @@ export class IncidentRecordingStarter implements PlaybookStarter {
 
     await change((head) => {
       if (started.status === 'started') {
-        return head?.executions.some((e) => e.name === started.executionName)
+        // A placeholder left by a finding that joined first has no playbook yet.
+        return head?.executions.some((e) => e.name === started.executionName && e.playbook)
           ? []
           : [
               {

@@ -102,16 +102,32 @@ function applyEvent(
       head.severity = higher(head.severity, event.finding.severity);
       return head;
     }
-    case 'execution-started':
+    case 'execution-started': {
       head.plan = event.plan;
+      // Findings that joined before the start was recorded left a placeholder: fill it in.
+      const early = head.executions.find((e) => e.name === event.name);
+      if (early) {
+        early.playbook = event.playbook;
+        early.at = meta.at;
+        return head;
+      }
       head.executions = [
         ...head.executions,
         { name: event.name, playbook: event.playbook, at: meta.at, joined: 0 },
       ].slice(-RECENT_EXECUTIONS);
       return head;
+    }
     case 'execution-joined': {
       const execution = head.executions.find((e) => e.name === event.name);
-      if (execution) execution.joined += 1;
+      if (execution) {
+        execution.joined += 1;
+        return head;
+      }
+      // Joined before the starter recorded the start (racing triage invocations).
+      head.executions = [
+        ...head.executions,
+        { name: event.name, playbook: '', at: meta.at, joined: 1 },
+      ].slice(-RECENT_EXECUTIONS);
       return head;
     }
     case 'status-changed':

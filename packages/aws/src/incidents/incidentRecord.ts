@@ -26,6 +26,7 @@ export interface IncidentPlan {
 
 export interface ExecutionRecord {
   name: string;
+  /** Empty while only joins are recorded (a racing start is recorded just after). */
   playbook: string;
   at: string;
   /** Findings that arrived while it ran and joined it instead of starting another. */

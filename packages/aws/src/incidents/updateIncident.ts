@@ -4,6 +4,9 @@ import type { IncidentEvent } from './incidentEvents';
 import type { IncidentHead } from './incidentRecord';
 import type { IncidentStore } from './incidentStore';
 
+const BASE_BACKOFF_MS = 5;
+const MAX_BACKOFF_MS = 1000;
+
 export interface UpdateOptions {
   actor: string;
   now?: () => Date;
@@ -35,8 +38,9 @@ export async function updateIncident(
       });
     } catch (error) {
       if (!(error instanceof IncidentVersionConflictError)) throw error;
-      // Full jitter, so writers that collided do not collide again in lock step.
-      await sleep(Math.random() * 10 * attempt);
+      // Exponential backoff with full jitter (capped), so writers that collided spread out
+      // instead of colliding again in lock step.
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt));
     }
   }
   throw new IncidentBusyError(`incident ${key} kept changing: gave up after ${attempts} attempts`);

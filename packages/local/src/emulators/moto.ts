@@ -38,7 +38,7 @@ server.main(sys.argv[1:])
 const READY_TIMEOUT_MS = 30_000;
 
 /**
- * Starts `moto_server` (the local AWS) on a free 127.0.0.1 port and waits until it answers.
+ * Starts moto's server (the local AWS) on a free 127.0.0.1 port and waits until it answers.
  * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays.
  */
 export async function startMoto(options: { accountId?: string } = {}): Promise<MotoServer> {
