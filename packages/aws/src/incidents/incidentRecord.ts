@@ -1,3 +1,4 @@
+import type { RecordedOutcome } from './incidentEvents';
 import type { IncidentStatus } from './incidentStatus';
 
 /** A finding that joined the incident. GuardDuty re-publishes one finding with a growing count. */
@@ -103,21 +104,13 @@ export interface IncidentHead {
 }
 
 /** One action outcome as the playbook reported it, with the undo data release needs. */
-export interface ActionRecord {
+export interface ActionRecord extends RecordedOutcome {
   /** Audit sequence number of the entry that recorded it. */
   seq: number;
   at: string;
   runId: string;
   playbook: string;
   mode: 'apply' | 'undo';
-  stepKey: string;
-  action: string;
-  status: string;
-  target: string;
-  detail: string;
-  changes: string[];
-  undo: unknown;
-  data: Record<string, unknown> | null;
 }
 
 /** One append-only audit entry; `seq` is gap-free and ordered per incident. */
