@@ -106,7 +106,7 @@ export async function benchIsolation(): Promise<BenchRow[]> {
         roundTrips = criticalPath(calls);
         callCount = calls.length;
       }
-      await isolate.undo(ctx, POD, outcome.undo);
+      await isolate.undo(ctx);
     }
     return [
       {

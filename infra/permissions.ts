@@ -217,7 +217,19 @@ export function functionStatements(name: FunctionName, c: ScopeContext): Stateme
         ...securityHub,
       ];
     default:
-      return [...actionStatements(name, c), dynamo([c.tables.incidents], false)];
+      return [
+        ...actionStatements(name, c),
+        dynamo([c.tables.incidents], false),
+        // The step journal: the state before each change, written before the change, in the
+        // journal's own partitions only (never an incident's record or audit trail).
+        {
+          Sid: 'StepJournal',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          Resource: [c.tables.incidents],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOURNAL#*'] } },
+        },
+      ];
   }
 }
 

@@ -15,10 +15,12 @@ import {
   awsClientConfig,
   ClusterConnectionCache,
   createAwsClients,
+  DynamoActionJournal,
 } from '@tourniquet/aws';
 import { parseConfig } from '@tourniquet/core';
 import { EksKubeConnector } from '@tourniquet/kube';
-import { jsonEnv } from './env';
+import { jsonEnv, requiredEnv } from './env';
+import { incidentsClient } from './incidentRuntime';
 import { logger, metrics, tracer } from './powertools';
 
 /** Clients and cluster connections live for the warm Lambda: built on first use, then reused. */
@@ -35,9 +37,14 @@ function awsRuntime(): ActionRuntime {
     }
     return c;
   };
+  const journal = new DynamoActionJournal({
+    client: incidentsClient(),
+    tableName: requiredEnv('INCIDENTS_TABLE'),
+  });
   return {
     config,
     aws,
+    journal,
     kube: async (cluster) => {
       const region =
         config.clusters.find((c) => c.name === cluster)?.region ??

@@ -1,4 +1,4 @@
-import type { AwsClients } from '@tourniquet/aws';
+import type { ActionJournal, AwsClients } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
@@ -11,16 +11,17 @@ export const actionRequestSchema = z.object({
   mode: z.enum(['apply', 'verify', 'undo']).default('apply'),
   incidentKey: z.string().min(1),
   action: z.string().min(1),
-  /** The plan step's subject (a Target); validated by the action's own schema. */
-  target: z.record(z.string(), z.unknown()),
+  /**
+   * The plan step's subject (a Target); validated by the action's own schema. Undo ignores it:
+   * what release restores comes from the journal only.
+   */
+  target: z.record(z.string(), z.unknown()).optional(),
   dryRun: z.boolean().default(false),
   finding: z
     .object({ cluster: z.string().nullable(), region: z.string(), lastSeen: z.string() })
     .passthrough()
     .nullable()
     .default(null),
-  /** The `undo` value a previous apply returned (mode undo). */
-  saved: z.unknown().optional(),
 });
 export type ActionRequest = z.input<typeof actionRequestSchema>;
 
@@ -29,6 +30,8 @@ export interface ActionRuntime {
   config: TourniquetConfig;
   aws(region: string): AwsClients;
   kube(cluster: string): Promise<KubeAdapter>;
+  /** The step journal: where apply records the state before a change, and undo reads it. */
+  journal: ActionJournal;
   now?: () => Date;
 }
 
@@ -63,6 +66,7 @@ export async function runActionRequest(
     clusterName,
     finding,
     aws: runtime.aws(region),
+    journal: runtime.journal,
     kube: () => {
       if (!clusterName)
         throw new InvalidParametersError(
@@ -72,6 +76,12 @@ export async function runActionRequest(
     },
     now: runtime.now ?? (() => new Date()),
   };
+  if (request.mode === 'undo') return action.undo(ctx);
+  if (!request.target) {
+    throw new InvalidParametersError(
+      `invalid action request: target: required for ${request.mode}`,
+    );
+  }
   if (request.mode === 'verify') {
     await action.verify(ctx, request.target);
     return {
@@ -81,7 +91,6 @@ export async function runActionRequest(
       detail: 'state holds',
     };
   }
-  if (request.mode === 'undo') return action.undo(ctx, request.target, request.saved ?? null);
   // Parse → apply → verify: a change is only reported once it reads back as holding.
   const outcome = await action.apply(ctx, request.target);
   if (outcome.status === 'applied') await action.verify(ctx, request.target);

@@ -1,19 +1,33 @@
+import type { JournalEntry } from '@tourniquet/aws';
 import { renderTarget, type Target } from '@tourniquet/core';
 import { classifyError, InvalidParametersError, VerificationFailedError } from './errors';
 import type { Action, ActionContext, ActionMetadata, ActionOutcome, Check } from './types';
 
-export interface ActionSpec<P extends Target, S, U> extends ActionMetadata<P> {
+export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
   check(ctx: ActionContext, params: P): Promise<Check<S>>;
   plan(state: S, ctx: ActionContext, params: P): string[];
   /** Wording for a target already in the wanted state, e.g. `node already cordoned`. */
   satisfied(state: S): string;
+  /**
+   * The state before the change, as read by check: journalled before `execute` runs. Actions
+   * without an undo (evidence) have none.
+   */
+  before?(state: S, ctx: ActionContext, params: P): R;
+  /**
+   * Makes the change. `recorded` is the journal entry in force: on a retry it is the first
+   * attempt's record, the pre-incident state, not the half-changed state check reads now.
+   */
   execute(
     ctx: ActionContext,
     params: P,
     state: S,
-  ): Promise<{ undo: U | null; detail: string; data?: Record<string, unknown> }>;
-  /** Restores what execute saved; returns what it changed. */
-  restore?(ctx: ActionContext, params: P, saved: U): Promise<string[]>;
+    recorded: R | null,
+  ): Promise<{ detail: string; data?: Record<string, unknown> }>;
+  /**
+   * Puts back what the journal entry says was there, only where Tourniquet's own change is still
+   * in place (it reads the current state first); returns what it changed.
+   */
+  restore?(ctx: ActionContext, subject: P, before: R): Promise<string[]>;
   /** Why there is no undo (evidence is kept, for instance). */
   noUndo?: string;
 }
@@ -21,10 +35,11 @@ export interface ActionSpec<P extends Target, S, U> extends ActionMetadata<P> {
 /**
  * Builds an action from its parts and gives every action the same semantics: parameters
  * validated, preconditions checked (not applicable → skipped with the reason), nothing to change
- * → skipped, dry-run → report only, errors typed for Step Functions, verify = read back and plan
- * again.
+ * → skipped, dry-run → report only (nothing recorded, nothing changed), the state before the
+ * change journalled before the change, errors typed for Step Functions, verify = read back and
+ * plan again, undo = the journal's entries restored.
  */
-export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>): Action<P> {
+export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>): Action<P> {
   const parse = (params: unknown): P => {
     const result = spec.params.safeParse(params);
     if (!result.success) {
@@ -35,9 +50,9 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
     }
     return result.data;
   };
-  const outcome = (params: P, rest: Omit<ActionOutcome, 'action' | 'target'>): ActionOutcome => ({
+  const outcome = (target: string, rest: Omit<ActionOutcome, 'action' | 'target'>) => ({
     action: spec.name,
-    target: renderTarget(params),
+    target,
     ...rest,
   });
   const guarded = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
@@ -46,6 +61,15 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
     } catch (error) {
       throw classifyError(error, `${spec.name} ${doing}`);
     }
+  };
+  const reference = (target: string) => ({ journal: `${spec.name}#${target}` });
+  /** A journal entry of this incident for the target that release has not undone yet. */
+  const openEntry = async (ctx: ActionContext, target: string) => {
+    if (!spec.restore) return null;
+    const entry = await guarded('journal read', () =>
+      ctx.journal.find(ctx.incidentKey, spec.name, target),
+    );
+    return entry && !entry.releasedAt ? entry : null;
   };
 
   const action: Action<P> = {
@@ -62,33 +86,56 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
     },
     async apply(ctx, raw) {
       const params = parse(raw);
+      const target = renderTarget(params);
       const checked = (await action.check(ctx, params)) as Check<S>;
       if (!checked.ok)
-        return outcome(params, {
+        return outcome(target, {
           status: 'skipped',
           detail: checked.reason,
           changes: [],
           undo: null,
         });
       const changes = spec.plan(checked.state, ctx, params);
+      if (ctx.dryRun) {
+        return outcome(target, {
+          status: changes.length === 0 ? 'skipped' : 'dry-run',
+          detail:
+            changes.length === 0 ? spec.satisfied(checked.state) : `would ${changes.join('; ')}`,
+          changes,
+          undo: null,
+        });
+      }
       if (changes.length === 0) {
-        return outcome(params, {
+        // Already in the wanted state: perhaps by an earlier attempt whose answer was lost, in
+        // which case its journal entry still lets release undo it.
+        const entry = await openEntry(ctx, target);
+        return outcome(target, {
           status: 'skipped',
           detail: spec.satisfied(checked.state),
           changes,
-          undo: null,
+          undo: entry ? reference(target) : null,
         });
       }
-      if (ctx.dryRun) {
-        return outcome(params, {
-          status: 'dry-run',
-          detail: `would ${changes.join('; ')}`,
-          changes,
-          undo: null,
-        });
+      let recorded: R | null = null;
+      if (spec.before && spec.restore) {
+        const before = spec.before(checked.state, ctx, params);
+        const entry = await guarded('journal write', () =>
+          ctx.journal.record(
+            { incidentKey: ctx.incidentKey, action: spec.name, target, subject: params, before },
+            ctx.now(),
+          ),
+        );
+        recorded = entry.before;
       }
-      const result = await guarded('apply', () => spec.execute(ctx, params, checked.state));
-      return outcome(params, { status: 'applied', changes, ...result });
+      const result = await guarded('apply', () =>
+        spec.execute(ctx, params, checked.state, recorded),
+      );
+      return outcome(target, {
+        status: 'applied',
+        changes,
+        undo: recorded === null ? null : reference(target),
+        ...result,
+      });
     },
     async verify(ctx, raw) {
       const params = parse(raw);
@@ -101,25 +148,35 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
         );
       }
     },
-    async undo(ctx, raw, saved) {
-      const params = parse(raw);
-      if (!spec.restore || saved === null || saved === undefined) {
-        const detail = spec.noUndo ?? 'nothing to undo: apply changed nothing';
-        return outcome(params, { status: 'skipped', detail, changes: [], undo: null });
+    async undo(ctx) {
+      const incident = `incident/${ctx.incidentKey}`;
+      if (!spec.restore) {
+        const detail = spec.noUndo ?? 'nothing to undo';
+        return outcome(incident, { status: 'skipped', detail, changes: [], undo: null });
       }
-      if (ctx.dryRun) {
-        return outcome(params, {
-          status: 'dry-run',
-          detail: 'would restore the state saved by apply',
+      const entries = (
+        await guarded('journal read', () => ctx.journal.list(ctx.incidentKey, spec.name))
+      ).filter((e) => !e.releasedAt);
+      if (entries.length === 0) {
+        return outcome(incident, {
+          status: 'skipped',
+          detail: 'nothing to undo: this incident changed nothing with this action',
           changes: [],
-          undo: saved,
+          undo: null,
         });
       }
-      const changes = await guarded(
-        'undo',
-        () => spec.restore?.(ctx, params, saved as U) ?? Promise.resolve([]),
-      );
-      return outcome(params, {
+      const targets = entries.map((e) => e.target).join(', ');
+      if (ctx.dryRun) {
+        return outcome(targets, {
+          status: 'dry-run',
+          detail: `would restore the state recorded before ${entries.length} change(s)`,
+          changes: [],
+          undo: null,
+        });
+      }
+      const changes: string[] = [];
+      for (const entry of entries) changes.push(...(await restoreEntry(ctx, entry)));
+      return outcome(targets, {
         status: changes.length > 0 ? 'applied' : 'skipped',
         detail:
           changes.length > 0 ? `restored: ${changes.join('; ')}` : 'already in the original state',
@@ -128,5 +185,19 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
       });
     },
   };
+
+  async function restoreEntry(ctx: ActionContext, entry: JournalEntry): Promise<string[]> {
+    // The subject was validated when it was journalled; validate again, it crossed a store.
+    const subject = parse(entry.subject);
+    const changes = await guarded(
+      'undo',
+      () => spec.restore?.(ctx, subject, entry.before as R) ?? Promise.resolve([]),
+    );
+    await guarded('journal write', () =>
+      ctx.journal.markReleased(ctx.incidentKey, spec.name, entry.target, ctx.now()),
+    );
+    return changes;
+  }
+
   return action;
 }

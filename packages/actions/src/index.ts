@@ -5,7 +5,7 @@ export {
   actionRequestSchema,
   runActionRequest,
 } from './actionRequest';
-export { REVOKE_POLICY_NAME } from './actions/revokeRoleSessions';
+export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
 export * from './errors';
 export { ACTIONS, getAction, type RegisteredActionName } from './registry';

@@ -1,4 +1,4 @@
-import type { AwsClients } from '@tourniquet/aws';
+import type { ActionJournal, AwsClients } from '@tourniquet/aws';
 import type { ActionName, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import type { z } from 'zod';
@@ -13,8 +13,11 @@ export interface ActionOutcome {
   detail: string;
   /** Changes made (applied), that would be made (dry-run), or none (skipped). */
   changes: string[];
-  /** What undo needs to restore the state before apply; null when there is nothing to undo. */
-  undo: unknown;
+  /**
+   * Where release finds what to restore: a reference to this step's journal entry (the state
+   * before the change, recorded before it was made), or null when there is nothing to undo.
+   */
+  undo: { journal: string } | null;
   /** Action-specific results: mechanisms used, snapshot ids, evidence. */
   data?: Record<string, unknown>;
 }
@@ -29,6 +32,8 @@ export interface ActionContext {
   /** The finding behind the incident, for evidence and cut-off times. */
   finding: Omit<Finding, 'raw'> | null;
   aws: AwsClients;
+  /** Where the state before each change is recorded, before the change is made. */
+  journal: ActionJournal;
   /** Connects on first use: not every action talks to Kubernetes. */
   kube: () => Promise<KubeAdapter>;
   now: () => Date;
@@ -60,5 +65,9 @@ export interface Action<P = unknown> extends ActionMetadata<P> {
   apply(ctx: ActionContext, params: P): Promise<ActionOutcome>;
   /** Reads the state back; throws VerificationFailedError when it does not hold. */
   verify(ctx: ActionContext, params: P): Promise<void>;
-  undo(ctx: ActionContext, params: P, saved: unknown): Promise<ActionOutcome>;
+  /**
+   * Restores what this action changed for the incident, from its journal entries only (never
+   * from the caller), and only where Tourniquet's own change is still in place.
+   */
+  undo(ctx: ActionContext): Promise<ActionOutcome>;
 }

@@ -6,3 +6,4 @@ export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';
+export * from './journal/index';

@@ -47,8 +47,6 @@ export interface PlaybookStep {
   subject: Target;
   approval: 'auto' | 'required';
   dryRun: boolean;
-  /** For release: what the containment apply saved. */
-  saved?: unknown;
 }
 
 /** What a playbook execution receives: the plan, keyed for JSONPath Choice states. */
@@ -84,13 +82,15 @@ export function playbookInput(plan: Plan): PlaybookInput {
 }
 
 /**
- * Input for `release`: undo the given applied steps (with what their apply saved), behind an
- * approval. The ticket step is included so the incident's ticket records the release.
+ * Input for `release`: which actions to undo, behind an approval. It only chooses which undo
+ * Tasks run and what the approval request lists: each undo restores what its action's journal
+ * recorded for the incident, never anything from this input. The ticket step is included so
+ * the incident's ticket records the release.
  */
 export function releaseInput(
   incidentKey: string,
   finding: Omit<Finding, 'raw'>,
-  applied: ReadonlyArray<{ action: ActionName; subject: Target; saved: unknown }>,
+  applied: ReadonlyArray<{ action: ActionName; subject: Target }>,
 ): PlaybookInput {
   const steps = applied.map(({ action, subject }) => ({
     action,
@@ -114,10 +114,6 @@ export function releaseInput(
     ],
     [],
   );
-  for (const { action, saved } of applied) {
-    const step = input.actions[stepKey(action)];
-    if (step) step.saved = saved;
-  }
   return { ...input, approval: { required: true, actions: applied.map((a) => a.action) } };
 }
 
@@ -149,17 +145,18 @@ function executionInput(
 }
 
 /**
- * What a finished containment execution applied and can undo, in the shape `releaseInput`
- * takes: every step whose result is `applied` with undo data.
+ * What a finished containment execution can undo, in the shape `releaseInput` takes: every step
+ * whose result references a journal entry (applied, or found already applied by an earlier
+ * attempt whose answer was lost).
  */
 export function releasableSteps(
   output: Pick<PlaybookInput, 'actions' | 'results'>,
-): Array<{ action: ActionName; subject: Target; saved: unknown }> {
-  const steps: Array<{ action: ActionName; subject: Target; saved: unknown }> = [];
+): Array<{ action: ActionName; subject: Target }> {
+  const steps: Array<{ action: ActionName; subject: Target }> = [];
   for (const [key, step] of Object.entries(output.actions)) {
-    const result = output.results[key] as { status?: string; undo?: unknown } | undefined;
-    if (result?.status === 'applied' && result.undo !== null && result.undo !== undefined) {
-      steps.push({ action: step.action, subject: step.subject, saved: result.undo });
+    const result = output.results[key] as { undo?: unknown } | undefined;
+    if (result?.undo !== null && result?.undo !== undefined) {
+      steps.push({ action: step.action, subject: step.subject });
     }
   }
   return steps;

@@ -1,8 +1,16 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
-import { type AwsClients, createAwsClients } from '@tourniquet/aws';
+import {
+  type ActionJournal,
+  type AwsClients,
+  awsClientConfig,
+  createAwsClients,
+  DynamoActionJournal,
+  ensureIncidentTable,
+} from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
@@ -23,6 +31,10 @@ export const LOCAL_CREDENTIALS = {
   accessKeyId: 'tourniquet-local',
   secretAccessKey: 'tourniquet-local',
 };
+
+/** The table the local step journal lives in (the incidents table's layout, as deployed). */
+export const LOCAL_JOURNAL_TABLE = 'tourniquet-local-incidents';
+const LOCAL_JOURNAL_REGION = 'us-east-1';
 
 export interface LocalWorldOptions {
   scenario?: Scenario;
@@ -51,7 +63,21 @@ export class LocalWorld {
     /** Fault proxies (empty without faults): moto's first, then one per simulator. */
     readonly faultProxies: FaultProxy[] = [],
     private readonly endpoints: { aws: string; kube: ReadonlyMap<string, string> } | null = null,
-  ) {}
+  ) {
+    this.journal = new DynamoActionJournal({
+      client: new DynamoDBClient({
+        ...awsClientConfig({
+          region: LOCAL_JOURNAL_REGION,
+          endpoint: endpoints?.aws ?? moto.endpoint,
+        }),
+        credentials: LOCAL_CREDENTIALS,
+      }),
+      tableName: LOCAL_JOURNAL_TABLE,
+    });
+  }
+
+  /** The step journal in moto's DynamoDB (through the fault proxy when there is one). */
+  readonly journal: ActionJournal;
 
   static async start(options: LocalWorldOptions): Promise<LocalWorld> {
     const say = options.progress ?? (() => {});
@@ -65,6 +91,13 @@ export class LocalWorld {
         credentials: LOCAL_CREDENTIALS,
         progress: say,
       });
+      await ensureIncidentTable(
+        new DynamoDBClient({
+          ...awsClientConfig({ region: LOCAL_JOURNAL_REGION, endpoint: moto.endpoint }),
+          credentials: LOCAL_CREDENTIALS,
+        }),
+        LOCAL_JOURNAL_TABLE,
+      );
       for (const cluster of seeded.clusters) {
         say(`starting the Kubernetes API simulator for ${cluster.name}…`);
         simulators.set(cluster.name, await startKubeSimulator({ objects: cluster.kubeObjects }));
@@ -143,6 +176,7 @@ export class LocalWorld {
       clusterName: options.clusterName,
       finding: options.finding ?? null,
       aws: this.aws(region),
+      journal: this.journal,
       kube: async () => {
         if (!connector)
           throw new Error(`cluster ${options.clusterName} has no Kubernetes simulator`);
@@ -157,6 +191,7 @@ export class LocalWorld {
     return {
       config: this.config,
       aws: (region) => this.aws(region),
+      journal: this.journal,
       kube: (cluster) => new StaticKubeConnector(this.kubeConfig(cluster)).adapterFor(),
     };
   }

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { roleName } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
-import { decodePolicyDocument, type PolicyDocument, type PolicyStatement } from '../policyDocument';
+import {
+  decodePolicyDocument,
+  type PolicyDocument,
+  type PolicyStatement,
+  sameStatement,
+} from '../policyDocument';
 import { resolveRoleName } from '../resolve';
 import { webIdentityTarget } from '../targets';
+import type { ActionContext } from '../types';
 
 interface State {
   role: string;
-  original: string;
   document: PolicyDocument;
   providerArn: string;
   subject: string;
@@ -17,9 +21,31 @@ interface State {
 
 const OIDC_PROVIDER = /:oidc-provider\/(oidc\.eks\..+)$/;
 
-/** Statement id unique to the blocked subject, so the change is idempotent and removable. */
-function sidFor(subject: string): string {
-  return `TourniquetBlock${createHash('sha256').update(subject).digest('hex').slice(0, 16)}`;
+/**
+ * Statement id unique to the incident and the blocked subject, so the change is idempotent and
+ * release removes exactly this incident's statement (another incident's block stays).
+ */
+function sidFor(incidentKey: string, subject: string): string {
+  const hash = createHash('sha256').update(`${incidentKey}\n${subject}`).digest('hex');
+  return `TourniquetBlock${hash.slice(0, 16)}`;
+}
+
+function denyStatement(sid: string, providerArn: string, subject: string): PolicyStatement {
+  const issuer = OIDC_PROVIDER.exec(providerArn)?.[1] as string;
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: { Federated: providerArn },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { [`${issuer}:sub`]: subject } },
+  };
+}
+
+async function readTrustPolicy(ctx: ActionContext, role: string): Promise<PolicyDocument> {
+  const { Role } = await ctx.aws.iam.send(new GetRoleCommand({ RoleName: role }));
+  const document = decodePolicyDocument(Role?.AssumeRolePolicyDocument);
+  if (!document) throw new PermanentActionError(`role ${role} has no trust policy`);
+  return document;
 }
 
 /** The EKS OIDC provider the role trusts (the Federated principal of its trust policy). */
@@ -52,11 +78,7 @@ export const blockWebIdentity = defineAction({
   async check(ctx, params) {
     const role = await resolveRoleName(ctx, { kind: 'role', arn: params.roleArn });
     if ('skip' in role) return { ok: false, reason: role.skip };
-    const { Role } = await ctx.aws.iam.send(new GetRoleCommand({ RoleName: role.value }));
-    const document = decodePolicyDocument(Role?.AssumeRolePolicyDocument);
-    if (!document || !Role?.AssumeRolePolicyDocument) {
-      throw new PermanentActionError(`role ${roleName(params.roleArn)} has no trust policy`);
-    }
+    const document = await readTrustPolicy(ctx, role.value);
     const providerArn = trustedProvider(document);
     if (!providerArn) {
       return {
@@ -69,27 +91,24 @@ export const blockWebIdentity = defineAction({
       ok: true,
       state: {
         role: role.value,
-        original: JSON.stringify(document),
         document,
         providerArn,
         subject,
       } satisfies State,
     };
   },
-  plan: (state) =>
-    state.document.Statement.some((s) => s.Sid === sidFor(state.subject))
+  plan: (state, ctx) =>
+    state.document.Statement.some((s) => s.Sid === sidFor(ctx.incidentKey, state.subject))
       ? []
       : [`deny ${state.subject} in the trust policy of ${state.role}`],
   satisfied: (state) => `${state.subject} is already blocked on ${state.role}`,
+  before: (state) => ({ role: state.role, providerArn: state.providerArn, subject: state.subject }),
   async execute(ctx, _params, state) {
-    const issuer = OIDC_PROVIDER.exec(state.providerArn)?.[1] as string;
-    const deny: PolicyStatement = {
-      Sid: sidFor(state.subject),
-      Effect: 'Deny',
-      Principal: { Federated: state.providerArn },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${issuer}:sub`]: state.subject } },
-    };
+    const deny = denyStatement(
+      sidFor(ctx.incidentKey, state.subject),
+      state.providerArn,
+      state.subject,
+    );
     const updated = { ...state.document, Statement: [...state.document.Statement, deny] };
     await ctx.aws.iam.send(
       new UpdateAssumeRolePolicyCommand({
@@ -97,15 +116,28 @@ export const blockWebIdentity = defineAction({
         PolicyDocument: JSON.stringify(updated),
       }),
     );
-    return {
-      undo: { role: state.role, original: state.original },
-      detail: `blocked ${state.subject} from assuming ${state.role}`,
-    };
+    return { detail: `blocked ${state.subject} from assuming ${state.role}` };
   },
-  async restore(ctx, _params, saved: { role: string; original: string }) {
-    await ctx.aws.iam.send(
-      new UpdateAssumeRolePolicyCommand({ RoleName: saved.role, PolicyDocument: saved.original }),
+  /**
+   * Removes this incident's Deny from the trust policy as it is now, only when it still has
+   * exactly the shape Tourniquet wrote; every other statement (edits made since included) stays.
+   * No trust policy is ever written back from a record.
+   */
+  async restore(ctx, _subject, before: { role: string; providerArn: string; subject: string }) {
+    const document = await readTrustPolicy(ctx, before.role);
+    const ours = denyStatement(
+      sidFor(ctx.incidentKey, before.subject),
+      before.providerArn,
+      before.subject,
     );
-    return [`restored the original trust policy of ${saved.role}`];
+    const kept = document.Statement.filter((s) => !sameStatement(s, ours));
+    if (kept.length === document.Statement.length) return [];
+    await ctx.aws.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: before.role,
+        PolicyDocument: JSON.stringify({ ...document, Statement: kept }),
+      }),
+    );
+    return [`removed the block of ${before.subject} from the trust policy of ${before.role}`];
   },
 });

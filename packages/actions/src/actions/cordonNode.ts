@@ -35,13 +35,18 @@ export const cordonNode = defineAction({
   },
   plan: (state) => (state.unschedulable ? [] : [`cordon node ${state.node}`]),
   satisfied: (state) => `node ${state.node} is already cordoned`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await (await ctx.kube()).setNodeUnschedulable(state.node, true);
-    return { undo: state, detail: `cordoned node ${state.node}` };
+    return { detail: `cordoned node ${state.node}` };
   },
-  async restore(ctx, _params, saved: State) {
-    if (saved.unschedulable) return [];
-    await (await ctx.kube()).setNodeUnschedulable(saved.node, false);
-    return [`uncordoned node ${saved.node}`];
+  /** Uncordons only a node that was schedulable before and is still cordoned. */
+  async restore(ctx, _subject, before: State) {
+    if (before.unschedulable) return [];
+    const kube = await ctx.kube();
+    const node = await kube.readNode(before.node);
+    if (node?.spec?.unschedulable !== true) return [];
+    await kube.setNodeUnschedulable(before.node, false);
+    return [`uncordoned node ${before.node}`];
   },
 });

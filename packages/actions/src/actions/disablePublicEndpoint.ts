@@ -31,6 +31,7 @@ export const disablePublicEndpoint = defineAction({
   },
   plan: (state) => (state.publicAccess ? [`disable the public endpoint of ${state.cluster}`] : []),
   satisfied: (state) => `the public endpoint of ${state.cluster} is already disabled`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await ctx.aws.eks.send(
       new UpdateClusterConfigCommand({
@@ -38,23 +39,24 @@ export const disablePublicEndpoint = defineAction({
         resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true },
       }),
     );
-    return {
-      undo: state,
-      detail: `public endpoint of ${state.cluster} disabled (private endpoint on)`,
-    };
+    return { detail: `public endpoint of ${state.cluster} disabled (private endpoint on)` };
   },
-  async restore(ctx, _params, saved: State) {
+  /** Re-opens the public endpoint only while it is still in the state Tourniquet left it. */
+  async restore(ctx, subject, before: State) {
+    if (!before.publicAccess) return [];
+    const cluster = await checkCluster(ctx, subject.name);
+    if (!cluster.ok || cluster.state.resourcesVpcConfig?.endpointPublicAccess !== false) return [];
     await ctx.aws.eks.send(
       new UpdateClusterConfigCommand({
-        name: saved.cluster,
+        name: before.cluster,
         resourcesVpcConfig: {
-          endpointPublicAccess: saved.publicAccess,
-          endpointPrivateAccess: saved.privateAccess,
+          endpointPublicAccess: before.publicAccess,
+          endpointPrivateAccess: before.privateAccess,
         },
       }),
     );
     return [
-      `endpoint access of ${saved.cluster} restored (public ${saved.publicAccess}, private ${saved.privateAccess})`,
+      `endpoint access of ${before.cluster} restored (public ${before.publicAccess}, private ${before.privateAccess})`,
     ];
   },
 });

@@ -38,16 +38,19 @@ export const enableControlPlaneLogging = defineAction({
   plan: (state) =>
     state.missing.length > 0 ? [`enable ${state.missing.join(', ')} logs on ${state.cluster}`] : [],
   satisfied: (state) => `every control-plane log type is already on for ${state.cluster}`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await setLogging(ctx.aws.eks, state.cluster, [{ types: LOG_TYPES, enabled: true }]);
-    return { undo: state, detail: `enabled ${state.missing.join(', ')} logs on ${state.cluster}` };
+    return { detail: `enabled ${state.missing.join(', ')} logs on ${state.cluster}` };
   },
-  async restore(ctx, _params, saved: State) {
-    await setLogging(ctx.aws.eks, saved.cluster, [
-      { types: saved.missing, enabled: false },
-      ...(saved.enabled.length > 0 ? [{ types: saved.enabled, enabled: true }] : []),
+  /** Turns off only the log types that were off before the incident. */
+  async restore(ctx, _subject, before: State) {
+    if (before.missing.length === 0) return [];
+    await setLogging(ctx.aws.eks, before.cluster, [
+      { types: before.missing, enabled: false },
+      ...(before.enabled.length > 0 ? [{ types: before.enabled, enabled: true }] : []),
     ]);
-    return [`disabled ${saved.missing.join(', ')} logs on ${saved.cluster} again`];
+    return [`disabled ${before.missing.join(', ')} logs on ${before.cluster} again`];
   },
 });
 

@@ -2,7 +2,13 @@ import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
 import { quarantineGroupFor, resolveInstance } from '../resolve';
-import { sameGroups, setGroups, swapToQuarantine } from '../securityGroupSwap';
+import {
+  findUntrackGroup,
+  isTourniquetSetting,
+  sameGroups,
+  setGroups,
+  swapToQuarantine,
+} from '../securityGroupSwap';
 import { nodeTarget } from '../targets';
 
 interface Eni {
@@ -70,17 +76,35 @@ export const isolateNode = defineAction({
       .filter((e) => !sameGroups(e.groups, [e.quarantineGroup]))
       .map((e) => `move ENI ${e.id} from ${e.groups.join(',')} to ${e.quarantineGroup}`),
   satisfied: (state) => `every ENI of ${state.instanceId} is already on the quarantine group`,
+  before: (state) => state.enis.map((e) => ({ id: e.id, vpcId: e.vpcId, groups: e.groups })),
   async execute(ctx, _params, state) {
     const moving = state.enis.filter((e) => !sameGroups(e.groups, [e.quarantineGroup]));
     await Promise.all(moving.map((e) => swapToQuarantine(ctx.aws.ec2, e, e.quarantineGroup)));
     return {
-      undo: moving.map((e) => ({ id: e.id, groups: e.groups })),
       detail: `moved ${moving.length} ENI(s) of ${state.instanceId} to quarantine`,
       data: { enis: moving.map((e) => e.id) },
     };
   },
-  async restore(ctx, _params, saved: Array<{ id: string; groups: string[] }>) {
-    await Promise.all(saved.map((e) => setGroups(ctx.aws.ec2, e.id, e.groups)));
-    return saved.map((e) => `ENI ${e.id} back on ${e.groups.join(',')}`);
+  /** Each ENI goes back to its recorded groups only while it is on Tourniquet's groups. */
+  async restore(ctx, _subject, before: Array<{ id: string; vpcId: string; groups: string[] }>) {
+    if (before.length === 0) return [];
+    const { NetworkInterfaces = [] } = await ctx.aws.ec2.send(
+      new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: before.map((e) => e.id) }),
+    );
+    const changes: string[] = [];
+    for (const eni of before) {
+      const live = NetworkInterfaces.find((n) => n.NetworkInterfaceId === eni.id);
+      if (!live) continue;
+      const current = (live.Groups ?? []).map((g) => g.GroupId as string);
+      const ours = isTourniquetSetting(
+        current,
+        quarantineGroupFor(ctx, eni.vpcId),
+        await findUntrackGroup(ctx.aws.ec2, eni.vpcId),
+      );
+      if (!ours || sameGroups(current, eni.groups)) continue;
+      await setGroups(ctx.aws.ec2, eni.id, eni.groups);
+      changes.push(`ENI ${eni.id} back on ${eni.groups.join(',')}`);
+    }
+    return changes;
   },
 });

@@ -5,7 +5,13 @@ import { isKubeStatus } from '@tourniquet/kube';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
 import { quarantineGroupFor, resolvePod } from '../resolve';
-import { sameGroups, setGroups, swapToQuarantine, untrackGroup } from '../securityGroupSwap';
+import {
+  findUntrackGroup,
+  isTourniquetSetting,
+  sameGroups,
+  setGroups,
+  swapToQuarantine,
+} from '../securityGroupSwap';
 import { podTarget } from '../targets';
 import type { ActionContext } from '../types';
 
@@ -23,10 +29,10 @@ interface State {
   policyExists: boolean;
 }
 
-interface Saved {
-  eni: { id: string; groups: string[] } | null;
+/** The journal entry: the pod's network before the incident. */
+interface Before {
+  eni: { id: string; vpcId: string; groups: string[] } | null;
   quarantineLabel: string | null;
-  policyCreated: boolean;
 }
 
 const policyName = (incidentKey: string) => `tourniquet-quarantine-${incidentLabel(incidentKey)}`;
@@ -50,8 +56,9 @@ async function findBranchEni(ctx: ActionContext, podIp: string): Promise<BranchE
       `pod IP ${podIp} is on branch ENI ${eni.NetworkInterfaceId} in ${eni.VpcId}, but the cluster config has no quarantineSecurityGroups entry for that VPC`,
     );
   }
-  // Warm the allow-all group lookup now so it is off the critical path of the swap.
-  void untrackGroup(ctx.aws.ec2, eni.VpcId).catch(() => undefined);
+  // Warm the allow-all group lookup now so it is off the critical path of the swap (a lookup
+  // only: check also serves plans and dry-runs, which must not create anything).
+  void findUntrackGroup(ctx.aws.ec2, eni.VpcId).catch(() => undefined);
   return {
     id: eni.NetworkInterfaceId,
     vpcId: eni.VpcId,
@@ -142,13 +149,17 @@ export const isolatePod = defineAction({
     return changes;
   },
   satisfied: (state) => `pod already isolated (${mechanisms(state).join(' + ')})`,
+  before: (state): Before => ({
+    eni: state.eni ? { id: state.eni.id, vpcId: state.eni.vpcId, groups: state.eni.groups } : null,
+    quarantineLabel: state.quarantineLabel,
+  }),
   async execute(ctx, params, state) {
     const kube = await ctx.kube();
     const label = incidentLabel(ctx.incidentKey);
     const eni =
       state.eni && !sameGroups(state.eni.groups, [state.eni.quarantineGroup]) ? state.eni : null;
     // The three changes are independent: run them together to keep the critical path short.
-    const [, , policyCreated] = await Promise.all([
+    await Promise.all([
       eni ? swapToQuarantine(ctx.aws.ec2, eni, eni.quarantineGroup) : null,
       state.quarantineLabel === label
         ? null
@@ -156,24 +167,15 @@ export const isolatePod = defineAction({
             labels: { [TOURNIQUET_LABELS.quarantine]: label },
           }),
       state.policyExists
-        ? false
+        ? null
         : kube
             .createNetworkPolicy(params.namespace, denyAllPolicy(params.namespace, ctx.incidentKey))
-            .then(
-              () => true,
-              (error) => {
-                if (isKubeStatus(error, 409)) return false;
-                throw error;
-              },
-            ),
+            .catch((error) => {
+              if (!isKubeStatus(error, 409)) throw error;
+            }),
     ]);
     const used = mechanisms(state);
     return {
-      undo: {
-        eni: eni ? { id: eni.id, groups: eni.groups } : null,
-        quarantineLabel: state.quarantineLabel,
-        policyCreated,
-      } satisfies Saved,
       detail: `isolated by ${used.join(' + ')}${state.eni ? '' : ' (no branch ENI: the pod uses the node ENI, so only the NetworkPolicy applies)'}`,
       data: {
         mechanisms: used,
@@ -182,22 +184,44 @@ export const isolatePod = defineAction({
       },
     };
   },
-  async restore(ctx, params, saved: Saved) {
+  /**
+   * Puts back what the journal recorded, each part only while Tourniquet's change is still
+   * there: the ENI while it sits on the quarantine (or untrack) group, the NetworkPolicy this
+   * incident created (its name and incident label), the quarantine label while it names this
+   * incident.
+   */
+  async restore(ctx, subject, before: Before) {
     const kube = await ctx.kube();
+    const label = incidentLabel(ctx.incidentKey);
     const changes: string[] = [];
-    if (saved.eni) {
-      await setGroups(ctx.aws.ec2, saved.eni.id, saved.eni.groups);
-      changes.push(`branch ENI ${saved.eni.id} back on ${saved.eni.groups.join(',')}`);
+    if (before.eni) {
+      const { NetworkInterfaces = [] } = await ctx.aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [before.eni.id] }),
+      );
+      const current = (NetworkInterfaces[0]?.Groups ?? []).map((g) => g.GroupId as string);
+      const untrack = await findUntrackGroup(ctx.aws.ec2, before.eni.vpcId);
+      const quarantine = quarantineGroupFor(ctx, before.eni.vpcId);
+      if (
+        NetworkInterfaces[0] &&
+        !sameGroups(current, before.eni.groups) &&
+        isTourniquetSetting(current, quarantine, untrack)
+      ) {
+        await setGroups(ctx.aws.ec2, before.eni.id, before.eni.groups);
+        changes.push(`branch ENI ${before.eni.id} back on ${before.eni.groups.join(',')}`);
+      }
     }
+    const name = policyName(ctx.incidentKey);
+    const policy = await kube.readNetworkPolicy(subject.namespace, name);
     if (
-      saved.policyCreated &&
-      (await kube.deleteNetworkPolicy(params.namespace, policyName(ctx.incidentKey)))
+      policy?.metadata?.labels?.[TOURNIQUET_LABELS.incident] === label &&
+      (await kube.deleteNetworkPolicy(subject.namespace, name))
     ) {
-      changes.push(`deleted NetworkPolicy ${policyName(ctx.incidentKey)}`);
+      changes.push(`deleted NetworkPolicy ${name}`);
     }
-    if (await kube.readPod(params.namespace, params.name)) {
-      await kube.patchPodMetadata(params.namespace, params.name, {
-        labels: { [TOURNIQUET_LABELS.quarantine]: saved.quarantineLabel },
+    const pod = await kube.readPod(subject.namespace, subject.name);
+    if (pod && pod.metadata?.labels?.[TOURNIQUET_LABELS.quarantine] === label) {
+      await kube.patchPodMetadata(subject.namespace, subject.name, {
+        labels: { [TOURNIQUET_LABELS.quarantine]: before.quarantineLabel },
       });
       changes.push(`restored ${TOURNIQUET_LABELS.quarantine} label`);
     }

@@ -43,22 +43,29 @@ export const labelPod = defineAction({
     return changes;
   },
   satisfied: () => 'pod already labelled with this incident',
-  async execute(ctx, params, state) {
+  before: (state) => state,
+  async execute(ctx, params) {
     const want = wanted(ctx.incidentKey);
     await (await ctx.kube()).patchPodMetadata(params.namespace, params.name, {
       labels: { [TOURNIQUET_LABELS.incident]: want.label },
       annotations: { [TOURNIQUET_LABELS.incidentKey]: want.annotation },
     });
-    return { undo: state, detail: `labelled ${TOURNIQUET_LABELS.incident}=${want.label}` };
+    return { detail: `labelled ${TOURNIQUET_LABELS.incident}=${want.label}` };
   },
-  async restore(ctx, params, saved) {
+  /** Only a label and annotation that still name this incident are put back. */
+  async restore(ctx, subject, before: Saved) {
     const kube = await ctx.kube();
-    const pod = await kube.readPod(params.namespace, params.name);
-    if (!pod) return [];
-    await kube.patchPodMetadata(params.namespace, params.name, {
-      labels: { [TOURNIQUET_LABELS.incident]: saved.label },
-      annotations: { [TOURNIQUET_LABELS.incidentKey]: saved.annotation },
-    });
-    return [`restored the incident label and annotation of ${params.namespace}/${params.name}`];
+    const pod = await kube.readPod(subject.namespace, subject.name);
+    if (!pod || (subject.uid && pod.metadata?.uid !== subject.uid)) return [];
+    const now = current(pod);
+    const want = wanted(ctx.incidentKey);
+    const labels: Record<string, string | null> = {};
+    const annotations: Record<string, string | null> = {};
+    if (now.label === want.label) labels[TOURNIQUET_LABELS.incident] = before.label;
+    if (now.annotation === want.annotation)
+      annotations[TOURNIQUET_LABELS.incidentKey] = before.annotation;
+    if (Object.keys(labels).length + Object.keys(annotations).length === 0) return [];
+    await kube.patchPodMetadata(subject.namespace, subject.name, { labels, annotations });
+    return [`restored the incident label and annotation of ${subject.namespace}/${subject.name}`];
   },
 });

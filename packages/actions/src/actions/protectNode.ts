@@ -75,6 +75,7 @@ export const protectNode = defineAction({
     return changes;
   },
   satisfied: (state) => `${state.instanceId} is already protected`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await Promise.all([
       state.terminationProtected ? null : setTermination(ctx.aws.ec2, state.instanceId, true),
@@ -82,17 +83,18 @@ export const protectNode = defineAction({
         ? setScaleIn(ctx.aws.autoscaling, state.autoScalingGroup, state.instanceId, true)
         : null,
     ]);
-    return { undo: state, detail: `protected ${state.instanceId}` };
+    return { detail: `protected ${state.instanceId}` };
   },
-  async restore(ctx, _params, saved: State) {
+  /** Turns off only the protections that were off before the incident. */
+  async restore(ctx, _subject, before: State) {
     const changes: string[] = [];
-    if (!saved.terminationProtected) {
-      await setTermination(ctx.aws.ec2, saved.instanceId, false);
-      changes.push(`termination protection off on ${saved.instanceId}`);
+    if (!before.terminationProtected) {
+      await setTermination(ctx.aws.ec2, before.instanceId, false);
+      changes.push(`termination protection off on ${before.instanceId}`);
     }
-    if (saved.autoScalingGroup && !saved.scaleInProtected) {
-      await setScaleIn(ctx.aws.autoscaling, saved.autoScalingGroup, saved.instanceId, false);
-      changes.push(`scale-in protection off in ${saved.autoScalingGroup}`);
+    if (before.autoScalingGroup && !before.scaleInProtected) {
+      await setScaleIn(ctx.aws.autoscaling, before.autoScalingGroup, before.instanceId, false);
+      changes.push(`scale-in protection off in ${before.autoScalingGroup}`);
     }
     return changes;
   },

@@ -32,6 +32,7 @@ export const requireImdsv2 = defineAction({
   plan: (state) =>
     state.httpTokens === 'required' ? [] : [`set HttpTokens=required on ${state.instanceId}`],
   satisfied: (state) => `${state.instanceId} already requires IMDSv2`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await ctx.aws.ec2.send(
       new ModifyInstanceMetadataOptionsCommand({
@@ -40,15 +41,19 @@ export const requireImdsv2 = defineAction({
         HttpEndpoint: 'enabled',
       }),
     );
-    return { undo: state, detail: `IMDSv2 required on ${state.instanceId}` };
+    return { detail: `IMDSv2 required on ${state.instanceId}` };
   },
-  async restore(ctx, _params, saved: State) {
+  /** Puts back the earlier setting only while the instance still has the one Tourniquet set. */
+  async restore(ctx, subject, before: State) {
+    if (before.httpTokens === 'required') return [];
+    const instance = await describeInstance(ctx, subject.instanceId);
+    if ('skip' in instance || instance.value.MetadataOptions?.HttpTokens !== 'required') return [];
     await ctx.aws.ec2.send(
       new ModifyInstanceMetadataOptionsCommand({
-        InstanceId: saved.instanceId,
-        HttpTokens: saved.httpTokens as 'optional' | 'required',
+        InstanceId: before.instanceId,
+        HttpTokens: before.httpTokens as 'optional' | 'required',
       }),
     );
-    return [`HttpTokens back to ${saved.httpTokens} on ${saved.instanceId}`];
+    return [`HttpTokens back to ${before.httpTokens} on ${before.instanceId}`];
   },
 });

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { TOURNIQUET_LABELS } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
+import { isUntrackGroup } from '../securityGroupSwap';
 import { securityGroupTarget } from '../targets';
 
 interface State {
@@ -61,6 +62,12 @@ export const revokeOpenIngress = defineAction({
       );
       const group = SecurityGroups[0];
       if (!group) return { ok: false, reason: `security group ${params.groupId} does not exist` };
+      if (isUntrackGroup(group)) {
+        return {
+          ok: false,
+          reason: `security group ${params.groupId} is Tourniquet's untrack group: allow-all by design, attached to an ENI only for the instant of a quarantine swap`,
+        };
+      }
       if (group.Tags?.some((t) => t.Key === TOURNIQUET_LABELS.protect && t.Value === 'true')) {
         return {
           ok: false,
@@ -80,22 +87,28 @@ export const revokeOpenIngress = defineAction({
   },
   plan: (state) => state.open.map((p) => `revoke ${describe(p)} on ${state.groupId}`),
   satisfied: (state) => `${state.groupId} has no ingress open to the internet`,
+  before: (state) => state,
   async execute(ctx, _params, state) {
     await ctx.aws.ec2.send(
       new RevokeSecurityGroupIngressCommand({ GroupId: state.groupId, IpPermissions: state.open }),
     );
-    return {
-      undo: state,
-      detail: `revoked ${state.open.map(describe).join('; ')} on ${state.groupId}`,
-    };
+    return { detail: `revoked ${state.open.map(describe).join('; ')} on ${state.groupId}` };
   },
-  async restore(ctx, _params, saved: State) {
-    await ctx.aws.ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: saved.groupId,
-        IpPermissions: saved.open,
-      }),
-    );
-    return [`re-authorised ${saved.open.map(describe).join('; ')} on ${saved.groupId}`];
+  /** Re-authorises exactly the rules the journal says were revoked; rules added since stay. */
+  async restore(ctx, _subject, before: State) {
+    if (before.open.length === 0) return [];
+    try {
+      await ctx.aws.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: before.groupId,
+          IpPermissions: before.open,
+        }),
+      );
+    } catch (error) {
+      // Someone re-opened the same rules already: the wanted state holds.
+      if ((error as { name?: string }).name !== 'InvalidPermission.Duplicate') throw error;
+      return [];
+    }
+    return [`re-authorised ${before.open.map(describe).join('; ')} on ${before.groupId}`];
   },
 });

@@ -3,24 +3,32 @@ import {
   GetRolePolicyCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { incidentLabel } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
-import { decodePolicyDocument } from '../policyDocument';
+import { decodePolicyDocument, type PolicyDocument, sameStatement } from '../policyDocument';
 import { resolveRoleName } from '../resolve';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
 
-/** The inline policy name the IAM console's "Revoke active sessions" uses. */
-export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
+/**
+ * One inline policy per incident, so releasing one incident never lifts another's revocation
+ * and undo deletes only what this incident wrote. (The IAM console's "Revoke active sessions"
+ * writes `AWSRevokeOlderSessions`; Tourniquet leaves that one to the people who wrote it.)
+ */
+export const REVOKE_POLICY_PREFIX = 'TourniquetRevokeSessions-';
+
+export function revokePolicyName(incidentKey: string): string {
+  return `${REVOKE_POLICY_PREFIX}${incidentLabel(incidentKey)}`;
+}
 
 interface State {
   role: string;
-  /** Raw existing document (for undo) and its cut-off time, if a revocation is in place. */
-  existing: string | null;
+  /** This incident's revocation cut-off, when its policy is in place. */
   cutoff: string | null;
 }
 
-function revocationDocument(cutoff: string): string {
-  return JSON.stringify({
+function revocationDocument(cutoff: string): PolicyDocument {
+  return {
     Version: '2012-10-17',
     Statement: [
       {
@@ -30,7 +38,28 @@ function revocationDocument(cutoff: string): string {
         Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } },
       },
     ],
-  });
+  };
+}
+
+/** The cut-off of a document in exactly the shape Tourniquet writes; null for anything else. */
+function cutoffOf(document: PolicyDocument | null): string | null {
+  const cutoff = document?.Statement[0]?.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+  if (typeof cutoff !== 'string' || !document) return null;
+  const [expected] = revocationDocument(cutoff).Statement;
+  const [only, ...more] = document.Statement;
+  return only && expected && more.length === 0 && sameStatement(only, expected) ? cutoff : null;
+}
+
+async function readRevocation(ctx: ActionContext, role: string): Promise<PolicyDocument | null> {
+  try {
+    const { PolicyDocument } = await ctx.aws.iam.send(
+      new GetRolePolicyCommand({ RoleName: role, PolicyName: revokePolicyName(ctx.incidentKey) }),
+    );
+    return decodePolicyDocument(PolicyDocument);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchEntityException') return null;
+    throw error;
+  }
 }
 
 /**
@@ -46,7 +75,7 @@ function alreadyRevoked(ctx: ActionContext, cutoff: string | null): boolean {
 export const revokeRoleSessions = defineAction({
   name: 'revoke-role-sessions',
   description:
-    "Deny every action to the role's sessions issued before now (inline policy AWSRevokeOlderSessions on aws:TokenIssueTime). A stolen IRSA token can mint new sessions: pair with block-web-identity.",
+    "Deny every action to the role's sessions issued before now (an inline policy per incident on aws:TokenIssueTime, like the console's revoke-sessions). A stolen IRSA token can mint new sessions: pair with block-web-identity. Undo deletes exactly that policy.",
   params: roleTarget,
   permissions: {
     iam: [
@@ -62,22 +91,8 @@ export const revokeRoleSessions = defineAction({
   async check(ctx, params) {
     const role = await resolveRoleName(ctx, params);
     if ('skip' in role) return { ok: false, reason: role.skip };
-    let existing: string | null = null;
-    try {
-      const { PolicyDocument } = await ctx.aws.iam.send(
-        new GetRolePolicyCommand({ RoleName: role.value, PolicyName: REVOKE_POLICY_NAME }),
-      );
-      existing = PolicyDocument ?? null;
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'NoSuchEntityException') throw error;
-    }
-    const condition = decodePolicyDocument(existing ?? undefined)?.Statement[0]?.Condition
-      ?.DateLessThan;
-    const cutoff =
-      typeof condition?.['aws:TokenIssueTime'] === 'string'
-        ? condition['aws:TokenIssueTime']
-        : null;
-    return { ok: true, state: { role: role.value, existing, cutoff } satisfies State };
+    const cutoff = cutoffOf(await readRevocation(ctx, role.value));
+    return { ok: true, state: { role: role.value, cutoff } satisfies State };
   },
   plan(state, ctx) {
     if (alreadyRevoked(ctx, state.cutoff)) return [];
@@ -85,36 +100,30 @@ export const revokeRoleSessions = defineAction({
   },
   satisfied: (state) =>
     `sessions of role ${state.role} issued before ${state.cutoff} are already revoked`,
+  before: (state) => ({ role: state.role }),
   async execute(ctx, _params, state) {
     const cutoff = ctx.now().toISOString();
     await ctx.aws.iam.send(
       new PutRolePolicyCommand({
         RoleName: state.role,
-        PolicyName: REVOKE_POLICY_NAME,
-        PolicyDocument: revocationDocument(cutoff),
+        PolicyName: revokePolicyName(ctx.incidentKey),
+        PolicyDocument: JSON.stringify(revocationDocument(cutoff)),
       }),
     );
     return {
-      undo: state,
       detail: `revoked sessions of role ${state.role} issued before ${cutoff}`,
       data: { role: state.role, cutoff },
     };
   },
-  async restore(ctx, _params, saved: State) {
-    if (saved.existing) {
-      const document = JSON.stringify(decodePolicyDocument(saved.existing));
-      await ctx.aws.iam.send(
-        new PutRolePolicyCommand({
-          RoleName: saved.role,
-          PolicyName: REVOKE_POLICY_NAME,
-          PolicyDocument: document,
-        }),
-      );
-      return [`restored the previous ${REVOKE_POLICY_NAME} policy of ${saved.role}`];
-    }
+  /** Deletes this incident's policy, and only when it still has exactly the shape Tourniquet wrote. */
+  async restore(ctx, _subject, before: { role: string }) {
+    const document = await readRevocation(ctx, before.role);
+    if (!document) return [];
+    const name = revokePolicyName(ctx.incidentKey);
+    if (!cutoffOf(document)) return [`left ${name} on ${before.role}: it was changed since`];
     await ctx.aws.iam.send(
-      new DeleteRolePolicyCommand({ RoleName: saved.role, PolicyName: REVOKE_POLICY_NAME }),
+      new DeleteRolePolicyCommand({ RoleName: before.role, PolicyName: name }),
     );
-    return [`removed ${REVOKE_POLICY_NAME} from ${saved.role}`];
+    return [`removed ${name} from ${before.role}`];
   },
 });

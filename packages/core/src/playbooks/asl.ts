@@ -73,10 +73,10 @@ export class PlaybookBuilder {
           mode,
           action,
           'incidentKey.$': '$.incidentKey',
-          'target.$': `$.actions.${key}.subject`,
+          // Undo takes no target: it restores what the action's journal holds for the incident.
+          ...(mode === 'apply' ? { 'target.$': `$.actions.${key}.subject` } : {}),
           'dryRun.$': `$.actions.${key}.dryRun`,
           'finding.$': '$.finding',
-          ...(mode === 'undo' ? { 'saved.$': `$.actions.${key}.saved` } : {}),
         },
         ResultPath: `$.results.${key}`,
         Retry: RETRY,

@@ -74,7 +74,7 @@ export function playbookDefinition(
     const undo = b.actionChain(RELEASE_ACTIONS, 'required', 'undo', ticket);
     const gate = b.approvalGate(undo, ticket);
     return b.build(
-      'Tourniquet release: lift a quarantine after approval (undo what containment saved)',
+      'Tourniquet release: lift a quarantine after approval (restore what the step journal recorded)',
       gate,
     );
   }

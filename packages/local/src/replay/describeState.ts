@@ -1,6 +1,6 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { REVOKE_POLICY_NAME, resolveRoleName } from '@tourniquet/actions';
+import { resolveRoleName, revokePolicyName } from '@tourniquet/actions';
 import { type Plan, roleName, TOURNIQUET_LABELS } from '@tourniquet/core';
 import type { LocalWorld } from '../localWorld';
 
@@ -113,7 +113,10 @@ export async function describeState(
     let revocationPolicy = false;
     try {
       await aws.iam.send(
-        new GetRolePolicyCommand({ RoleName: role, PolicyName: REVOKE_POLICY_NAME }),
+        new GetRolePolicyCommand({
+          RoleName: role,
+          PolicyName: revokePolicyName(plan.incidentKey),
+        }),
       );
       revocationPolicy = true;
     } catch {
