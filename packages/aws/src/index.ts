@@ -5,5 +5,5 @@ export { type ClusterConnection, ClusterConnectionCache } from './clusterConnect
 export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';
-export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';
 export * from './journal/index';
+export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';
