@@ -55,7 +55,7 @@ describe('Handler: action Lambdas', () => {
     expect(await handler({ ...request, mode: 'verify' }, context)).toMatchObject({
       status: 'verified',
     });
-    const undone = await handler({ ...request, mode: 'undo', saved: applied.undo }, context);
+    const undone = await handler({ ...request, mode: 'undo' }, context);
     expect(undone.status).toBe('applied');
     await expect(handler({ ...request, mode: 'verify' }, context)).rejects.toMatchObject({
       name: 'VerificationFailedError',

@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentRecord } from '@tourniquet/aws';
 import {
-  type ActionName,
   createPlanner,
   functionArnsFor,
   type Plan,
   parseConfig,
   playbookDefinition,
-  playbookInput,
+  releasableFromJournal,
   releaseInput,
-  stepKey,
   triage,
 } from '@tourniquet/core';
 import {
@@ -177,16 +175,9 @@ describe('Incident of a full replay (local playbook runner + ticket desk + incid
     expect(attached?.content).toContain('| isolate-pod |');
   });
 
-  it('release, from the undo data in the store, restores the pod and resolves every ticket', async () => {
-    const { actions, incident } = await record();
-    const steps = playbookInput(plan).actions;
-    const applied = actions
-      .filter((a) => a.status === 'applied' && a.undo !== null && a.undo !== undefined)
-      .map((a) => ({
-        action: a.action as ActionName,
-        subject: steps[stepKey(a.action as ActionName)]?.subject as never,
-        saved: a.undo,
-      }));
+  it('release, from the step journal, restores the pod and resolves every ticket', async () => {
+    const { incident } = await record();
+    const applied = releasableFromJournal(await world.journal.list(plan.incidentKey));
     const { raw: _raw, ...finding } = plan.finding;
     const released = await runPlaybookLocally(
       playbookDefinition('release', functions),

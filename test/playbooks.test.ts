@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { PermanentActionError, TransientActionError } from '@tourniquet/actions';
+import { ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  PermanentActionError,
+  REVOKE_POLICY_PREFIX,
+  TransientActionError,
+} from '@tourniquet/actions';
 import {
   createPlanner,
   functionArnsFor,
@@ -160,20 +164,10 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
         Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.12.77'] }],
       }),
     );
-    let revocation: string | null = null;
-    try {
-      revocation =
-        (
-          await world.aws('us-east-1').iam.send(
-            new GetRolePolicyCommand({
-              RoleName: 'payments-api-irsa',
-              PolicyName: 'AWSRevokeOlderSessions',
-            }),
-          )
-        ).PolicyDocument ?? null;
-    } catch {
-      revocation = null;
-    }
+    const { PolicyNames = [] } = await world
+      .aws('us-east-1')
+      .iam.send(new ListRolePoliciesCommand({ RoleName: 'payments-api-irsa' }));
+    const revocation = PolicyNames.filter((n) => n.startsWith(REVOKE_POLICY_PREFIX));
     return {
       groups: NetworkInterfaces.map((e) => (e.Groups ?? []).map((g) => g.GroupId)),
       policies: sim.list('networking.k8s.io/v1', 'NetworkPolicy').map((p) => p.metadata.name),

@@ -389,7 +389,7 @@ describe('Action: revoke-role-sessions', () => {
       kind: 'role',
       arn: 'arn:aws:iam::111122223333:role/payments-api-irsa',
     } as const;
-    const applied = await getAction('revoke-role-sessions').apply(c, target);
+    expect((await getAction('revoke-role-sessions').apply(c, target)).status).toBe('applied');
     const document = JSON.parse(decodeURIComponent((await policy('payments-api-irsa')) as string));
     expect(document.Statement).toEqual([
       {
@@ -455,7 +455,7 @@ describe('Action: block-web-identity', () => {
       namespace: 'payments',
       serviceAccount: 'payments-api',
     } as const;
-    const applied = await getAction('block-web-identity').apply(ctx(), target);
+    expect((await getAction('block-web-identity').apply(ctx(), target)).status).toBe('applied');
     const deny = JSON.parse(await trust()).Statement.find((s: any) => s.Effect === 'Deny');
     expect(deny).toMatchObject({
       Principal: {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ActionName } from './actions';
 import type { Finding } from './finding';
+import { RELEASE_ACTIONS } from './playbooks/definitions';
 import { stepKey } from './playbooks/stepKey';
 import type { Plan } from './policy/plan';
 import { renderTarget, type Target } from './policy/target';
@@ -160,4 +161,17 @@ export function releasableSteps(
     }
   }
   return steps;
+}
+
+/**
+ * What a release can undo, from the step journal (the records actions wrote before changing
+ * anything): every entry not yet released. This is how an operator's release finds its steps;
+ * the undo Tasks read the same journal themselves.
+ */
+export function releasableFromJournal(
+  entries: ReadonlyArray<{ action: string; subject: unknown; releasedAt: string | null }>,
+): Array<{ action: ActionName; subject: Target }> {
+  return entries
+    .filter((e) => !e.releasedAt && (RELEASE_ACTIONS as readonly string[]).includes(e.action))
+    .map((e) => ({ action: e.action as ActionName, subject: e.subject as Target }));
 }
