@@ -1,10 +1,10 @@
-import type { ActionJournal, AwsClients } from '@tourniquet/aws';
+import type { ActionJournal, AwsClients, JournalEntry } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
-import { InvalidParametersError } from './errors';
+import { classifyError, InvalidParametersError } from './errors';
 import { getAction } from './registry';
-import type { ActionOutcome } from './types';
+import type { Action, ActionContext, ActionOutcome } from './types';
 
 /** What a playbook Task sends to an action Lambda. */
 export const actionRequestSchema = z.object({
@@ -54,29 +54,33 @@ export async function runActionRequest(
   const request = parsed.data;
   const action = getAction(request.action);
   const finding = request.finding as Omit<Finding, 'raw'> | null;
-  const clusterName = finding?.cluster ?? null;
-  const cluster = runtime.config.clusters.find((c) => c.name === clusterName) ?? null;
-  const region = cluster?.region ?? finding?.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const ctx = {
-    incidentKey: request.incidentKey,
-    dryRun:
-      request.dryRun || runtime.config.dryRun || runtime.config.dryRunActions.includes(action.name),
-    config: runtime.config,
-    cluster,
-    clusterName,
-    finding,
-    aws: runtime.aws(region),
-    journal: runtime.journal,
-    kube: () => {
-      if (!clusterName)
-        throw new InvalidParametersError(
-          `${action.name} needs a cluster, but the finding names none`,
-        );
-      return runtime.kube(clusterName);
-    },
-    now: runtime.now ?? (() => new Date()),
+  const dryRun =
+    request.dryRun || runtime.config.dryRun || runtime.config.dryRunActions.includes(action.name);
+  const contextAt = (clusterName: string | null, fallbackRegion: string | undefined) => {
+    const cluster = runtime.config.clusters.find((c) => c.name === clusterName) ?? null;
+    const region = cluster?.region ?? fallbackRegion ?? process.env.AWS_REGION ?? 'us-east-1';
+    return {
+      incidentKey: request.incidentKey,
+      dryRun,
+      config: runtime.config,
+      cluster,
+      clusterName,
+      finding,
+      aws: runtime.aws(region),
+      journal: runtime.journal,
+      kube: () => {
+        if (!clusterName)
+          throw new InvalidParametersError(
+            `${action.name} needs a cluster, but the finding names none`,
+          );
+        return runtime.kube(clusterName);
+      },
+      now: runtime.now ?? (() => new Date()),
+    };
   };
-  if (request.mode === 'undo') return action.undo(ctx);
+  if (request.mode === 'undo')
+    return undoFromJournal(action, runtime.journal, request.incidentKey, contextAt);
+  const ctx = contextAt(finding?.cluster ?? null, finding?.region);
   if (!request.target) {
     throw new InvalidParametersError(
       `invalid action request: target: required for ${request.mode}`,
@@ -95,4 +99,45 @@ export async function runActionRequest(
   const outcome = await action.apply(ctx, request.target);
   if (outcome.status === 'applied') await action.verify(ctx, request.target);
   return outcome;
+}
+
+/**
+ * Undo restores the incident's journal entries of this action, each where it was recorded (its
+ * cluster and region come from the entry, not from the request).
+ */
+async function undoFromJournal(
+  action: Action<unknown>,
+  journal: ActionJournal,
+  incidentKey: string,
+  contextAt: (cluster: string | null, region: string | undefined) => ActionContext,
+): Promise<ActionOutcome> {
+  let entries: JournalEntry[];
+  try {
+    entries = (await journal.list(incidentKey, action.name)).filter((e) => !e.releasedAt);
+  } catch (error) {
+    throw classifyError(error, `${action.name} journal read`);
+  }
+  const places = new Map<string, JournalEntry[]>();
+  for (const entry of entries) {
+    const place = JSON.stringify([entry.cluster, entry.region]);
+    places.set(place, [...(places.get(place) ?? []), entry]);
+  }
+  if (places.size <= 1) {
+    const [first] = entries;
+    return action.undo(contextAt(first?.cluster ?? null, first?.region), entries);
+  }
+  const outcomes: ActionOutcome[] = [];
+  for (const group of places.values()) {
+    const [first] = group as [JournalEntry];
+    outcomes.push(await action.undo(contextAt(first.cluster, first.region), group));
+  }
+  const changes = outcomes.flatMap((o) => o.changes);
+  return {
+    action: action.name,
+    status: outcomes.some((o) => o.status === 'applied') ? 'applied' : 'skipped',
+    target: outcomes.map((o) => o.target).join(', '),
+    detail: outcomes.map((o) => o.detail).join('; '),
+    changes,
+    undo: null,
+  };
 }

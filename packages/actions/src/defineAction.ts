@@ -121,7 +121,15 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
         const before = spec.before(checked.state, ctx, params);
         const entry = await guarded('journal write', () =>
           ctx.journal.record(
-            { incidentKey: ctx.incidentKey, action: spec.name, target, subject: params, before },
+            {
+              incidentKey: ctx.incidentKey,
+              action: spec.name,
+              target,
+              subject: params,
+              cluster: ctx.clusterName,
+              region: ctx.aws.region,
+              before,
+            },
             ctx.now(),
           ),
         );
@@ -148,14 +156,14 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
         );
       }
     },
-    async undo(ctx) {
+    async undo(ctx, given) {
       const incident = `incident/${ctx.incidentKey}`;
       if (!spec.restore) {
         const detail = spec.noUndo ?? 'nothing to undo';
         return outcome(incident, { status: 'skipped', detail, changes: [], undo: null });
       }
       const entries = (
-        await guarded('journal read', () => ctx.journal.list(ctx.incidentKey, spec.name))
+        given ?? (await guarded('journal read', () => ctx.journal.list(ctx.incidentKey, spec.name)))
       ).filter((e) => !e.releasedAt);
       if (entries.length === 0) {
         return outcome(incident, {

@@ -1,4 +1,4 @@
-import type { ActionJournal, AwsClients } from '@tourniquet/aws';
+import type { ActionJournal, AwsClients, JournalEntry } from '@tourniquet/aws';
 import type { ActionName, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import type { z } from 'zod';
@@ -67,7 +67,8 @@ export interface Action<P = unknown> extends ActionMetadata<P> {
   verify(ctx: ActionContext, params: P): Promise<void>;
   /**
    * Restores what this action changed for the incident, from its journal entries only (never
-   * from the caller), and only where Tourniquet's own change is still in place.
+   * from the caller), and only where Tourniquet's own change is still in place. Without
+   * `entries`, every entry of the incident for this action.
    */
-  undo(ctx: ActionContext): Promise<ActionOutcome>;
+  undo(ctx: ActionContext, entries?: readonly JournalEntry[]): Promise<ActionOutcome>;
 }

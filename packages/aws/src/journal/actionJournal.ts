@@ -9,6 +9,9 @@ export interface JournalEntry<R = unknown> {
   action: string;
   /** Rendered target, e.g. `pod/payments/payments-api-7d9f8b6c5-x2kqp`. */
   target: string;
+  /** Where the change was made: undo acts there, whatever a release request says. */
+  cluster: string | null;
+  region: string;
   /** The target as the action validated and resolved it when it recorded the entry. */
   subject: Record<string, unknown>;
   /** The state before the change: what undo restores, after checking Tourniquet's change is still there. */

@@ -7,7 +7,7 @@ import {
 import type { Socket } from 'node:net';
 import { freePort } from './freePort';
 
-export const FAULT_KINDS = ['throttle', 'server-error', 'timeout', 'drop'] as const;
+export const FAULT_KINDS = ['throttle', 'server-error', 'timeout', 'drop', 'lost-response'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultProxyOptions {
@@ -95,8 +95,10 @@ function throttle(req: IncomingMessage, res: ServerResponse): void {
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of an emulator that fails a share of requests the ways
- * real APIs fail: throttling, 5xx, timeouts, dropped connections. Faulted requests never
- * reach the emulator, so a retry is the only way the change happens.
+ * real APIs fail: throttling, 5xx, timeouts, dropped connections — those never reach the
+ * emulator, so a retry is the only way the change happens — and lost responses: the emulator
+ * applies the request, then the connection drops before the answer arrives (a Lambda timeout,
+ * a network partition), so the caller cannot tell whether its change happened.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const next = random(options.seed ?? 1);
@@ -107,27 +109,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
   };
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    stats.requests++;
-    if (next() < options.rate) {
-      const kind = kinds[Math.floor(next() * kinds.length)] as FaultKind;
-      stats.faults[kind]++;
-      req.resume();
-      if (kind === 'throttle') return throttle(req, res);
-      if (kind === 'server-error') {
-        res.writeHead(next() < 0.5 ? 500 : 503, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ message: 'InternalError (fault injected)' }));
-      }
-      if (kind === 'drop') return req.socket.destroy();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        res.writeHead(504, { 'content-type': 'text/plain' });
-        res.end('Gateway Timeout (fault injected)');
-      }, options.timeoutMs ?? 200);
-      timers.add(timer);
-      return;
-    }
+  /** Sends the request on; with `lose`, waits for the whole answer and then drops the connection. */
+  const forward = (req: IncomingMessage, res: ServerResponse, lose: boolean) => {
     const upstream = httpRequest(
       {
         host: target.hostname,
@@ -137,12 +120,41 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         headers: req.headers,
       },
       (answer) => {
+        if (lose) {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    stats.requests++;
+    if (next() < options.rate) {
+      const kind = kinds[Math.floor(next() * kinds.length)] as FaultKind;
+      stats.faults[kind]++;
+      if (kind !== 'lost-response') req.resume();
+      if (kind === 'throttle') return throttle(req, res);
+      if (kind === 'server-error') {
+        res.writeHead(next() < 0.5 ? 500 : 503, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ message: 'InternalError (fault injected)' }));
+      }
+      if (kind === 'drop') return req.socket.destroy();
+      if (kind === 'lost-response') return forward(req, res, true);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        res.writeHead(504, { 'content-type': 'text/plain' });
+        res.end('Gateway Timeout (fault injected)');
+      }, options.timeoutMs ?? 200);
+      timers.add(timer);
+      return;
+    }
+    forward(req, res, false);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

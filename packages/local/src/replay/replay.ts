@@ -39,6 +39,8 @@ export interface ReplayOptions {
   faults?: { rate: number; seed?: number };
   /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
   keepWorld?: boolean;
+  /** Called once the emulators are seeded, before the first event (tests read the state before). */
+  onReady?: (world: LocalWorld) => Promise<void>;
 }
 
 /** An approver that needs the emulators (the Slack approver keeps its table in moto). */
@@ -71,6 +73,7 @@ export async function replay(options: ReplayOptions): Promise<{
   let ticketing: LocalTicketing | null = null;
   let approverHandle: Awaited<ReturnType<ApproverFactory['start']>> | null = null;
   try {
+    await options.onReady?.(world);
     if (options.tickets) {
       say(`ticket sinks: ${options.tickets.sinks.join(', ') || 'none (the incident record only)'}`);
       ticketing = await startLocalTicketing({
