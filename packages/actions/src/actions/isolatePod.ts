@@ -158,8 +158,9 @@ export const isolatePod = defineAction({
     const label = incidentLabel(ctx.incidentKey);
     const eni =
       state.eni && !sameGroups(state.eni.groups, [state.eni.quarantineGroup]) ? state.eni : null;
-    // The three changes are independent: run them together to keep the critical path short.
-    await Promise.all([
+    // The three changes are independent: run them together to keep the critical path short,
+    // and let each finish before reporting (a Lambda frozen mid-change would leave it unknown).
+    const settled = await Promise.allSettled([
       eni ? swapToQuarantine(ctx.aws.ec2, eni, eni.quarantineGroup) : null,
       state.quarantineLabel === label
         ? null
@@ -174,6 +175,8 @@ export const isolatePod = defineAction({
               if (!isKubeStatus(error, 409)) throw error;
             }),
     ]);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const used = mechanisms(state);
     return {
       detail: `isolated by ${used.join(' + ')}${state.eni ? '' : ' (no branch ENI: the pod uses the node ENI, so only the NetworkPolicy applies)'}`,
