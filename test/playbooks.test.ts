@@ -361,7 +361,7 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     ],
     ['config/restricted-ssh-noncompliant.json', 'remediate-config', ['revokeOpenIngress']],
     ['guardduty/audit-anonymous-access-granted.json', 'ticket-only', []],
-  ])('%s runs %s end to end and release undoes it', async (file, playbook, steps) => {
+  ])('%s runs %s end to end and a release afterwards succeeds', async (file, playbook, steps) => {
     const { plan, execution, desk, results } = await run(file);
     expect(plan.playbook).toBe(playbook);
     expect(execution.error).toBeNull();
