@@ -236,8 +236,18 @@ describe('Infrastructure (SST program evaluated offline)', () => {
         of('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `${fn}Policy`)?.inputs.policy ??
           '{}',
       );
-    const cordon = policyOf('CordonNode').Statement.flatMap((s: any) => s.Action);
-    expect(cordon).toEqual(['eks:DescribeCluster', 'dynamodb:GetItem', 'dynamodb:Query']);
+    const statements = policyOf('CordonNode').Statement;
+    const cordon = statements.flatMap((s: any) => s.Action);
+    expect(cordon.filter((a: string) => a.startsWith('iam:'))).toEqual([]);
+    expect(cordon.filter((a: string) => !a.startsWith('dynamodb:'))).toEqual([
+      'eks:DescribeCluster',
+    ]);
+    // It writes to DynamoDB only in the step journal's partitions.
+    const writes = statements.filter((s: any) => s.Action.includes('dynamodb:PutItem'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOURNAL#*'] },
+    });
     const revoke = policyOf('RevokeRoleSessions').Statement.flatMap((s: any) => s.Action);
     expect(revoke.some((a: string) => a.startsWith('ec2:'))).toBe(false);
   });
