@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { revokePolicyName } from '@tourniquet/actions';
 import { incidentLabel, parseConfig } from '@tourniquet/core';
 import { approveAll, main, type ReplayRecord, readEventInputs, replay } from '@tourniquet/local';
 import { describe, expect, it } from 'vitest';
@@ -124,7 +125,7 @@ describe('CLI: tourniquet replay', () => {
       const revocation = await world.aws('us-east-1').iam.send(
         new GetRolePolicyCommand({
           RoleName: 'payments-api-irsa',
-          PolicyName: 'AWSRevokeOlderSessions',
+          PolicyName: revokePolicyName(KEY),
         }),
       );
       expect(decodeURIComponent(revocation.PolicyDocument as string)).toContain(

@@ -1,4 +1,5 @@
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
@@ -102,6 +103,17 @@ export async function ensureUntrackGroup(ec2: EC2Client, vpcId: string): Promise
             Ipv6Ranges: [{ CidrIpv6: '::/0' }],
           },
         ],
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'InvalidPermission.Duplicate') throw error;
+  }
+  try {
+    // A new group's default egress allows all IPv4 only; IPv6 flows need ::/0 out as well.
+    await ec2.send(
+      new AuthorizeSecurityGroupEgressCommand({
+        GroupId,
+        IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
       }),
     );
   } catch (error) {

@@ -35,6 +35,7 @@ export const isolateNode = defineAction({
       'ec2:DescribeSecurityGroups',
       'ec2:CreateSecurityGroup',
       'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
       'ec2:CreateTags',
     ],
     kubernetes: ['get pods', 'get nodes'],

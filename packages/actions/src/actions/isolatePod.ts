@@ -98,6 +98,7 @@ export const isolatePod = defineAction({
       'ec2:DescribeSecurityGroups',
       'ec2:CreateSecurityGroup',
       'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
       'ec2:CreateTags',
     ],
     kubernetes: ['get,patch pods', 'get,create,delete networkpolicies'],
