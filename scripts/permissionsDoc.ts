@@ -33,6 +33,7 @@ const placeholders: ScopeContext = {
   stateMachines: ['<playbook state machines>'],
   secrets: { slack: ['<slack secret>'], tickets: ['<ticket sink secrets>'] },
   ownRolePrefix: 'tourniquet-<stage>-',
+  deadLetterQueue: 'arn:aws:sqs:<region>:<account>:tourniquet-<stage>-triage-dlq',
 };
 
 export function permissionsMarkdown(): string {

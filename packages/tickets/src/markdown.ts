@@ -39,12 +39,7 @@ export function code(value: unknown, limit = MARKDOWN_FIELD_LIMIT): Markup {
 /** A link to an http(s) URL with literal text; anything else is just the text. */
 export function link(label: unknown, url: string | null | undefined): Markup {
   const shown = text(label);
-  let href: URL | null = null;
-  try {
-    href = url ? new URL(url) : null;
-  } catch {
-    href = null;
-  }
+  const href = url ? URL.parse(url) : null;
   if (!href || (href.protocol !== 'https:' && href.protocol !== 'http:')) return markup(shown);
   // Parentheses and the like would end the destination early; percent-encoded they mean the same.
   const destination = href.href.replace(
