@@ -1,3 +1,4 @@
+import { LINK_LIKE } from './sanitise/linkLike';
 import { plainText } from './sanitise/plainText';
 
 /**
@@ -72,15 +73,34 @@ function isMarkup(value: unknown): value is Markup {
   return typeof value === 'object' && value !== null && 'markdown' in value;
 }
 
+/**
+ * One line of outside text as inline Markdown. URL-like runs become code spans: GitHub links
+ * bare URLs both while parsing and again afterwards on the parsed text, where a backslash
+ * escape no longer shows, but never inside code.
+ */
 function escapeInline(line: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of line.matchAll(LINK_LIKE)) {
+    out += escapeText(line.slice(at, match.index));
+    out += code(match[0]).markdown;
+    at = match.index + match[0].length;
+  }
+  out += escapeText(line.slice(at));
   return (
-    line
-      .replace(SPECIAL, '\\$&')
-      // GFM turns bare `scheme://…` and `www.…` into links; an escaped character breaks both.
-      .replace(/:(?=\/\/)/g, '\\:')
-      .replace(/(www)\./gi, '$1\\.')
+    out
       // At the start of a line these open a list, a heading underline or a numbered list item.
       .replace(/^(\s*)([-+=])/, '$1\\$2')
       .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+  );
+}
+
+function escapeText(text: string): string {
+  return (
+    text
+      .replace(SPECIAL, '\\$&')
+      // What LINK_LIKE leaves (a URL without a scheme name, say) still cannot autolink.
+      .replace(/:(?=\/\/)/g, '\\:')
+      .replace(/(www)\./gi, '$1\\.')
   );
 }

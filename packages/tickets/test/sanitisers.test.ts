@@ -138,7 +138,7 @@ describe('Markdown (the incident report)', () => {
 
   it.each(hostile)('%s renders as the literal text, with no element of its own', (input) => {
     const html = render(`Detail: ${markdown.text(input)}`);
-    expect(html).not.toMatch(/<(a|img|strong|em|del|code|script)\b/);
+    expect(html).not.toMatch(/<(a|img|strong|em|del|script)\b/);
     expect(html).not.toContain('<img src=x');
   });
 
@@ -168,6 +168,15 @@ describe('Markdown (the incident report)', () => {
     expect(markdown.link('x', 'javascript:alert(1)').markdown).toBe('x');
     expect(render(markdown.link('[a](b)', 'https://h/p)x').markdown)).toBe(
       '<p><a href="https://h/p%29x">[a](b)</a></p>',
+    );
+  });
+
+  it('URL-like runs are code spans, which no renderer links, not even after parsing', () => {
+    expect(markdown.text('go to https://evil.example/x or www.evil.example now')).toBe(
+      'go to `https://evil.example/x` or `www.evil.example` now',
+    );
+    expect(render(markdown.text('mail a@evil.example'))).toBe(
+      '<p>mail <code>a@evil.example</code></p>',
     );
   });
 

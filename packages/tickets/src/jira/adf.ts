@@ -1,3 +1,5 @@
+import { LINK_LIKE } from '../sanitise/linkLike';
+
 /** Atlassian Document Format, the shape Jira Cloud REST v3 takes for descriptions and comments. */
 export interface AdfDocument {
   type: 'doc';
@@ -11,9 +13,6 @@ type AdfList = {
   content: Array<{ type: 'listItem'; content: AdfParagraph[] }>;
 };
 type AdfNode = AdfParagraph | AdfList;
-
-/** Things a renderer could make clickable: scheme URLs, `www.` hosts, e-mail addresses. */
-const LINK_LIKE = /\b[a-z][a-z0-9+.-]*:\/\/\S+|\bwww\.\S+|[^\s@]+@[^\s@]+\.[^\s@]+/gi;
 
 /**
  * Plain text to ADF: blank lines separate paragraphs, `- ` lines form bullet lists. Jira rejects
