@@ -1,6 +1,6 @@
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { MemoryIncidentStore } from '@tourniquet/aws';
-import { type LocalTicketing, startLocalTicketing } from '@tourniquet/local';
+import { formatIncidentList, type LocalTicketing, startLocalTicketing } from '@tourniquet/local';
 import { parseTicketSettings, TicketService } from '@tourniquet/tickets';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
@@ -224,6 +224,16 @@ describe('Red team: hostile incident text in tickets and the report', () => {
     }
     expect(finding?.Description?.length).toBeLessThanOrEqual(1024);
     expect(finding?.Title?.length).toBeLessThanOrEqual(256);
+  });
+
+  it("ANSI escapes in an incident cannot drive the operator's terminal in `tourniquet incidents`", async () => {
+    const request = hostileRequest('cli-ansi', { pod: `x${ANSI}`, type: `T${ANSI}` });
+    await service.openTicket(request);
+    const head = (await store.get(request.incidentKey))?.incident;
+    const listing = formatIncidentList(head ? [head] : []);
+    expect(listing).toContain('payments/x');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters under test
+    expect(listing.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 
   it('a ticket sink URL over plain http is refused unless it is a local simulator', () => {
