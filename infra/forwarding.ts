@@ -1,11 +1,16 @@
 import { ROUTING_RULES } from '@tourniquet/core';
+import type { ProviderFor } from './regionProviders';
 import { serviceRole } from './serviceRole';
 
 /**
  * Other regions of the account send the same security events to the home region's default bus,
  * where the routing rules deliver them to triage.
  */
-export function forwarding(regions: readonly string[], homeBusArn: $util.Input<string>) {
+export function forwarding(
+  regions: readonly string[],
+  homeBusArn: $util.Input<string>,
+  providerFor: ProviderFor,
+) {
   if (regions.length === 0) return [];
   const role = serviceRole('ForwardingRole', 'forward-events', 'events.amazonaws.com');
   new aws.iam.RolePolicy('ForwardingPolicy', {
@@ -16,7 +21,7 @@ export function forwarding(regions: readonly string[], homeBusArn: $util.Input<s
     }),
   });
   return regions.flatMap((region) => {
-    const provider = new aws.Provider(`Region-${region}`, { region: region as aws.Region });
+    const provider = providerFor(region);
     return ROUTING_RULES.map((rule) => {
       const forward = new aws.cloudwatch.EventRule(
         `Forward-${region}-${rule.name}`,

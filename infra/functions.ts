@@ -1,7 +1,13 @@
 import { ACTIONS } from '@tourniquet/actions';
 import { functionCode } from './functionCode';
 import { lambdaRole } from './lambdaRole';
-import { type FunctionName, functionStatements, type ScopeContext } from './permissions';
+import {
+  type FunctionName,
+  functionStatements,
+  isActionFunction,
+  type ScopeContext,
+} from './permissions';
+import type { ReservedConcurrency } from './settings';
 
 const ENTRIES: Record<string, string> = {
   triage: 'functions/triage.ts',
@@ -23,11 +29,21 @@ export interface FunctionSet {
   roles: Record<FunctionName, aws.iam.Role>;
 }
 
+/** The reserved concurrency of a function, if it has one (see ReservedConcurrency). */
+export function reservedConcurrencyOf(
+  name: FunctionName,
+  reserved: ReservedConcurrency,
+): number | null {
+  if (name === 'slack-interactions') return reserved.slackInteractions;
+  return isActionFunction(name) ? reserved.actions : null;
+}
+
 /** Every function with its own role: nodejs22.x on arm64, logs in JSON, tracing on. */
 export function functions(
   names: readonly FunctionName[],
   scope: $util.Output<ScopeContext>,
   environment: $util.Input<Record<string, $util.Input<string>>>,
+  reserved: ReservedConcurrency,
 ): FunctionSet {
   const result = { functions: {}, roles: {} } as FunctionSet;
   for (const name of names) {
@@ -45,6 +61,7 @@ export function functions(
       handler: 'index.handler',
       code: functionCode(entryOf(name), name),
       memorySize: Object.hasOwn(ACTIONS, name) || name === 'triage' ? 512 : 256,
+      reservedConcurrentExecutions: reservedConcurrencyOf(name, reserved) ?? undefined,
       timeout: name === 'slack-interactions' ? 10 : 60,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON' },

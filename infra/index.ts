@@ -7,11 +7,13 @@ import { forwarding } from './forwarding';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
-import { routing } from './routing';
+import { regionProviders } from './regionProviders';
+import { deadLetterQueue, routing } from './routing';
 import { secrets } from './secrets';
 import type { StageSettings } from './settings';
 import { slackEndpoint } from './slackEndpoint';
 import { storage } from './storage';
+import { untrackGroups } from './untrackGroups';
 
 /** The whole deployment for one stage (one account, home region + forwarding regions). */
 export function tourniquet(settings: StageSettings) {
@@ -20,6 +22,7 @@ export function tourniquet(settings: StageSettings) {
   const partition = aws.getPartitionOutput();
   const tables = storage();
   const credentials = secrets(settings);
+  const dlq = deadLetterQueue();
   const prefix = `tourniquet-${$app.stage}`;
   const stateMachineArn = (name: string) =>
     $interpolate`arn:${partition.partition}:states:${region.name}:${identity.accountId}:stateMachine:${prefix}-${name}`;
@@ -44,30 +47,38 @@ export function tourniquet(settings: StageSettings) {
         tables.incidents.arn,
         tables.approvals.arn,
         credentials.slack?.arn ?? '',
+        dlq.arn,
       ]),
       $util.all(sinkSecretArns.map(([, arn]) => arn)),
       $util.all(stateMachineArns),
     ])
-    .apply(([[p, account, r, incidents, approvals, slackSecret], sinkSecrets, machines]) => ({
-      partition: p,
-      account,
-      region: r,
-      clusters: settings.config.clusters,
-      tables: { incidents, approvals },
-      stateMachines: machines,
-      secrets: {
-        slack: slackSecret ? [slackSecret] : [],
-        tickets: [
-          ...sinkSecrets,
-          ...ownSinkSecrets(settings.tickets.sinks).map((name) =>
-            name.startsWith('arn:')
-              ? name
-              : `arn:${p}:secretsmanager:${r}:${account}:secret:${name}-??????`,
-          ),
-        ],
-      },
-      ownRolePrefix: prefix,
-    }));
+    .apply(
+      ([
+        [p, account, r, incidents, approvals, slackSecret, deadLetters],
+        sinkSecrets,
+        machines,
+      ]) => ({
+        partition: p,
+        account,
+        region: r,
+        clusters: settings.config.clusters,
+        tables: { incidents, approvals },
+        stateMachines: machines,
+        secrets: {
+          slack: slackSecret ? [slackSecret] : [],
+          tickets: [
+            ...sinkSecrets,
+            ...ownSinkSecrets(settings.tickets.sinks).map((name) =>
+              name.startsWith('arn:')
+                ? name
+                : `arn:${p}:secretsmanager:${r}:${account}:secret:${name}-??????`,
+            ),
+          ],
+        },
+        ownRolePrefix: prefix,
+        deadLetterQueue: deadLetters,
+      }),
+    );
 
   // Sinks that name no secret of their own read the one this stage creates for their type.
   const ticketSettings = $util
@@ -102,7 +113,7 @@ export function tourniquet(settings: StageSettings) {
   const deployed = FUNCTION_NAMES.filter(
     (n) => n !== 'slack-interactions' || settings.approvals.slack !== undefined,
   );
-  const fns = functions(deployed, scope, environment);
+  const fns = functions(deployed, scope, environment, settings.reservedConcurrency);
   const arns: $util.Output<PlaybookFunctions> = $util
     .all(deployed.map((n) => fns.functions[n].arn))
     .apply((list) => {
@@ -125,12 +136,14 @@ export function tourniquet(settings: StageSettings) {
     deployed.map((n) => fns.functions[n].arn),
     settings.approvalTimeoutSeconds,
   );
-  const { dlq } = routing(fns.functions.triage);
+  routing(fns.functions, dlq);
   const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
-  forwarding(settings.forwardFrom, homeBus);
+  const providerFor = regionProviders(settings.homeRegion);
+  forwarding(settings.forwardFrom, homeBus, providerFor);
+  untrackGroups(settings.config.clusters, providerFor);
   eksAccess(settings.config.clusters, fns.roles);
-  const topic = alarms(dlq, machines, settings.alarmEmail);
+  const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,
     deadLetterQueue: dlq.url,

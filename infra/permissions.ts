@@ -28,6 +28,8 @@ export interface ScopeContext {
   secrets: { slack: readonly string[]; tickets: readonly string[] };
   /** Role name prefix of the app's own roles: actions may never touch them. */
   ownRolePrefix: string;
+  /** ARN of the dead-letter queue failed asynchronous invocations go to. */
+  deadLetterQueue: string;
 }
 
 export const FUNCTION_NAMES = [
@@ -39,6 +41,18 @@ export const FUNCTION_NAMES = [
   ...(Object.keys(ACTIONS) as RegisteredActionName[]),
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/**
+ * Functions invoked asynchronously (EventBridge → triage). Lambda delivers their failed
+ * invocations to the dead-letter queue with the function's own role, so each needs
+ * sqs:SendMessage on exactly that queue; routing configures the destination from this list.
+ */
+export const ASYNC_FUNCTIONS = ['triage'] as const satisfies readonly FunctionName[];
+
+/** The containment functions: one per registered action. */
+export function isActionFunction(name: FunctionName): name is RegisteredActionName {
+  return Object.hasOwn(ACTIONS, name);
+}
 
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List)/;
 
@@ -131,6 +145,20 @@ export function actionStatements(name: RegisteredActionName, c: ScopeContext): S
 
 /** Statements of every function of the app. */
 export function functionStatements(name: FunctionName, c: ScopeContext): Statement[] {
+  const deadLetters: Statement[] = (ASYNC_FUNCTIONS as readonly FunctionName[]).includes(name)
+    ? [
+        {
+          Sid: 'DeadLetters',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [c.deadLetterQueue],
+        },
+      ]
+    : [];
+  return [...ownStatements(name, c), ...deadLetters];
+}
+
+function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
   const dynamo = (tables: string[], write: boolean): Statement => ({
     Sid: write ? 'Tables' : 'TablesRead',
     Effect: 'Allow',

@@ -27,6 +27,8 @@ export interface StageSettings {
   approvalTimeoutSeconds: number;
   /** Where alarms go (email subscription), if anywhere. */
   alarmEmail: string | null;
+  /** Reserved concurrency (`deploy.reservedConcurrency`); null leaves a function on the shared pool. */
+  reservedConcurrency: ReservedConcurrency;
   /** The `approvals` section, validated (absent: decided with `tourniquet approve|deny` only). */
   approvals: ApprovalSettings;
   /**
@@ -34,6 +36,45 @@ export interface StageSettings {
    * stage creates from `sst secret set` values (see SINK_SECRETS).
    */
   tickets: { sinks: Array<Record<string, unknown> & { type: string }>; [key: string]: unknown };
+}
+
+/**
+ * Concurrency set aside for the public Slack endpoint and for each containment (action)
+ * function. The Slack endpoint is reachable by anyone: its reservation is also its ceiling, so a
+ * flood of requests cannot take the account's concurrency from containment. The action functions'
+ * reservation is a floor nothing else can take, and a ceiling on how fast they change things.
+ */
+export interface ReservedConcurrency {
+  slackInteractions: number | null;
+  actions: number | null;
+}
+
+export const DEFAULT_RESERVED_CONCURRENCY: ReservedConcurrency = {
+  slackInteractions: 10,
+  actions: 10,
+};
+
+/** `deploy.reservedConcurrency`: positive integers, or null to reserve nothing. */
+export function parseReservedConcurrency(value: unknown): ReservedConcurrency {
+  if (value === undefined) return { ...DEFAULT_RESERVED_CONCURRENCY };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(
+      'deploy.reservedConcurrency: expected an object {"slackInteractions", "actions"}',
+    );
+  const result = { ...DEFAULT_RESERVED_CONCURRENCY };
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in result))
+      throw new Error(
+        `deploy.reservedConcurrency.${key}: unknown key (expected slackInteractions or actions)`,
+      );
+    // 0 would throttle every invocation: a function that never runs, not a limit.
+    if (v !== null && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000))
+      throw new Error(
+        `deploy.reservedConcurrency.${key}: expected an integer from 1 to 1000, or null for none (got ${JSON.stringify(v)})`,
+      );
+    result[key as keyof ReservedConcurrency] = v as number | null;
+  }
+  return result;
 }
 
 export function stageSettings(stage: string, root = process.cwd()): StageSettings {
@@ -74,6 +115,9 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
       forwardFrom: regions.filter((r) => r !== homeRegion),
       approvalTimeoutSeconds: Number(deploy.approvalTimeoutSeconds ?? 900),
       alarmEmail: (deploy.alarmEmail as string | undefined) ?? null,
+      reservedConcurrency: withFile(file, () =>
+        parseReservedConcurrency(deploy.reservedConcurrency),
+      ),
       approvals,
       tickets: { ...tickets, sinks: tickets.sinks ?? [] },
     };

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ACTIONS } from '@tourniquet/actions';
+import { ACTIONS, UNTRACK_GROUP_NAME } from '@tourniquet/actions';
 import { playbookDefinition, ROUTING_RULES, STATE_MACHINE_NAMES } from '@tourniquet/core';
 import { parseApprovalSettings } from '@tourniquet/slack';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ const REGION = 'us-east-1';
 const resources: RecordedResource[] = [];
 const secretNames: string[] = [];
 let outputs: Record<string, any>;
+let settingsUsed: any;
+let parseReservedConcurrency: (value: unknown) => unknown;
 
 function arnFor(type: string, name: string): string {
   const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
@@ -44,9 +46,20 @@ function resolved<T>(output: any): Promise<T> {
 beforeAll(async () => {
   pulumi.runtime.setMocks(
     {
-      newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
+      newResource(args: {
+        type: string;
+        name: string;
+        inputs: Record<string, any>;
+        provider?: string;
+      }) {
         const name = args.inputs.name ?? args.name;
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          id: `${name}-id`,
+          provider: args.provider,
+        });
         const state: Record<string, unknown> = {
           ...args.inputs,
           name,
@@ -99,9 +112,12 @@ beforeAll(async () => {
   process.env.TOURNIQUET_INFRA_BUNDLE = '0';
   // Imported by path: infra/ type-checks against SST's platform types (tsconfig.infra.json),
   // not in the project's own program.
-  const { stageSettings } = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
+  const settingsModule = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
+  const { stageSettings } = settingsModule;
+  parseReservedConcurrency = settingsModule.parseReservedConcurrency;
   const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
   const settings = stageSettings('test', REPO_ROOT);
+  settingsUsed = settings;
   outputs = tourniquet({
     ...settings,
     forwardFrom: ['us-west-2'],
@@ -252,17 +268,137 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     expect(revoke.some((a: string) => a.startsWith('ec2:'))).toBe(false);
   });
 
-  it('DLQ depth and escalations raise alarms; EKS access entries map the action roles', () => {
+  it('triage may send to exactly the dead-letter queue its failed invocations go to; no other function may', () => {
+    const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:tourniquet-test-triage-dlq`;
+    const [config] = of('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig');
+    expect(config?.inputs).toMatchObject({
+      functionName: 'tourniquet-test-triage',
+      destinationConfig: { onFailure: { destination: dlq } },
+    });
+    const sends = of('aws:iam/rolePolicy:RolePolicy').flatMap((p) =>
+      JSON.parse(p.inputs.policy)
+        .Statement.filter((st: any) => [st.Action].flat().includes('sqs:SendMessage'))
+        .map((st: any) => ({ policy: p.name, resource: st.Resource })),
+    );
+    expect(sends).toEqual([{ policy: 'TriagePolicy', resource: [dlq] }]);
+  });
+
+  it("alarms on every function's errors, triage's failed deliveries, DLQ depth and escalations, all to the alarm topic", () => {
     const alarms = of('aws:cloudwatch/metricAlarm:MetricAlarm');
+    const functions = of('aws:lambda/function:Function').map((f) => f.inputs.name);
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
       [
         'ApproximateNumberOfMessagesVisible',
+        'DestinationDeliveryFailures',
         ...STATE_MACHINE_NAMES.map(() => 'ExecutionsFailed'),
+        ...functions.map(() => 'Errors'),
       ].sort(),
     );
+    expect(
+      alarms
+        .filter((a) => a.inputs.metricName === 'Errors')
+        .map((a) => a.inputs.dimensions.FunctionName)
+        .sort(),
+    ).toEqual([...functions].sort());
+    expect(
+      alarms.find((a) => a.inputs.metricName === 'DestinationDeliveryFailures')?.inputs,
+    ).toMatchObject({
+      namespace: 'AWS/Lambda',
+      dimensions: { FunctionName: 'tourniquet-test-triage' },
+    });
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:tourniquet-test-alarms`;
+    expect(alarms.every((a) => a.inputs.alarmActions.join() === topic)).toBe(true);
+  });
+
+  it('reserves concurrency for the public Slack endpoint and every containment function (defaults 10)', () => {
+    const reserved = Object.fromEntries(
+      of('aws:lambda/function:Function').map((f) => [
+        f.inputs.name.replace('tourniquet-test-', ''),
+        f.inputs.reservedConcurrentExecutions,
+      ]),
+    );
+    expect(reserved['slack-interactions']).toBe(10);
+    for (const action of Object.keys(ACTIONS)) expect(reserved[action]).toBe(10);
+    for (const shared of ['triage', 'request-approval', 'open-ticket', 'escalate'])
+      expect(reserved[shared]).toBeUndefined();
+  });
+
+  it("one tourniquet-untrack group per quarantine VPC, in its cluster's region, tagged, all traffic both ways", () => {
+    const groups = of('aws:ec2/securityGroup:SecurityGroup');
+    const vpcs = settingsUsed.config.clusters.flatMap((c: any) =>
+      Object.keys(c.quarantineSecurityGroups).map((vpc) => ({ vpc, region: c.region })),
+    );
+    expect(groups.map((g) => g.inputs.vpcId).sort()).toEqual(vpcs.map((v: any) => v.vpc).sort());
+    const all = {
+      protocol: '-1',
+      fromPort: 0,
+      toPort: 0,
+      cidrBlocks: ['0.0.0.0/0'],
+      ipv6CidrBlocks: ['::/0'],
+    };
+    for (const { vpc, region } of vpcs) {
+      const group = groups.find((g) => g.inputs.vpcId === vpc);
+      expect(group?.inputs).toMatchObject({
+        name: UNTRACK_GROUP_NAME,
+        tags: { 'tourniquet.io/role': 'untrack' },
+        ingress: [expect.objectContaining(all)],
+        egress: [expect.objectContaining(all)],
+      });
+      // Home-region groups use the default provider; others that region's provider.
+      if (region === REGION) expect(group?.provider ?? '').not.toContain('Region-');
+      else expect(group?.provider).toContain(`Region-${region}`);
+    }
+    // One provider per region, shared with the forwarding rules.
+    expect(of('pulumi:providers:aws').map((p) => p.name)).toEqual(['Region-us-west-2']);
+  });
+
+  it('refuses a reserved concurrency that is not a positive integer, naming the key', () => {
+    expect(parseReservedConcurrency({ actions: 25, slackInteractions: null })).toEqual({
+      actions: 25,
+      slackInteractions: null,
+    });
+    expect(() => parseReservedConcurrency({ actions: 0 })).toThrow(
+      /deploy\.reservedConcurrency\.actions: expected an integer from 1 to 1000, or null/,
+    );
+    expect(() => parseReservedConcurrency({ slack: 5 })).toThrow(
+      /deploy\.reservedConcurrency\.slack: unknown key/,
+    );
+  });
+
+  it('EKS access entries map the action roles', () => {
     const entries = of('aws:eks/accessEntry:AccessEntry');
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.inputs.kubernetesGroups[0].startsWith('tourniquet:'))).toBe(true);
+  });
+
+  it('detects silent failures: a role that cannot write its DLQ, a missing alarm, an unreserved action', () => {
+    const broken = resources
+      .map((r) => {
+        if (r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === 'TriagePolicy') {
+          const policy = JSON.parse(r.inputs.policy);
+          policy.Statement = policy.Statement.filter((st: any) => st.Sid !== 'DeadLetters');
+          return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(policy) } };
+        }
+        if (r.type === 'aws:lambda/function:Function' && r.inputs.name.endsWith('-cordon-node'))
+          return { ...r, inputs: { ...r.inputs, reservedConcurrentExecutions: undefined } };
+        return r;
+      })
+      .filter(
+        (r) =>
+          !(
+            r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm' &&
+            (r.inputs.metricName === 'DestinationDeliveryFailures' ||
+              r.inputs.dimensions?.FunctionName === 'tourniquet-test-escalate')
+          ),
+      );
+    expect(infraViolations(broken).sort()).toEqual(
+      [
+        `tourniquet-test-triage sends its failures to arn:aws:sqs:${REGION}:${ACCOUNT}:tourniquet-test-triage-dlq but its role may send to no queue`,
+        'no DestinationDeliveryFailures alarm for tourniquet-test-triage',
+        'no Errors alarm for tourniquet-test-escalate',
+        'tourniquet-test-cordon-node has no reserved concurrency',
+      ].sort(),
+    );
   });
 
   it('detects a broken deployment (a wildcard role, a target without DLQ, a second public URL)', () => {

@@ -1,9 +1,20 @@
-import { isDestructive } from '../../infra/permissions';
+import { FUNCTION_NAMES, isActionFunction, isDestructive } from '../../infra/permissions';
 
 export interface RecordedResource {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** The physical id the (mocked) provider gave it. */
+  id?: string;
+  /** The provider reference (`urn::id`) when not the default one. */
+  provider?: string;
+}
+
+/** Which of the app's functions a deployed function name is (`tourniquet-<stage>-<name>`). */
+function functionNameOf(deployed: string) {
+  return [...FUNCTION_NAMES]
+    .sort((a, b) => b.length - a.length)
+    .find((n) => String(deployed).endsWith(`-${n}`));
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] =>
@@ -67,6 +78,69 @@ export function infraViolations(resources: readonly RecordedResource[]): string[
     }
     if (fn.inputs.runtime !== 'nodejs22.x')
       problems.push(`function ${fn.name} runs ${fn.inputs.runtime}`);
+  }
+
+  // Nothing fails silently: an asynchronous function's role can write exactly the queue its
+  // failures go to, and every function's errors and every failed delivery raise an alarm.
+  const policyOfFunction = (fnName: string) => {
+    const fn = of('aws:lambda/function:Function').find((f) => f.inputs.name === fnName);
+    const role = roles.get(String(fn?.inputs.role).split('/').pop());
+    const policy = policies.find((p) => role?.id !== undefined && p.inputs.role === role.id);
+    return policy ? JSON.parse(policy.inputs.policy) : { Statement: [] };
+  };
+  const sendTargets = (fnName: string) =>
+    asArray<any>(policyOfFunction(fnName).Statement)
+      .filter(
+        (st) => st.Effect === 'Allow' && asArray<string>(st.Action).includes('sqs:SendMessage'),
+      )
+      .flatMap((st) => asArray<string>(st.Resource));
+  const invokeConfigs = of('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig');
+  const destinations = new Map<string, string>();
+  for (const config of invokeConfigs) {
+    const destination = config.inputs.destinationConfig?.onFailure?.destination;
+    const fnName = String(config.inputs.functionName);
+    if (!destination) {
+      problems.push(`asynchronous invocations of ${fnName} have no failure destination`);
+      continue;
+    }
+    destinations.set(fnName, destination);
+    const targets = sendTargets(fnName);
+    if (targets.length !== 1 || targets[0] !== destination)
+      problems.push(
+        `${fnName} sends its failures to ${destination} but its role may send to ${targets.join(', ') || 'no queue'}`,
+      );
+  }
+  const alarmList = of('aws:cloudwatch/metricAlarm:MetricAlarm');
+  const topics = of('aws:sns/topic:Topic').map((t) => t.inputs.name);
+  const alarmed = (metric: string, dimension: string, value: string) =>
+    alarmList.some(
+      (a) =>
+        a.inputs.metricName === metric &&
+        a.inputs.dimensions?.[dimension] === value &&
+        asArray<string>(a.inputs.alarmActions).some((arn) =>
+          topics.some((t) => String(arn).endsWith(`:${t}`)),
+        ),
+    );
+  for (const fn of of('aws:lambda/function:Function')) {
+    const name = String(fn.inputs.name);
+    if (!destinations.has(name) && sendTargets(name).length > 0)
+      problems.push(`${name} may send to SQS but has no failure destination`);
+    if (!alarmed('Errors', 'FunctionName', name)) problems.push(`no Errors alarm for ${name}`);
+    if (destinations.has(name) && !alarmed('DestinationDeliveryFailures', 'FunctionName', name))
+      problems.push(`no DestinationDeliveryFailures alarm for ${name}`);
+    const which = functionNameOf(name);
+    const reserved = fn.inputs.reservedConcurrentExecutions;
+    if (
+      which &&
+      (which === 'slack-interactions' || isActionFunction(which)) &&
+      !(Number.isInteger(reserved) && reserved >= 1)
+    )
+      problems.push(`${name} has no reserved concurrency`);
+  }
+  for (const queue of new Set(destinations.values())) {
+    const name = String(queue).split(':').pop();
+    if (!alarmed('ApproximateNumberOfMessagesVisible', 'QueueName', String(name)))
+      problems.push(`no depth alarm on dead-letter queue ${name}`);
   }
 
   const publicUrls = of('aws:lambda/functionUrl:FunctionUrl').filter(

@@ -14,8 +14,12 @@ export {
 } from './incidentRecordingStarter';
 export { type AdfDocument, textToAdf } from './jira/adf';
 export { JiraSink } from './jira/jiraSink';
+export { jiraDocument, jiraSummary } from './jira/jiraText';
+export * as markdown from './markdown';
 export { dedupKey, PagerDutySink } from './pagerDuty/pagerDutySink';
+export { pagerDutyDetails, pagerDutyField, pagerDutySummary } from './pagerDuty/pagerDutyText';
 export { renderIncidentReport } from './renderIncidentReport';
+export { plainText, TRUNCATION_MARK } from './sanitise/plainText';
 export {
   defaultProductArn,
   guardDutyProductArn,
@@ -24,7 +28,13 @@ export {
 } from './securityHub/incidentFinding';
 export { securityHubClients } from './securityHub/securityHubClients';
 export { SecurityHubSink } from './securityHub/securityHubSink';
+export {
+  securityHubDescription,
+  securityHubField,
+  securityHubTitle,
+} from './securityHub/securityHubText';
 export { ServiceNowSink } from './serviceNow/serviceNowSink';
+export { serviceNowShortText, serviceNowText } from './serviceNow/serviceNowText';
 export { stableId } from './stableId';
 export { statusAfterRun } from './statusAfterRun';
 export { type SyncPlan, type SyncResult, syncSink } from './syncSink';

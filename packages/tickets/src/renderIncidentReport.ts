@@ -1,20 +1,22 @@
 import type { ActionRecord, IncidentRecord } from '@tourniquet/aws';
-import { code, table } from './markdown';
+import { code, link, markup, table, text } from './markdown';
 
 /**
  * The incident report, in Markdown, from the record alone: current state, findings, plan,
  * every action with its outcome, evidence ids, approvals, escalations, tickets and the full
- * timeline. Attached to the tickets and printed by `tourniquet incidents show`.
+ * timeline. Attached to the tickets and printed by `tourniquet incidents show`. Everything in
+ * the record may carry attacker text (pod names, titles, error messages): it goes in through
+ * `text`, `code` or a table cell, never as Markdown.
  */
 export function renderIncidentReport(record: IncidentRecord): string {
   const i = record.incident;
   const sections = [
-    `# Incident ${i.id} — ${i.title}`,
+    `# Incident ${text(i.id)} — ${text(i.title)}`,
     table(
       ['Incident', i.id],
       [
         ['Incident key', code(i.key)],
-        ['Status', `**${i.status}**`],
+        ['Status', markup(`**${text(i.status)}**`)],
         ['Severity', i.severity],
         ['Affected', i.subject],
         ['Where', `${i.cluster ? `cluster ${i.cluster}, ` : ''}account ${i.account}, ${i.region}`],
@@ -84,7 +86,7 @@ export function renderIncidentReport(record: IncidentRecord): string {
           ['Sink', 'Ticket', 'State', 'Failures', 'Last error'],
           Object.values(i.tickets).map((t) => [
             t.sink,
-            t.url ? `[${t.ticketId}](${t.url})` : t.ticketId,
+            t.url ? link(t.ticketId, t.url) : t.ticketId,
             t.state,
             t.failures,
             t.lastError,
@@ -103,24 +105,24 @@ function currentState(record: IncidentRecord): string {
   const i = record.incident;
   const inForce =
     i.inForce.length > 0
-      ? `In force: ${i.inForce.join(', ')} (release undoes them, after approval).`
+      ? `In force: ${text(i.inForce.join(', '))} (release undoes them, after approval).`
       : 'No containment is in force.';
   const latestEscalation = i.escalations.at(-1);
   const why: Record<string, string> = {
     open: 'Open: Tourniquet has not contained anything (yet).',
     'awaiting-approval': 'Waiting for an on-call approval.',
     contained: 'Contained.',
-    escalated: `Escalated to on-call${latestEscalation ? ` (${latestEscalation.reason}${latestEscalation.error ? `: ${latestEscalation.error}` : ''})` : ''}.`,
+    escalated: `Escalated to on-call${latestEscalation ? ` (${text(latestEscalation.reason)}${latestEscalation.error ? `: ${text(latestEscalation.error)}` : ''})` : ''}.`,
     released: 'Released: the quarantine was lifted.',
     resolved: 'Resolved.',
   };
-  return `${why[i.status] ?? i.status} ${inForce}`;
+  return `${why[i.status] ?? text(i.status)} ${inForce}`;
 }
 
 function plan(record: IncidentRecord): string {
   const p = record.incident.plan;
   if (!p) return 'No playbook has started for this incident.';
-  const parts = [`Playbook ${code(p.playbook)}: ${p.reason}`];
+  const parts = [`Playbook ${code(p.playbook).markdown}: ${text(p.reason)}`];
   if (p.steps.length > 0) {
     parts.push(
       table(
@@ -131,7 +133,10 @@ function plan(record: IncidentRecord): string {
   }
   if (p.skipped.length > 0) {
     parts.push(
-      ['Left out by the plan:', ...p.skipped.map((s) => `- ${s.action}: ${s.reason}`)].join('\n'),
+      [
+        'Left out by the plan:',
+        ...p.skipped.map((s) => `- ${text(s.action)}: ${text(s.reason)}`),
+      ].join('\n'),
     );
   }
   return parts.join('\n\n');
@@ -146,16 +151,16 @@ function evidence(record: IncidentRecord): string {
     const captured = (a.data.evidence ?? {}) as { podSpec?: unknown; finding?: unknown };
     const what = [
       snapshots.length > 0
-        ? `EBS snapshots ${snapshots.map(([volume, snap]) => `${code(snap)} (of ${volume})`).join(', ')}`
+        ? `EBS snapshots ${snapshots.map(([volume, snap]) => `${code(snap).markdown} (of ${text(volume)})`).join(', ')}`
         : 'no EBS snapshot',
       captured.podSpec ? 'pod spec captured' : null,
       captured.finding ? 'finding captured' : null,
     ].filter(Boolean);
-    lines.push(`- ${a.at} (entry #${a.seq}): ${what.join('; ')}`);
+    lines.push(`- ${text(a.at)} (entry #${text(a.seq)}): ${what.join('; ')}`);
   }
   for (const f of Object.values(record.incident.findings)) {
     lines.push(
-      `- Source finding ${code(f.id)}${f.securityHubId ? ` (Security Hub ${code(f.securityHubId)})` : ''}`,
+      `- Source finding ${code(f.id).markdown}${f.securityHubId ? ` (Security Hub ${code(f.securityHubId).markdown})` : ''}`,
     );
   }
   return lines.length > 0 ? lines.join('\n') : 'No evidence captured.';

@@ -4,11 +4,36 @@ import { TicketSettingsError } from './errors';
 
 /** Name or ARN of the Secrets Manager secret holding the sink's credentials (a JSON object). */
 const credentialsSecret = z.string().min(1, 'expected a Secrets Manager secret name or ARN');
-const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+/** Hosts that never leave the machine: where the local simulators listen. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * A ticket system's URL. Credentials and incident details travel over it, so it is https;
+ * plain http only reaches a simulator on this machine.
+ */
+export const sinkUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an https:// URL' })
+  .superRefine((value, ctx) => {
+    const url = URL.parse(value);
+    if (!url) return; // already reported by z.url
+    if (url.username || url.password) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not carry credentials (they come from credentialsSecret)',
+      });
+    }
+    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be https:// (plain http:// only for a local simulator on 127.0.0.1, ::1 or localhost; got host ${url.hostname})`,
+      });
+    }
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
 
 export const jiraSettingsSchema = z.strictObject({
   type: z.literal('jira'),
-  baseUrl: httpUrl,
+  baseUrl: sinkUrl,
   projectKey: z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key such as SEC'),
   issueType: z.string().min(1).default('Task'),
   labels: z.array(z.string().regex(/^\S+$/, 'Jira labels cannot contain spaces')).default([]),
@@ -19,7 +44,7 @@ export const jiraSettingsSchema = z.strictObject({
 
 export const pagerDutySettingsSchema = z.strictObject({
   type: z.literal('pagerduty'),
-  eventsUrl: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  eventsUrl: sinkUrl.default('https://events.pagerduty.com/v2/enqueue'),
   /** `payload.source`; default: the affected resource. */
   source: z.string().min(1).optional(),
   credentialsSecret,
@@ -27,7 +52,7 @@ export const pagerDutySettingsSchema = z.strictObject({
 
 export const serviceNowSettingsSchema = z.strictObject({
   type: z.literal('servicenow'),
-  instanceUrl: httpUrl,
+  instanceUrl: sinkUrl,
   assignmentGroup: z.string().min(1).optional(),
   callerId: z.string().min(1).optional(),
   category: z.string().min(1).default('security'),

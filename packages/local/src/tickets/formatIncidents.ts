@@ -1,17 +1,23 @@
 import type { IncidentHead } from '@tourniquet/aws';
+import { plainText } from '@tourniquet/tickets';
+
+/** What an incident names is outside text: one line, no escape sequences for the terminal. */
+const cell = (value: string) => plainText(value, { newlines: false, limit: 200 });
 
 /** One line per incident for `tourniquet incidents list`. */
 export function formatIncidentList(heads: readonly IncidentHead[]): string {
   if (heads.length === 0) return 'no incidents\n';
-  const rows = heads.map((h) => [
-    h.id,
-    h.status,
-    h.severity,
-    h.plan?.playbook ?? '—',
-    h.updatedAt,
-    h.subject,
-    tickets(h) || '—',
-  ]);
+  const rows = heads.map((h) =>
+    [
+      h.id,
+      h.status,
+      h.severity,
+      h.plan?.playbook ?? '—',
+      h.updatedAt,
+      h.subject,
+      tickets(h) || '—',
+    ].map(cell),
+  );
   const header = ['ID', 'STATUS', 'SEVERITY', 'PLAYBOOK', 'UPDATED', 'AFFECTED', 'TICKETS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>

@@ -1,10 +1,12 @@
+import { LINK_LIKE } from '../sanitise/linkLike';
+
 /** Atlassian Document Format, the shape Jira Cloud REST v3 takes for descriptions and comments. */
 export interface AdfDocument {
   type: 'doc';
   version: 1;
   content: AdfNode[];
 }
-type AdfText = { type: 'text'; text: string };
+export type AdfText = { type: 'text'; text: string; marks?: Array<{ type: 'code' }> };
 type AdfParagraph = { type: 'paragraph'; content: AdfText[] };
 type AdfList = {
   type: 'bulletList';
@@ -14,7 +16,8 @@ type AdfNode = AdfParagraph | AdfList;
 
 /**
  * Plain text to ADF: blank lines separate paragraphs, `- ` lines form bullet lists. Jira rejects
- * empty text nodes, so empty lines never become one.
+ * empty text nodes, so empty lines never become one. Link-like runs get the `code` mark: shown
+ * as typed, never linked or unfurled into a smart-link card.
  */
 export function textToAdf(text: string): AdfDocument {
   const content: AdfNode[] = [];
@@ -45,5 +48,17 @@ export function textToAdf(text: string): AdfDocument {
 }
 
 function para(text: string): AdfParagraph {
-  return { type: 'paragraph', content: [{ type: 'text', text }] };
+  return { type: 'paragraph', content: inline(text) };
+}
+
+function inline(text: string): AdfText[] {
+  const nodes: AdfText[] = [];
+  let at = 0;
+  for (const match of text.matchAll(LINK_LIKE)) {
+    if (match.index > at) nodes.push({ type: 'text', text: text.slice(at, match.index) });
+    nodes.push({ type: 'text', text: match[0], marks: [{ type: 'code' }] });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) nodes.push({ type: 'text', text: text.slice(at) });
+  return nodes;
 }

@@ -7,15 +7,13 @@ import type {
   TicketSubject,
   TicketUpdate,
 } from '../ticketSink';
-import { textToAdf } from './adf';
-
-/** Jira's summary field limit. */
-const SUMMARY_LIMIT = 255;
+import { jiraDocument, jiraSummary } from './jiraText';
 
 /**
  * Jira Cloud, REST API v3 with plain fetch (jira.js needs Node 22): one issue per incident,
  * labelled with the incident id so an interrupted creation can be found again; the report as an
- * attachment; updates as comments; resolve = comment, final report, transition to done.
+ * attachment; updates as comments; resolve = comment, final report, transition to done. Every
+ * text field goes through jiraText (ADF, never wiki markup).
  */
 export class JiraSink implements TicketSink {
   readonly name = 'jira';
@@ -45,8 +43,8 @@ export class JiraSink implements TicketSink {
         fields: {
           project: { key: this.settings.projectKey },
           issuetype: { name: this.settings.issueType },
-          summary: subject.title.slice(0, SUMMARY_LIMIT),
-          description: textToAdf(document.summary),
+          summary: jiraSummary(subject.title),
+          description: jiraDocument(document.summary),
           labels: ['tourniquet', subject.id, ...this.settings.labels],
         },
       },
@@ -57,7 +55,7 @@ export class JiraSink implements TicketSink {
 
   async comment(ref: TicketRef, _subject: TicketSubject, update: TicketUpdate) {
     await this.call('comment', 'POST', `/rest/api/3/issue/${ref.apiId}/comment`, {
-      json: { body: textToAdf(update.text) },
+      json: { body: jiraDocument(update.text) },
     });
     return [];
   }

@@ -7,11 +7,13 @@ import type {
   TicketSubject,
   TicketUpdate,
 } from '../ticketSink';
+import { pagerDutyDetails, pagerDutyField, pagerDutySummary } from './pagerDutyText';
 
-/** Events API v2 limits: summary 1024 characters, dedup_key 255, whole event 512 KB. */
-const SUMMARY_LIMIT = 1024;
+/** Events API v2 limits: dedup_key 255 characters (text fields: see pagerDutyText). */
 const DEDUP_KEY_LIMIT = 255;
-const REPORT_LIMIT = 64 * 1024;
+/** The summary text rides along in full; the report gets most of the event's room. */
+const SUMMARY_DETAILS_LIMIT = 16 * 1024;
+const PAGERDUTY_KEY_LIMIT = 1024;
 
 const SEVERITY: Readonly<Record<string, 'critical' | 'error' | 'warning' | 'info'>> = {
   CRITICAL: 'critical',
@@ -25,7 +27,8 @@ type EventAction = 'trigger' | 'acknowledge' | 'resolve';
 /**
  * PagerDuty Events API v2. The dedup key is the incident key, so PagerDuty itself folds every
  * event of an incident into one alert: a second trigger is an update (PagerDuty's comment),
- * never a second page storm. Acknowledge when contained, resolve on release.
+ * never a second page storm. Acknowledge when contained, resolve on release. Every text field
+ * goes through pagerDutyText.
  */
 export class PagerDutySink implements TicketSink {
   readonly name = 'pagerduty';
@@ -94,19 +97,19 @@ export class PagerDutySink implements TicketSink {
     severity: string,
   ): Promise<TicketRef> {
     const dedupKey = await this.send('trigger', subject, {
-      summary: summary.slice(0, SUMMARY_LIMIT),
-      source: this.settings.source ?? subject.subject,
+      summary: pagerDutySummary(summary),
+      source: pagerDutyField(this.settings.source ?? subject.subject),
       severity: SEVERITY[severity] ?? 'error',
       timestamp: new Date().toISOString(),
-      component: subject.subject,
-      group: subject.cluster ?? subject.account,
-      class: subject.sourceFindings[0]?.type ?? 'tourniquet-incident',
+      component: pagerDutyField(subject.subject),
+      group: pagerDutyField(subject.cluster ?? subject.account),
+      class: pagerDutyField(subject.sourceFindings[0]?.type ?? 'tourniquet-incident'),
       custom_details: {
-        incident: subject.key,
+        incident: pagerDutyDetails(subject.key, PAGERDUTY_KEY_LIMIT),
         incidentId: subject.id,
         status: subject.status,
-        summary: document.summary,
-        report: document.report.slice(0, REPORT_LIMIT),
+        summary: pagerDutyDetails(document.summary, SUMMARY_DETAILS_LIMIT),
+        report: pagerDutyDetails(document.report),
       },
     });
     return { id: dedupKey, apiId: dedupKey, url: null };
@@ -129,9 +132,14 @@ export class PagerDutySink implements TicketSink {
   }
 }
 
-/** The incident key itself; ids beyond PagerDuty's limit fall back to the short incident id. */
+/**
+ * The incident key itself; keys beyond PagerDuty's limit, or carrying characters that are not
+ * plain single-line text, fall back to the short incident id (stable either way).
+ */
 export function dedupKey(subject: Pick<TicketSubject, 'key' | 'id'>): string {
-  return subject.key.length <= DEDUP_KEY_LIMIT ? subject.key : subject.id;
+  return pagerDutyField(subject.key) === subject.key && subject.key.length <= DEDUP_KEY_LIMIT
+    ? subject.key
+    : subject.id;
 }
 
 function firstLine(text: string): string {

@@ -1,8 +1,11 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { TicketSubject } from '../ticketSink';
-
-/** ASFF Description limit. */
-const DESCRIPTION_LIMIT = 1024;
+import {
+  SECURITYHUB_RESOURCE_ID_LIMIT,
+  securityHubDescription,
+  securityHubField,
+  securityHubTitle,
+} from './securityHubText';
 
 /** ASFF finding types (namespace/category) by what the incident is about. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -27,7 +30,8 @@ export function guardDutyProductArn(region: string): string {
 
 /**
  * The incident as an ASFF finding, linked to the findings that caused it. Imported again on
- * every update (same Id → Security Hub updates it in place; UpdatedAt must move forward).
+ * every update (same Id → Security Hub updates it in place; UpdatedAt must move forward). Text
+ * fields go through securityHubText.
  */
 export function incidentFinding(
   subject: TicketSubject,
@@ -51,10 +55,15 @@ export function incidentFinding(
     CreatedAt: subject.createdAt,
     UpdatedAt: options.now.toISOString(),
     Severity: { Label: (options.severity ?? subject.severity) as never },
-    Title: subject.title.slice(0, 256),
-    Description: description.slice(0, DESCRIPTION_LIMIT),
+    Title: securityHubTitle(subject.title),
+    Description: securityHubDescription(description),
     Resources: [
-      { Type: 'Other', Id: subject.subject, Partition: 'aws', Region: options.region },
+      {
+        Type: 'Other',
+        Id: securityHubField(subject.subject, SECURITYHUB_RESOURCE_ID_LIMIT),
+        Partition: 'aws',
+        Region: options.region,
+      },
       ...(subject.cluster
         ? [
             {
@@ -67,7 +76,7 @@ export function incidentFinding(
         : []),
     ],
     ProductFields: {
-      'tourniquet/incidentKey': subject.key,
+      'tourniquet/incidentKey': securityHubField(subject.key),
       'tourniquet/incidentId': subject.id,
       'tourniquet/status': subject.status,
     },

@@ -7,9 +7,7 @@ import type {
   TicketSubject,
   TicketUpdate,
 } from '../ticketSink';
-
-/** `short_description` is 160 characters on the incident table. */
-const SHORT_DESCRIPTION_LIMIT = 160;
+import { serviceNowShortText, serviceNowText } from './serviceNowText';
 
 /** ServiceNow impact/urgency: 1 high, 2 medium, 3 low. */
 const LEVEL: Readonly<Record<string, '1' | '2' | '3'>> = {
@@ -31,7 +29,7 @@ interface IncidentRow {
  * ServiceNow Table API (`/api/now/table/incident`). The incident id goes into `correlation_id`
  * (made for exactly this: the id in the external system), which is how an interrupted creation
  * is found again. Updates are work notes; resolve sets state 6 with the close code and notes
- * the instance's data policy requires.
+ * the instance's data policy requires. Every text field goes through serviceNowText.
  */
 export class ServiceNowSink implements TicketSink {
   readonly name = 'servicenow';
@@ -57,8 +55,8 @@ export class ServiceNowSink implements TicketSink {
   async open(subject: TicketSubject, document: TicketDocument) {
     const level = LEVEL[subject.severity] ?? '2';
     const { json } = await this.call('open', 'POST', '/api/now/table/incident', {
-      short_description: subject.title.slice(0, SHORT_DESCRIPTION_LIMIT),
-      description: document.summary,
+      short_description: serviceNowShortText(subject.title),
+      description: serviceNowText(document.summary),
       impact: level,
       urgency: level,
       category: this.settings.category,
@@ -72,7 +70,7 @@ export class ServiceNowSink implements TicketSink {
   }
 
   async comment(ref: TicketRef, _subject: TicketSubject, update: TicketUpdate) {
-    await this.patch('comment', ref, { work_notes: update.text });
+    await this.patch('comment', ref, { work_notes: serviceNowText(update.text) });
     return [];
   }
 
@@ -81,7 +79,7 @@ export class ServiceNowSink implements TicketSink {
     await this.patch('page', ref, {
       impact: '1',
       urgency: '1',
-      work_notes: `ESCALATED\n${update.text}`,
+      work_notes: serviceNowText(`ESCALATED\n${update.text}`),
     });
     return [];
   }
@@ -103,7 +101,7 @@ export class ServiceNowSink implements TicketSink {
     await this.patch('resolve', ref, {
       state: STATE.resolved,
       close_code: this.settings.closeCode,
-      close_notes: update.text,
+      close_notes: serviceNowText(update.text),
     });
     return this.attachReport(ref, subject, document);
   }
