@@ -7,7 +7,13 @@ import {
 import type { Socket } from 'node:net';
 import { freePort } from './freePort';
 
-export const FAULT_KINDS = ['throttle', 'server-error', 'timeout', 'drop', 'lost-response'] as const;
+export const FAULT_KINDS = [
+  'throttle',
+  'server-error',
+  'timeout',
+  'drop',
+  'lost-response',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultProxyOptions {
