@@ -76,6 +76,7 @@ function scopeFor(action: string, c: ScopeContext): Omit<Statement, 'Sid' | 'Eff
         Condition: inVpcs,
       };
     case 'ec2:AuthorizeSecurityGroupIngress':
+    case 'ec2:AuthorizeSecurityGroupEgress':
     case 'ec2:RevokeSecurityGroupIngress':
       return { Resource: [arn('ec2', 'security-group/*')], Condition: inVpcs };
     case 'ec2:CreateSecurityGroup':
