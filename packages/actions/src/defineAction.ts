@@ -69,6 +69,7 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
           detail: checked.reason,
           changes: [],
           undo: null,
+          ...(checked.protected ? { protected: true as const } : {}),
         });
       const changes = spec.plan(checked.state, ctx, params);
       if (changes.length === 0) {

@@ -17,6 +17,8 @@ export interface ActionOutcome {
   undo: unknown;
   /** Action-specific results: mechanisms used, snapshot ids, evidence. */
   data?: Record<string, unknown>;
+  /** Skipped because an admin protected the target: the ticket step pages on-call. */
+  protected?: true;
 }
 
 export interface ActionContext {
@@ -34,8 +36,11 @@ export interface ActionContext {
   now: () => Date;
 }
 
-/** Current state read from the APIs, or why the action does not apply to this target. */
-export type Check<S> = { ok: true; state: S } | { ok: false; reason: string };
+/**
+ * Current state read from the APIs, or why the action does not apply to this target;
+ * `protected`: an admin-set exemption (config, AWS tag, namespace label), which pages on-call.
+ */
+export type Check<S> = { ok: true; state: S } | { ok: false; reason: string; protected?: true };
 
 export interface Permissions {
   /** IAM actions the action's Lambda role needs. */

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { roleName } from '@tourniquet/core';
+import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
-import { decodePolicyDocument, type PolicyDocument, type PolicyStatement } from '../policyDocument';
-import { resolveRoleName } from '../resolve';
+import type { PolicyDocument, PolicyStatement } from '../policyDocument';
+import { notApplicable, resolveRole } from '../resolve';
 import { webIdentityTarget } from '../targets';
 
 interface State {
@@ -22,18 +21,6 @@ function sidFor(subject: string): string {
   return `TourniquetBlock${createHash('sha256').update(subject).digest('hex').slice(0, 16)}`;
 }
 
-/** The EKS OIDC provider the role trusts (the Federated principal of its trust policy). */
-function trustedProvider(document: PolicyDocument): string | null {
-  for (const statement of document.Statement) {
-    const federated = (statement.Principal as { Federated?: string | string[] } | undefined)
-      ?.Federated;
-    for (const arn of Array.isArray(federated) ? federated : federated ? [federated] : []) {
-      if (OIDC_PROVIDER.test(arn)) return arn;
-    }
-  }
-  return null;
-}
-
 export const blockWebIdentity = defineAction({
   name: 'block-web-identity',
   description:
@@ -41,7 +28,7 @@ export const blockWebIdentity = defineAction({
   params: webIdentityTarget,
   permissions: {
     iam: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:ListRoleTags'],
-    kubernetes: [],
+    kubernetes: ['get serviceaccounts'],
   },
   example: {
     kind: 'web-identity',
@@ -50,28 +37,22 @@ export const blockWebIdentity = defineAction({
     serviceAccount: 'payments-api',
   },
   async check(ctx, params) {
-    const role = await resolveRoleName(ctx, { kind: 'role', arn: params.roleArn });
-    if ('skip' in role) return { ok: false, reason: role.skip };
-    const { Role } = await ctx.aws.iam.send(new GetRoleCommand({ RoleName: role.value }));
-    const document = decodePolicyDocument(Role?.AssumeRolePolicyDocument);
-    if (!document || !Role?.AssumeRolePolicyDocument) {
-      throw new PermanentActionError(`role ${roleName(params.roleArn)} has no trust policy`);
-    }
-    const providerArn = trustedProvider(document);
-    if (!providerArn) {
-      return {
-        ok: false,
-        reason: `role ${role.value} does not trust an EKS OIDC provider; nothing to block`,
-      };
+    // The role is the plan's or the one the service account's annotation names; either way it
+    // must be this account's, exactly as IAM names it, and trust this cluster for the subject.
+    const role = await resolveRole(ctx, params);
+    if ('skip' in role) return notApplicable(role);
+    const { name, trustPolicy: document, irsa } = role.value;
+    if (!document || !irsa) {
+      throw new PermanentActionError(`role ${name} has no trust policy`);
     }
     const subject = `system:serviceaccount:${params.namespace}:${params.serviceAccount}`;
     return {
       ok: true,
       state: {
-        role: role.value,
+        role: name,
         original: JSON.stringify(document),
         document,
-        providerArn,
+        providerArn: irsa.providerArn,
         subject,
       } satisfies State,
     };

@@ -1,7 +1,7 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
-import { quarantineGroupFor, resolveInstance } from '../resolve';
+import { notApplicable, quarantineGroupFor, resolveInstance } from '../resolve';
 import { sameGroups, setGroups, swapToQuarantine } from '../securityGroupSwap';
 import { nodeTarget } from '../targets';
 
@@ -36,7 +36,7 @@ export const isolateNode = defineAction({
   example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
     const instance = await resolveInstance(ctx, params);
-    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    if ('skip' in instance) return notApplicable(instance);
     // DescribeNetworkInterfaces is the authority on an ENI's groups (the instance view can lag).
     const eniIds = (instance.value.NetworkInterfaces ?? []).map(
       (e) => e.NetworkInterfaceId as string,

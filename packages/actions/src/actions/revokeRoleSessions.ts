@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { defineAction } from '../defineAction';
 import { decodePolicyDocument } from '../policyDocument';
-import { resolveRoleName } from '../resolve';
+import { notApplicable, resolveRoleName } from '../resolve';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
 
@@ -50,6 +50,7 @@ export const revokeRoleSessions = defineAction({
   params: roleTarget,
   permissions: {
     iam: [
+      'iam:GetRole',
       'iam:GetRolePolicy',
       'iam:PutRolePolicy',
       'iam:DeleteRolePolicy',
@@ -61,7 +62,7 @@ export const revokeRoleSessions = defineAction({
   example: { kind: 'role', arn: 'arn:aws:iam::111122223333:role/payments-api-irsa' },
   async check(ctx, params) {
     const role = await resolveRoleName(ctx, params);
-    if ('skip' in role) return { ok: false, reason: role.skip };
+    if ('skip' in role) return notApplicable(role);
     let existing: string | null = null;
     try {
       const { PolicyDocument } = await ctx.aws.iam.send(
