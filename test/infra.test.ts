@@ -237,7 +237,12 @@ describe('Infrastructure (SST program evaluated offline)', () => {
           '{}',
       );
     const cordon = policyOf('CordonNode').Statement.flatMap((s: any) => s.Action);
-    expect(cordon).toEqual(['eks:DescribeCluster', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(cordon).toEqual([
+      'ec2:DescribeInstances',
+      'eks:DescribeCluster',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
     const revoke = policyOf('RevokeRoleSessions').Statement.flatMap((s: any) => s.Action);
     expect(revoke.some((a: string) => a.startsWith('ec2:'))).toBe(false);
   });
