@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type ActionResponse, REVOKE_POLICY_NAME, runActionRequest } from '@tourniquet/actions';
-import { createPlanner, normaliseEvent, type Plan, parseConfig } from '@tourniquet/core';
-import { LocalWorld } from '@tourniquet/local';
+import {
+  createPlanner,
+  functionArnsFor,
+  normaliseEvent,
+  type Plan,
+  parseConfig,
+  playbookDefinition,
+  playbookInput,
+} from '@tourniquet/core';
+import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT, withValue } from '../helpers/events';
 
@@ -187,6 +195,83 @@ describe('Red team: choosing the victim', () => {
       });
     }
     expect(await roleState(VICTIM)).toEqual(before);
+  });
+});
+
+describe('Red team: changing the target after on-call approved it', () => {
+  it('a service account re-pointed at another role between approval and apply is not acted on', async () => {
+    const issuer = config.clusters[0]?.oidcIssuer as string;
+    // A role that does trust batch-runner, so every check but the approval would pass.
+    await iam().send(
+      new CreateRoleCommand({
+        RoleName: 'batch-runner-admin',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: `arn:aws:iam::111122223333:oidc-provider/${issuer}` },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:batch:batch-runner' },
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    const before = await roleState('batch-runner-admin');
+    const annotate = (role: string) =>
+      kube().patchNamespacedServiceAccount(
+        {
+          namespace: 'batch',
+          name: 'batch-runner',
+          body: {
+            metadata: {
+              annotations: {
+                'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}`,
+              },
+            },
+          },
+        },
+        MERGE,
+      );
+    const plan = planOf(loadEvent('cloudtrail/irsa-assume-web-identity-access-denied.json'));
+    const desk = new MemoryTicketDesk();
+    const approved: unknown[] = [];
+    try {
+      const execution = await runPlaybookLocally(
+        playbookDefinition('revoke-identity', functionArnsFor('tourniquet')),
+        playbookInput(plan),
+        {
+          runtime: world.runtime(),
+          functions: functionArnsFor('tourniquet'),
+          desk,
+          approver: async (request) => {
+            approved.push(request.resolved);
+            await annotate('batch-runner-admin');
+            return approveAll(request);
+          },
+        },
+      );
+      expect(approved).toEqual([
+        expect.objectContaining({
+          revokeRoleSessions: expect.objectContaining({
+            resolved: 'arn:aws:iam::111122223333:role/batch-runner-irsa',
+          }),
+        }),
+      ]);
+      expect(execution.status).toBe('FAILED');
+      expect(desk.pages[0]?.failure).toMatchObject({
+        Error: 'PermanentActionError',
+        Cause: expect.stringContaining(
+          'now resolves to arn:aws:iam::111122223333:role/batch-runner-admin, but on-call approved arn:aws:iam::111122223333:role/batch-runner-irsa',
+        ),
+      });
+      expect(await roleState('batch-runner-admin')).toEqual(before);
+    } finally {
+      await annotate('batch-runner-irsa');
+    }
   });
 });
 

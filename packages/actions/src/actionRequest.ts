@@ -4,11 +4,12 @@ import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
 import { InvalidParametersError } from './errors';
 import { getAction } from './registry';
-import type { ActionOutcome } from './types';
+import type { ActionOutcome, ResolveOutcome } from './types';
 
 /** What a playbook Task sends to an action Lambda. */
 export const actionRequestSchema = z.object({
-  mode: z.enum(['apply', 'verify', 'undo']).default('apply'),
+  /** `resolve`: report the concrete target apply would act on, changing nothing. */
+  mode: z.enum(['apply', 'verify', 'undo', 'resolve']).default('apply'),
   incidentKey: z.string().min(1),
   action: z.string().min(1),
   /** The plan step's subject (a Target); validated by the action's own schema. */
@@ -21,6 +22,11 @@ export const actionRequestSchema = z.object({
     .default(null),
   /** The `undo` value a previous apply returned (mode undo). */
   saved: z.unknown().optional(),
+  /**
+   * The concrete target on-call approved (mode apply of an approved step): the `resolved` value
+   * of the resolve run before the approval request. Apply fails closed when it differs.
+   */
+  approvedTarget: z.string().nullable().optional(),
 });
 export type ActionRequest = z.input<typeof actionRequestSchema>;
 
@@ -34,6 +40,7 @@ export interface ActionRuntime {
 
 export type ActionResponse =
   | ActionOutcome
+  | ResolveOutcome
   | { action: string; status: 'verified'; target: string; detail: string };
 
 /** Validates a request, builds the action context and runs apply, verify or undo. */
@@ -71,7 +78,9 @@ export async function runActionRequest(
       return runtime.kube(clusterName);
     },
     now: runtime.now ?? (() => new Date()),
+    ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),
   };
+  if (request.mode === 'resolve') return action.resolve(ctx, request.target);
   if (request.mode === 'verify') {
     await action.verify(ctx, request.target);
     return {

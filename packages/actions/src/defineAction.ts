@@ -1,5 +1,10 @@
 import { renderTarget, type Target } from '@tourniquet/core';
-import { classifyError, InvalidParametersError, VerificationFailedError } from './errors';
+import {
+  classifyError,
+  InvalidParametersError,
+  PermanentActionError,
+  VerificationFailedError,
+} from './errors';
 import type { Action, ActionContext, ActionMetadata, ActionOutcome, Check } from './types';
 
 export interface ActionSpec<P extends Target, S, U> extends ActionMetadata<P> {
@@ -7,6 +12,11 @@ export interface ActionSpec<P extends Target, S, U> extends ActionMetadata<P> {
   plan(state: S, ctx: ActionContext, params: P): string[];
   /** Wording for a target already in the wanted state, e.g. `node already cordoned`. */
   satisfied(state: S): string;
+  /**
+   * The concrete target the checked state names (role ARN, instance id, ENIs), shown to on-call
+   * before approval; defaults to the rendered parameters.
+   */
+  resolved?(state: S, params: P): string;
   execute(
     ctx: ActionContext,
     params: P,
@@ -48,6 +58,8 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
     }
   };
 
+  const concrete = (state: S, params: P) => spec.resolved?.(state, params) ?? renderTarget(params);
+
   const action: Action<P> = {
     name: spec.name,
     description: spec.description,
@@ -55,6 +67,20 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
     permissions: spec.permissions,
     example: spec.example,
     check: (ctx, params) => guarded('check', () => spec.check(ctx, parse(params))),
+    async resolve(ctx, raw) {
+      const params = parse(raw);
+      const checked = (await action.check(ctx, params)) as Check<S>;
+      const target = renderTarget(params);
+      return checked.ok
+        ? {
+            action: spec.name,
+            status: 'resolved',
+            target,
+            resolved: concrete(checked.state, params),
+            detail: `would act on ${concrete(checked.state, params)}`,
+          }
+        : { action: spec.name, status: 'skipped', target, resolved: null, detail: checked.reason };
+    },
     async plan(ctx, raw) {
       const params = parse(raw);
       const checked = await action.check(ctx, params);
@@ -71,6 +97,16 @@ export function defineAction<P extends Target, S, U>(spec: ActionSpec<P, S, U>):
           undo: null,
           ...(checked.protected ? { protected: true as const } : {}),
         });
+      // On-call approved a concrete target; a different one now (an annotation edited, a role
+      // replaced) was never approved.
+      if (
+        ctx.approvedTarget !== undefined &&
+        concrete(checked.state, params) !== ctx.approvedTarget
+      ) {
+        throw new PermanentActionError(
+          `${spec.name} on ${renderTarget(params)} now resolves to ${concrete(checked.state, params)}, but on-call approved ${ctx.approvedTarget ?? 'no target (the step was to be skipped)'}: not applied`,
+        );
+      }
       const changes = spec.plan(checked.state, ctx, params);
       if (changes.length === 0) {
         return outcome(params, {

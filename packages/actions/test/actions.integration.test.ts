@@ -460,6 +460,36 @@ describe('Action: revoke-role-sessions', () => {
     );
   });
 
+  it('resolve names the concrete role and changes nothing; apply holds to the approved one', async () => {
+    const target = { kind: 'serviceaccount-role', namespace: 'payments', name: 'payments-api' };
+    const before = await policy('payments-api-irsa');
+    const resolved = await getAction('revoke-role-sessions').resolve(ctx(), target);
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      target: 'serviceaccount-role/payments/payments-api',
+      resolved: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+    });
+    expect(await policy('payments-api-irsa')).toEqual(before);
+    const none = await getAction('revoke-role-sessions').resolve(ctx(), {
+      ...target,
+      name: 'payments-ledger',
+    });
+    expect(none).toMatchObject({ status: 'skipped', resolved: null });
+    await expect(
+      getAction('revoke-role-sessions').apply(
+        ctx({ approvedTarget: 'arn:aws:iam::111122223333:role/checkout-web-irsa' }),
+        target,
+      ),
+    ).rejects.toMatchObject({ name: 'PermanentActionError' });
+    expect(await policy('payments-api-irsa')).toEqual(before);
+    const applied = await getAction('revoke-role-sessions').apply(
+      ctx({ approvedTarget: resolved.resolved }),
+      target,
+    );
+    expect(applied.status).toBe('applied');
+    await getAction('revoke-role-sessions').undo(ctx(), target, applied.undo);
+  });
+
   it('resolves the node role from an instance profile', async () => {
     await roundTrip(
       'revoke-role-sessions',

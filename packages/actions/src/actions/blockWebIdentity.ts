@@ -8,6 +8,8 @@ import { webIdentityTarget } from '../targets';
 
 interface State {
   role: string;
+  /** IAM's ARN for the role: what on-call approves. */
+  arn: string;
   original: string;
   document: PolicyDocument;
   providerArn: string;
@@ -50,6 +52,7 @@ export const blockWebIdentity = defineAction({
       ok: true,
       state: {
         role: name,
+        arn: role.value.arn,
         original: JSON.stringify(document),
         document,
         providerArn: irsa.providerArn,
@@ -61,6 +64,7 @@ export const blockWebIdentity = defineAction({
     state.document.Statement.some((s) => s.Sid === sidFor(state.subject))
       ? []
       : [`deny ${state.subject} in the trust policy of ${state.role}`],
+  resolved: (state) => `${state.arn}#${state.subject}`,
   satisfied: (state) => `${state.subject} is already blocked on ${state.role}`,
   async execute(ctx, _params, state) {
     const issuer = OIDC_PROVIDER.exec(state.providerArn)?.[1] as string;

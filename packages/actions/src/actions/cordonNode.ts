@@ -5,6 +5,7 @@ import { nodeTarget } from '../targets';
 
 interface State {
   node: string;
+  instanceId: string;
   unschedulable: boolean;
 }
 
@@ -26,10 +27,15 @@ export const cordonNode = defineAction({
       return { ok: false, reason: `no Kubernetes node runs on ${instanceId}` };
     return {
       ok: true,
-      state: { node: node.metadata.name, unschedulable: node.spec?.unschedulable === true },
+      state: {
+        node: node.metadata.name,
+        instanceId,
+        unschedulable: node.spec?.unschedulable === true,
+      },
     };
   },
   plan: (state) => (state.unschedulable ? [] : [`cordon node ${state.node}`]),
+  resolved: (state) => `${state.instanceId} (node ${state.node})`,
   satisfied: (state) => `node ${state.node} is already cordoned`,
   async execute(ctx, _params, state) {
     await (await ctx.kube()).setNodeUnschedulable(state.node, true);

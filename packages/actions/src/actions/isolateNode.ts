@@ -69,6 +69,8 @@ export const isolateNode = defineAction({
     state.enis
       .filter((e) => !sameGroups(e.groups, [e.quarantineGroup]))
       .map((e) => `move ENI ${e.id} from ${e.groups.join(',')} to ${e.quarantineGroup}`),
+  resolved: (state) =>
+    `${state.instanceId} (ENIs ${state.enis.map((e) => e.id).join(', ') || 'none'})`,
   satisfied: (state) => `every ENI of ${state.instanceId} is already on the quarantine group`,
   async execute(ctx, _params, state) {
     const moving = state.enis.filter((e) => !sameGroups(e.groups, [e.quarantineGroup]));

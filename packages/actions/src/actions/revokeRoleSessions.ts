@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { defineAction } from '../defineAction';
 import { decodePolicyDocument } from '../policyDocument';
-import { notApplicable, resolveRoleName } from '../resolve';
+import { notApplicable, resolveRole } from '../resolve';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
 
@@ -14,6 +14,8 @@ export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 
 interface State {
   role: string;
+  /** IAM's ARN for the role: what on-call approves. */
+  arn: string;
   /** Raw existing document (for undo) and its cut-off time, if a revocation is in place. */
   existing: string | null;
   cutoff: string | null;
@@ -61,12 +63,13 @@ export const revokeRoleSessions = defineAction({
   },
   example: { kind: 'role', arn: 'arn:aws:iam::111122223333:role/payments-api-irsa' },
   async check(ctx, params) {
-    const role = await resolveRoleName(ctx, params);
+    const role = await resolveRole(ctx, params);
     if ('skip' in role) return notApplicable(role);
+    const { name, arn } = role.value;
     let existing: string | null = null;
     try {
       const { PolicyDocument } = await ctx.aws.iam.send(
-        new GetRolePolicyCommand({ RoleName: role.value, PolicyName: REVOKE_POLICY_NAME }),
+        new GetRolePolicyCommand({ RoleName: name, PolicyName: REVOKE_POLICY_NAME }),
       );
       existing = PolicyDocument ?? null;
     } catch (error) {
@@ -78,12 +81,16 @@ export const revokeRoleSessions = defineAction({
       typeof condition?.['aws:TokenIssueTime'] === 'string'
         ? condition['aws:TokenIssueTime']
         : null;
-    return { ok: true, state: { role: role.value, existing, cutoff } satisfies State };
+    return {
+      ok: true,
+      state: { role: name, arn, existing, cutoff } satisfies State,
+    };
   },
   plan(state, ctx) {
     if (alreadyRevoked(ctx, state.cutoff)) return [];
     return [`deny sessions of role ${state.role} issued before now`];
   },
+  resolved: (state) => state.arn,
   satisfied: (state) =>
     `sessions of role ${state.role} issued before ${state.cutoff} are already revoked`,
   async execute(ctx, _params, state) {
