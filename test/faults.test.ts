@@ -81,5 +81,7 @@ describe.each([0.1, 0.3])('Replay of every sample event at %s fault rate', (rate
     } finally {
       await world?.stop();
     }
-  });
+    // Every sample event, each approval step also resolved before its request, through faults
+    // with retries: about a minute on a loaded two-core machine.
+  }, 180_000);
 });
