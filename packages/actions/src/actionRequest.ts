@@ -43,7 +43,7 @@ export type ActionResponse =
   | ResolveOutcome
   | { action: string; status: 'verified'; target: string; detail: string };
 
-/** Validates a request, builds the action context and runs apply, verify or undo. */
+/** Validates a request, builds the action context and runs apply, verify, undo or resolve. */
 export async function runActionRequest(
   input: unknown,
   runtime: ActionRuntime,
