@@ -256,6 +256,7 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     const cordon = statements.flatMap((s: any) => s.Action);
     expect(cordon.filter((a: string) => a.startsWith('iam:'))).toEqual([]);
     expect(cordon.filter((a: string) => !a.startsWith('dynamodb:'))).toEqual([
+      'ec2:DescribeInstances',
       'eks:DescribeCluster',
     ]);
     // It writes to DynamoDB only in the step journal's partitions.

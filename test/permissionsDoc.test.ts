@@ -15,7 +15,7 @@ describe('docs/permissions.md and docs/rbac.yaml', () => {
   it('list every action with its IAM actions and Kubernetes verbs', () => {
     const doc = permissionsMarkdown();
     expect(doc).toMatch(
-      /\| `cordon-node` \| eks:DescribeCluster on \*<br>.*\| get, list, patch nodes<br>get pods \|/,
+      /\| `cordon-node` \| ec2:DescribeInstances, eks:DescribeCluster on \*<br>.*\| get, list, patch nodes<br>get pods \|/,
     );
     expect(doc).toMatch(/\| `isolate-pod` \|.*ec2:ModifyNetworkInterfaceAttribute on .*ec2:Vpc/);
   });

@@ -141,6 +141,33 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     await release(execution, plan);
   });
 
+  it('on-call approves concrete targets: each step needing approval is resolved before the request', async () => {
+    const shown: unknown[] = [];
+    const { execution, plan } = await run(
+      'guardduty/runtime-reverse-shell-payments.json',
+      async (request) => {
+        shown.push(request.resolved);
+        return approveAll(request);
+      },
+    );
+    expect(execution.status).toBe('SUCCEEDED');
+    const instance = world.seeded.physical('i-0a1b2c3d4e5f60718');
+    expect(shown).toEqual([
+      {
+        cordonNode: expect.objectContaining({
+          status: 'resolved',
+          resolved: `${instance} (node ip-10-0-12-34.ec2.internal)`,
+        }),
+        revokeRoleSessions: expect.objectContaining({
+          status: 'resolved',
+          target: 'serviceaccount-role/payments/payments-api',
+          resolved: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+        }),
+      },
+    ]);
+    await release(execution, plan);
+  });
+
   async function release(
     execution: Awaited<ReturnType<typeof run>>['execution'],
     plan: ReturnType<typeof planOf>,

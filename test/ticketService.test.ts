@@ -344,6 +344,42 @@ describe('Ticket service: one ticket per incident in every sink', () => {
     expect(audit.filter((e) => e.type === 'escalated')).toHaveLength(1);
   });
 
+  it.each([
+    ['at plan time (protected namespace)', 'guardduty/runtime-reverse-shell-kube-system.json', {}],
+    [
+      'at run time (namespace labelled tourniquet.io/protect=true)',
+      'guardduty/runtime-reverse-shell-payments.json',
+      {
+        isolatePod: {
+          action: 'isolate-pod',
+          status: 'skipped',
+          target: 'pod/payments/protected-pod',
+          detail: 'namespace payments is labelled tourniquet.io/protect=true',
+          changes: [],
+          undo: null,
+          protected: true,
+        },
+      },
+    ],
+  ])('a target skipped as protected %s pages on-call', async (_, file, results) => {
+    const plan = planFor(file, file.includes('payments') ? 'protected-pod' : undefined);
+    const result = await service().openTicket(ticketRequest(plan, results));
+    const page = pd()
+      .requests.filter((r) => (r.body as any)?.dedup_key === plan.incidentKey)
+      .at(-1)?.body as any;
+    expect(page?.payload.severity).toBe('critical');
+    expect(page?.payload.summary).toMatch(
+      /ESCALATED: .*containment was withheld from a protected target/,
+    );
+    const { incident } = await record(plan.incidentKey);
+    expect(result.ticketId).toBe(issuesFor(incident.id)[0]?.key);
+    expect(
+      pd()
+        .alerts.get(plan.incidentKey)
+        ?.events.map((e) => e.action),
+    ).not.toContain('acknowledge');
+  });
+
   it('a dry run records the outcomes and opens no ticket', async () => {
     const plan = planFor('guardduty/runtime-reverse-shell-payments.json', 'dry-pod');
     const result = await service().openTicket(ticketRequest(plan, contained, { dryRun: true }));

@@ -4,11 +4,12 @@ import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
 import { classifyError, InvalidParametersError } from './errors';
 import { getAction } from './registry';
-import type { Action, ActionContext, ActionOutcome } from './types';
+import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './types';
 
 /** What a playbook Task sends to an action Lambda. */
 export const actionRequestSchema = z.object({
-  mode: z.enum(['apply', 'verify', 'undo']).default('apply'),
+  /** `resolve`: report the concrete target apply would act on, changing nothing. */
+  mode: z.enum(['apply', 'verify', 'undo', 'resolve']).default('apply'),
   incidentKey: z.string().min(1),
   action: z.string().min(1),
   /**
@@ -22,6 +23,11 @@ export const actionRequestSchema = z.object({
     .passthrough()
     .nullable()
     .default(null),
+  /**
+   * The concrete target on-call approved (mode apply of an approved step): the `resolved` value
+   * of the resolve run before the approval request. Apply fails closed when it differs.
+   */
+  approvedTarget: z.string().nullable().optional(),
 });
 export type ActionRequest = z.input<typeof actionRequestSchema>;
 
@@ -37,9 +43,10 @@ export interface ActionRuntime {
 
 export type ActionResponse =
   | ActionOutcome
+  | ResolveOutcome
   | { action: string; status: 'verified'; target: string; detail: string };
 
-/** Validates a request, builds the action context and runs apply, verify or undo. */
+/** Validates a request, builds the action context and runs apply, verify, undo or resolve. */
 export async function runActionRequest(
   input: unknown,
   runtime: ActionRuntime,
@@ -76,6 +83,7 @@ export async function runActionRequest(
         return runtime.kube(clusterName);
       },
       now: runtime.now ?? (() => new Date()),
+      ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),
     };
   };
   if (request.mode === 'undo')
@@ -86,6 +94,7 @@ export async function runActionRequest(
       `invalid action request: target: required for ${request.mode}`,
     );
   }
+  if (request.mode === 'resolve') return action.resolve(ctx, request.target);
   if (request.mode === 'verify') {
     await action.verify(ctx, request.target);
     return {

@@ -8,7 +8,11 @@ export async function checkCluster(ctx: ActionContext, name: string): Promise<Ch
     const { cluster } = await ctx.aws.eks.send(new DescribeClusterCommand({ name }));
     if (!cluster) return { ok: false, reason: `cluster ${name} does not exist` };
     if (cluster.tags?.[TOURNIQUET_LABELS.protect] === 'true') {
-      return { ok: false, reason: `cluster ${name} is tagged ${TOURNIQUET_LABELS.protect}=true` };
+      return {
+        ok: false,
+        reason: `cluster ${name} is tagged ${TOURNIQUET_LABELS.protect}=true`,
+        protected: true,
+      };
     }
     return { ok: true, state: cluster };
   } catch (error) {

@@ -1,6 +1,11 @@
 import type { JournalEntry } from '@tourniquet/aws';
 import { renderTarget, type Target } from '@tourniquet/core';
-import { classifyError, InvalidParametersError, VerificationFailedError } from './errors';
+import {
+  classifyError,
+  InvalidParametersError,
+  PermanentActionError,
+  VerificationFailedError,
+} from './errors';
 import type { Action, ActionContext, ActionMetadata, ActionOutcome, Check } from './types';
 
 export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
@@ -8,6 +13,11 @@ export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
   plan(state: S, ctx: ActionContext, params: P): string[];
   /** Wording for a target already in the wanted state, e.g. `node already cordoned`. */
   satisfied(state: S): string;
+  /**
+   * The concrete target the checked state names (role ARN, instance id, ENIs), shown to on-call
+   * before approval; defaults to the rendered parameters.
+   */
+  resolved?(state: S, params: P): string;
   /**
    * The state before the change, as read by check: journalled before `execute` runs. Actions
    * without an undo (evidence) have none.
@@ -72,6 +82,8 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
     return entry && !entry.releasedAt ? entry : null;
   };
 
+  const concrete = (state: S, params: P) => spec.resolved?.(state, params) ?? renderTarget(params);
+
   const action: Action<P> = {
     name: spec.name,
     description: spec.description,
@@ -79,6 +91,20 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
     permissions: spec.permissions,
     example: spec.example,
     check: (ctx, params) => guarded('check', () => spec.check(ctx, parse(params))),
+    async resolve(ctx, raw) {
+      const params = parse(raw);
+      const checked = (await action.check(ctx, params)) as Check<S>;
+      const target = renderTarget(params);
+      return checked.ok
+        ? {
+            action: spec.name,
+            status: 'resolved',
+            target,
+            resolved: concrete(checked.state, params),
+            detail: `would act on ${concrete(checked.state, params)}`,
+          }
+        : { action: spec.name, status: 'skipped', target, resolved: null, detail: checked.reason };
+    },
     async plan(ctx, raw) {
       const params = parse(raw);
       const checked = await action.check(ctx, params);
@@ -94,7 +120,18 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
           detail: checked.reason,
           changes: [],
           undo: null,
+          ...(checked.protected ? { protected: true as const } : {}),
         });
+      // On-call approved a concrete target; a different one now (an annotation edited, a role
+      // replaced) was never approved.
+      if (
+        ctx.approvedTarget !== undefined &&
+        concrete(checked.state, params) !== ctx.approvedTarget
+      ) {
+        throw new PermanentActionError(
+          `${spec.name} on ${target} now resolves to ${concrete(checked.state, params)}, but on-call approved ${ctx.approvedTarget ?? 'no target (the step was to be skipped)'}: not applied`,
+        );
+      }
       const changes = spec.plan(checked.state, ctx, params);
       if (ctx.dryRun) {
         return outcome(target, {

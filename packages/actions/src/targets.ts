@@ -16,8 +16,14 @@ export const nodeTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('node'), instanceId }),
   z.object({ kind: z.literal('node-of-pod'), namespace: name, name }),
 ]);
+const serviceAccountRef = z.object({ namespace: name, name });
 export const roleTarget = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('role'), arn: roleArn }),
+  z.object({
+    kind: z.literal('role'),
+    arn: roleArn,
+    /** Reached through IRSA: the role must trust the cluster's OIDC provider for this subject. */
+    irsa: z.object({ serviceAccount: serviceAccountRef.nullable() }).optional(),
+  }),
   z.object({ kind: z.literal('serviceaccount-role'), namespace: name, name }),
   z.object({
     kind: z.literal('instance-profile-role'),
@@ -31,7 +37,8 @@ export const roleTarget = z.discriminatedUnion('kind', [
 ]);
 export const webIdentityTarget = z.object({
   kind: z.literal('web-identity'),
-  roleArn,
+  /** null: the IRSA role the service account's annotation names, read at run time. */
+  roleArn: roleArn.nullable(),
   namespace: name,
   serviceAccount: name,
 });
@@ -45,3 +52,4 @@ export const securityGroupTarget = z.object({
 export type PodTarget = z.infer<typeof podTarget>;
 export type NodeTarget = z.infer<typeof nodeTarget>;
 export type RoleTarget = z.infer<typeof roleTarget>;
+export type WebIdentityTarget = z.infer<typeof webIdentityTarget>;

@@ -20,6 +20,8 @@ export interface ActionOutcome {
   undo: { journal: string } | null;
   /** Action-specific results: mechanisms used, snapshot ids, evidence. */
   data?: Record<string, unknown>;
+  /** Skipped because an admin protected the target: the ticket step pages on-call. */
+  protected?: true;
 }
 
 export interface ActionContext {
@@ -37,10 +39,30 @@ export interface ActionContext {
   /** Connects on first use: not every action talks to Kubernetes. */
   kube: () => Promise<KubeAdapter>;
   now: () => Date;
+  /**
+   * The concrete target on-call approved (what `resolve` returned before the approval request),
+   * for a step that needed approval; apply refuses to act when the target now resolves to
+   * anything else. Undefined when the step needed no approval.
+   */
+  approvedTarget?: string | null;
 }
 
-/** Current state read from the APIs, or why the action does not apply to this target. */
-export type Check<S> = { ok: true; state: S } | { ok: false; reason: string };
+/** What `resolve` found: the concrete thing apply would act on, changing nothing. */
+export interface ResolveOutcome {
+  action: ActionName;
+  status: 'resolved' | 'skipped';
+  /** The plan's target, rendered. */
+  target: string;
+  /** The concrete target (role ARN, instance id, ENIs…), or null when the step would be skipped. */
+  resolved: string | null;
+  detail: string;
+}
+
+/**
+ * Current state read from the APIs, or why the action does not apply to this target;
+ * `protected`: an admin-set exemption (config, AWS tag, namespace label), which pages on-call.
+ */
+export type Check<S> = { ok: true; state: S } | { ok: false; reason: string; protected?: true };
 
 export interface Permissions {
   /** IAM actions the action's Lambda role needs. */
@@ -60,6 +82,8 @@ export interface ActionMetadata<P> {
 /** One response action: check → plan → apply → verify → undo. */
 export interface Action<P = unknown> extends ActionMetadata<P> {
   check(ctx: ActionContext, params: P): Promise<Check<unknown>>;
+  /** The concrete target apply would act on now, read from the APIs; changes nothing. */
+  resolve(ctx: ActionContext, params: P): Promise<ResolveOutcome>;
   /** The changes apply would make now; empty when the target is already in the wanted state. */
   plan(ctx: ActionContext, params: P): Promise<string[]>;
   apply(ctx: ActionContext, params: P): Promise<ActionOutcome>;

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { incidentLabel, parseConfig, type Target } from '@tourniquet/core';
 import { LocalWorld } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,11 +27,10 @@ const POD = { namespace: 'payments', name: 'payments-api-7d9f8b6c5-x2kqp' };
 const KEY = '111122223333:us-east-1:prod-eks-01:pod:payments/payments-api-7d9f8b6c5-x2kqp';
 
 let world: LocalWorld;
+const config = () =>
+  parseConfig(JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')));
 beforeAll(async () => {
-  const config = parseConfig(
-    JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
-  );
-  world = await LocalWorld.start({ config });
+  world = await LocalWorld.start({ config: config() });
 });
 afterAll(async () => world?.stop());
 
@@ -165,6 +165,7 @@ describe('Action: label-pod', () => {
     expect(protectedPod).toMatchObject({
       status: 'skipped',
       detail: 'namespace kube-system is protected',
+      protected: true,
     });
     const gone = await getAction('label-pod').apply(ctx(), {
       kind: 'pod',
@@ -176,6 +177,26 @@ describe('Action: label-pod', () => {
       status: 'skipped',
       detail: 'pod payments/nope-123 no longer exists',
     });
+  });
+
+  it('skips, as protected, a pod whose namespace an admin labelled tourniquet.io/protect=true', async () => {
+    const core = world.kubeConfig('prod-eks-01').makeApiClient(CoreV1Api);
+    const label = (value: string | null) =>
+      core.patchNamespace(
+        { name: 'payments', body: { metadata: { labels: { 'tourniquet.io/protect': value } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    await label('true');
+    try {
+      const outcome = await getAction('label-pod').apply(ctx(), { kind: 'pod', ...POD, uid: null });
+      expect(outcome).toMatchObject({
+        status: 'skipped',
+        detail: 'namespace payments is labelled tourniquet.io/protect=true',
+        protected: true,
+      });
+    } finally {
+      await label(null);
+    }
   });
 
   it('skips a pod whose uid differs from the finding (replaced by a new pod)', async () => {
@@ -402,6 +423,69 @@ describe('Action: revoke-role-sessions', () => {
     await getAction('revoke-role-sessions').undo(c);
   });
 
+  it('acts on a role reached through IRSA only when it trusts this cluster for that service account', async () => {
+    const target = (namespace: string, name: string) => ({
+      kind: 'role' as const,
+      arn: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+      irsa: { serviceAccount: { namespace, name } },
+    });
+    const other = await getAction('revoke-role-sessions').apply(
+      ctx(),
+      target('batch', 'batch-runner'),
+    );
+    expect(other).toMatchObject({
+      status: 'skipped',
+      detail:
+        "role payments-api-irsa does not trust cluster prod-eks-01's service account batch/batch-runner (its trust policy names oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE but not system:serviceaccount:batch:batch-runner): not acted on",
+    });
+    const staging = ctx({ cluster: config().clusters[1] ?? null, clusterName: 'staging-eks-02' });
+    expect(
+      (await getAction('revoke-role-sessions').apply(staging, target('payments', 'payments-api')))
+        .detail,
+    ).toMatch(/does not trust cluster staging-eks-02's service account payments\/payments-api/);
+    const noIssuer = ctx({ cluster: { ...(ctx().cluster as any), oidcIssuer: undefined } });
+    expect(
+      (await getAction('revoke-role-sessions').apply(noIssuer, target('payments', 'payments-api')))
+        .detail,
+    ).toMatch(/has no oidcIssuer configured/);
+    const own = await getAction('revoke-role-sessions').apply(
+      ctx(),
+      target('payments', 'payments-api'),
+    );
+    expect(own.status).toBe('applied');
+    await getAction('revoke-role-sessions').undo(ctx());
+  });
+
+  it('resolve names the concrete role and changes nothing; apply holds to the approved one', async () => {
+    const target = { kind: 'serviceaccount-role', namespace: 'payments', name: 'payments-api' };
+    const before = await policy('payments-api-irsa');
+    const resolved = await getAction('revoke-role-sessions').resolve(ctx(), target);
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      target: 'serviceaccount-role/payments/payments-api',
+      resolved: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+    });
+    expect(await policy('payments-api-irsa')).toEqual(before);
+    const none = await getAction('revoke-role-sessions').resolve(ctx(), {
+      ...target,
+      name: 'payments-ledger',
+    });
+    expect(none).toMatchObject({ status: 'skipped', resolved: null });
+    await expect(
+      getAction('revoke-role-sessions').apply(
+        ctx({ approvedTarget: 'arn:aws:iam::111122223333:role/checkout-web-irsa' }),
+        target,
+      ),
+    ).rejects.toMatchObject({ name: 'PermanentActionError' });
+    expect(await policy('payments-api-irsa')).toEqual(before);
+    const applied = await getAction('revoke-role-sessions').apply(
+      ctx({ approvedTarget: resolved.resolved }),
+      target,
+    );
+    expect(applied.status).toBe('applied');
+    await getAction('revoke-role-sessions').undo(ctx());
+  });
+
   it('resolves the node role from an instance profile', async () => {
     await roundTrip(
       'revoke-role-sessions',
@@ -425,6 +509,8 @@ describe('Action: revoke-role-sessions', () => {
       arn: 'arn:aws:iam::111122223333:instance-profile/eks-ng-system-NodeInstanceProfile',
     });
     expect(protectedRole.detail).toMatch(/tagged tourniquet.io\/protect=true/);
+    expect(protectedRole.protected).toBe(true);
+    expect(noRole).not.toHaveProperty('protected');
   });
 });
 

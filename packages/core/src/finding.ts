@@ -74,6 +74,13 @@ export interface CloudTrailContext {
   identity: 'web-identity' | 'irsa-session' | 'other';
   /** OIDC issuer (`oidc.eks.<region>.amazonaws.com/id/<ID>`) of the web identity, if any. */
   oidcIssuer: string | null;
+  /** The service account whose token made the call (`system:serviceaccount:<ns>:<sa>`), if named. */
+  serviceAccount: ServiceAccountRef | null;
+  /**
+   * The role an AssumeRoleWithWebIdentity asked for. The caller chose it: when the call failed it
+   * describes the attacker, never the victim, so it is ticket text and not `role`.
+   */
+  requestedRoleArn: string | null;
 }
 
 export type FindingContext = GuardDutyContext | ConfigContext | CloudTrailContext;

@@ -15,6 +15,7 @@ export * from './policy/cidr';
 export * from './policy/configRules';
 export * from './policy/incidentKey';
 export * from './policy/plan';
+export * from './policy/roleArn';
 export * from './policy/target';
 export * from './routing/patterns';
 export * from './severity';

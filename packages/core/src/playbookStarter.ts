@@ -64,6 +64,8 @@ export interface PlaybookInput {
   approval: { required: boolean; actions: ActionName[] };
   /** Filled in by the execution. */
   results: Record<string, unknown>;
+  /** The concrete targets of the steps needing approval, resolved before the request. */
+  resolved: Record<string, unknown>;
   approvalStatus: 'not-needed' | 'approved' | 'denied' | 'timed-out';
   approvalDecision: unknown;
   failure: unknown;
@@ -139,6 +141,7 @@ function executionInput(
     actions,
     approval: { required: needing.length > 0, actions: needing },
     results: {},
+    resolved: {},
     approvalStatus: 'not-needed',
     approvalDecision: null,
     failure: null,

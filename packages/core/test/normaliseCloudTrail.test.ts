@@ -35,6 +35,18 @@ describe('Normaliser: CloudTrail (IRSA)', () => {
     expect(f.title).toContain('AccessDenied');
   });
 
+  it('AccessDenied names the requesting service account; the role it asked for is not the finding role', () => {
+    const event = loadEvent('cloudtrail/irsa-assume-web-identity-access-denied.json');
+    const f = normaliseEvent(event);
+    expect(f.role).toBeNull();
+    expect(f.resource).toBeNull();
+    expect(f.context).toMatchObject({
+      serviceAccount: { namespace: 'batch', name: 'batch-runner' },
+      requestedRoleArn: event.detail.requestParameters.roleArn,
+    });
+    expect(f.title).toContain(`for ${event.detail.requestParameters.roleArn}`);
+  });
+
   it('a later call with the IRSA session names the role from the session issuer', () => {
     const event = loadEvent('cloudtrail/irsa-session-ec2-start-instances-outside.json');
     const f = normaliseEvent(event);

@@ -128,6 +128,7 @@ describe('Policy: safety rails', () => {
     expect(p.reason).toMatch(/namespace .* is protected/);
     expect(skippedActions(p)).toContain('isolate-pod');
     expect(p.skipped.every((s) => s.reason.includes('is protected'))).toBe(true);
+    expect(p.skipped.every((s) => s.protected === true)).toBe(true);
   });
 
   it('protectedNamespaces comes from the config', () => {
@@ -322,6 +323,93 @@ describe('Policy: revoke-identity', () => {
     const p = planOf('cloudtrail/irsa-assume-web-identity-access-denied.json');
     expect(p.playbook).toBe('revoke-identity');
     expect(p.reason).toMatch(/denied/);
+  });
+
+  describe('AccessDenied AssumeRoleWithWebIdentity contains the requesting service account', () => {
+    const denied = loadEvent('cloudtrail/irsa-assume-web-identity-access-denied.json');
+    const asked = denied.detail.requestParameters.roleArn as string;
+    const variants: Array<[string, string]> = [
+      ['the sample', asked],
+      ['a role in a foreign account', 'arn:aws:iam::999988887777:role/payments-api-irsa'],
+      ['a role under a path', 'arn:aws:iam::111122223333:role/team/payments-api-irsa'],
+      ['a string that is no ARN', 'payments-api-irsa'],
+    ];
+
+    it.each(variants)(
+      '%s: its own IRSA role and its token, never the role it asked for',
+      (_, arn) => {
+        const p = planFor(withValue(denied, 'detail.requestParameters.roleArn', arn));
+        expect(p.playbook).toBe('revoke-identity');
+        expect(actions(p)).toEqual(['revoke-role-sessions', 'block-web-identity', 'open-ticket']);
+        expect(step(p, 'revoke-role-sessions')?.subject).toEqual({
+          kind: 'serviceaccount-role',
+          namespace: 'batch',
+          name: 'batch-runner',
+        });
+        expect(step(p, 'block-web-identity')?.subject).toEqual({
+          kind: 'web-identity',
+          roleArn: null,
+          namespace: 'batch',
+          serviceAccount: 'batch-runner',
+        });
+        for (const s of p.steps) {
+          expect(s.target).not.toContain('payments-api-irsa');
+          expect(JSON.stringify(s.subject)).not.toContain('payments-api-irsa');
+        }
+        expect(p.finding.role).toBeNull();
+        expect(p.reason).toContain(arn);
+        expect(p.reason).toContain('not a target');
+        expect(p.incidentKey).toBe(
+          '111122223333:us-east-1:prod-eks-01:serviceaccount:batch/batch-runner',
+        );
+      },
+    );
+
+    it('without a configured cluster for the issuer, the service account cannot be looked up', () => {
+      const p = planFor(denied, { clusters: [] });
+      expect(actions(p)).toEqual(['open-ticket']);
+      expect(p.skipped.map((s) => s.reason)).toEqual([
+        expect.stringContaining('cannot be looked up'),
+        expect.stringContaining('cannot be looked up'),
+      ]);
+    });
+
+    it('another error code issued no session: a ticket, no containment', () => {
+      const p = planFor(withValue(denied, 'detail.errorCode', 'InvalidIdentityToken'));
+      expect(p.playbook).toBe('ticket-only');
+      expect(p.reason).toMatch(/failed with InvalidIdentityToken/);
+    });
+  });
+
+  it('a role ARN in another account than the finding gets a ticket only, with the reason', () => {
+    const event = withValue(
+      loadEvent('cloudtrail/irsa-assume-web-identity-outside-egress.json'),
+      'detail.requestParameters.roleArn',
+      'arn:aws:iam::999988887777:role/payments-api-irsa',
+    );
+    const p = planFor(event);
+    expect(p.playbook).toBe('ticket-only');
+    expect(actions(p)).toEqual(['open-ticket']);
+    expect(p.reason).toBe(
+      "arn:aws:iam::999988887777:role/payments-api-irsa is in account 999988887777, not the finding's account 111122223333; Tourniquet does not act on it",
+    );
+    expect(skippedActions(p)).toEqual(['revoke-role-sessions', 'block-web-identity']);
+  });
+
+  it('a role reached through IRSA carries the service account its trust policy must name', () => {
+    const p = planOf('cloudtrail/irsa-assume-web-identity-outside-egress.json');
+    expect(step(p, 'revoke-role-sessions')?.subject).toEqual({
+      kind: 'role',
+      arn: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+      irsa: { serviceAccount: { namespace: 'payments', name: 'payments-api' } },
+    });
+    const session = planOf('cloudtrail/irsa-session-ec2-start-instances-outside.json');
+    expect(step(session, 'revoke-role-sessions')?.subject).toMatchObject({
+      kind: 'role',
+      irsa: { serviceAccount: null },
+    });
+    const guardDuty = planOf('guardduty/credential-exfiltration-irsa-payments-api.json');
+    expect(step(guardDuty, 'revoke-role-sessions')?.subject).not.toHaveProperty('irsa');
   });
 
   it('a cluster without egress CIDRs gets a ticket, not a revocation', () => {

@@ -5,6 +5,7 @@ import {
   NetworkingV1Api,
   PatchStrategy,
   setHeaderOptions,
+  type V1Namespace,
   type V1NetworkPolicy,
   type V1Node,
   type V1Pod,
@@ -38,6 +39,10 @@ export class KubeAdapter {
 
   patchPodMetadata(namespace: string, name: string, metadata: MetadataPatch): Promise<V1Pod> {
     return this.core.patchNamespacedPod({ namespace, name, body: { metadata } }, MERGE_PATCH);
+  }
+
+  readNamespace(name: string): Promise<V1Namespace | null> {
+    return orNull(this.core.readNamespace({ name }));
   }
 
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | null> {

@@ -30,7 +30,8 @@ describe('CLI: tourniquet actions', () => {
     expect(isolate.permissions.iam).toContain('ec2:ModifyNetworkInterfaceAttribute');
     expect(isolate.permissions.kubernetes).toContain('get,create,delete networkpolicies');
     const cordon = records.find((r) => r.name === 'cordon-node');
-    expect(cordon.permissions.iam).toEqual([]);
+    // Reads the instance's protect tag; it cannot change anything in AWS, let alone IAM.
+    expect(cordon.permissions.iam).toEqual(['ec2:DescribeInstances']);
     const revoke = records.find((r) => r.name === 'revoke-role-sessions');
     expect(revoke.permissions.iam.every((a: string) => a.startsWith('iam:'))).toBe(true);
   });

@@ -206,6 +206,38 @@ describe('CLI: tourniquet plan', () => {
     expect(code).toBe(0);
   });
 
+  it('plans no step against the role an AccessDenied web identity asked for (sample, foreign account, path)', async () => {
+    const denied = loadEvent('cloudtrail/irsa-assume-web-identity-access-denied.json');
+    const variant = (roleArn: string) => {
+      const event = structuredClone(denied);
+      event.detail.requestParameters.roleArn = roleArn;
+      return JSON.stringify(event);
+    };
+    const dir = scratchDir({
+      'foreign.json': variant('arn:aws:iam::999988887777:role/payments-api-irsa'),
+      'path.json': variant('arn:aws:iam::111122223333:role/team/payments-api-irsa'),
+    });
+    const sample = join(REPO_ROOT, 'events/cloudtrail/irsa-assume-web-identity-access-denied.json');
+    const config = join(REPO_ROOT, 'tourniquet.config.json');
+    const { code, stdout } = await run(
+      ['plan', '--json', '--config', config, sample, 'foreign.json', 'path.json'],
+      dir,
+    );
+    expect(code).toBe(0);
+    const records = jsonLines(stdout);
+    expect(records).toHaveLength(3);
+    for (const record of records) {
+      expect(record.playbook).toBe('revoke-identity');
+      expect(record.steps.map((s) => s.target)).toEqual([
+        'serviceaccount-role/batch/batch-runner',
+        'web-identity/serviceaccount-role/batch/batch-runner#system:serviceaccount:batch:batch-runner',
+        `incident/${record.incidentKey}`,
+      ]);
+      expect(record.finding.role).toBeNull();
+      expect(record.reason).toContain('payments-api-irsa');
+    }
+  });
+
   it('a global dryRun config marks every step dry-run', async () => {
     const dir = scratchDir({ 'dry.json': JSON.stringify({ dryRun: true }) });
     const { stdout } = await run([

@@ -85,6 +85,50 @@ describe('Slack: approval message', () => {
     );
   });
 
+  it('names the concrete target each step resolved to, or why it resolves to nothing', () => {
+    const resolved = approvalMessage(
+      recordFor(
+        sampleApprovalRequest({
+          resolved: {
+            revokeRoleSessions: {
+              action: 'revoke-role-sessions',
+              resolved: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+              detail: 'would act on arn:aws:iam::111122223333:role/payments-api-irsa',
+            },
+            cordonNode: {
+              action: 'cordon-node',
+              resolved: null,
+              detail: 'instance i-1 no longer exists',
+            },
+          },
+        }),
+      ),
+      options,
+    );
+    const text = allText(resolved);
+    expect(text).toContain(
+      '`revoke-role-sessions` → `serviceaccount-role/payments/payments-api` = `arn:aws:iam::111122223333:role/payments-api-irsa`',
+    );
+    expect(text).toContain('= _nothing: instance i-1 no longer exists_');
+  });
+
+  it('a denied web identity shows the calling service account, not the role it asked for as a role', () => {
+    const request = sampleApprovalRequest();
+    const finding = {
+      ...(request.finding as Record<string, unknown>),
+      role: null,
+      pod: null,
+      context: {
+        origin: 'cloudtrail',
+        serviceAccount: { namespace: 'batch', name: 'batch-runner' },
+        requestedRoleArn: 'arn:aws:iam::111122223333:role/payments-api-irsa',
+      },
+    };
+    const text = allText(approvalMessage(recordFor(sampleApprovalRequest({ finding })), options));
+    expect(text).toContain('`batch/batch-runner`');
+    expect(text).not.toMatch(/\*Role\*/);
+  });
+
   it('carries only the approval id in the buttons, each with a confirm dialog', () => {
     const actions = message.blocks.find((b) => b.type === 'actions');
     expect(actions?.type).toBe('actions');

@@ -26,7 +26,7 @@ import {
 } from './ticketRequest';
 import type { TicketDocument, TicketSink } from './ticketSink';
 import { ticketSubject } from './ticketSubject';
-import { escalationText, incidentSummary, repeatText, runText } from './ticketText';
+import { escalationText, incidentSummary, protectedSkips, repeatText, runText } from './ticketText';
 
 export interface TicketServiceOptions {
   store: IncidentStore;
@@ -96,15 +96,18 @@ export class TicketService {
       const existing = primary ? head.tickets[primary.name]?.ticketId : null;
       return { ticketId: existing ?? 'dry-run', created: false, dryRun: true };
     }
+    // A protected target that was left alone is a decision a human must see now: page, and do
+    // not acknowledge the page in the same breath.
+    const page = protectedSkips(request).length > 0;
     const update = {
       id: stableId('ticket', { runId, approvalStatus: request.approvalStatus }),
       text: runText(request, head.status),
-      operation: 'comment' as const,
+      operation: page ? ('page' as const) : ('comment' as const),
     };
     const results = await this.sync(key, {
       update,
       create: true,
-      acknowledge: head.status === 'contained',
+      acknowledge: head.status === 'contained' && !page,
       resolve: head.status === 'released' || head.status === 'resolved',
     });
     this.settle(results, false);

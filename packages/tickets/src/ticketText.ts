@@ -27,11 +27,31 @@ export function incidentSummary(record: IncidentRecord): string {
   return lines.join('\n');
 }
 
+/**
+ * Steps skipped because an admin protected their target (config, AWS tag, namespace label), at
+ * plan time or at run time: containment was withheld on purpose, so a human must look now.
+ */
+export function protectedSkips(request: ParsedTicketRequest): string[] {
+  const planned = request.skipped
+    .filter((s) => s.protected === true)
+    .map((s) => `${s.action}: ${s.reason}`);
+  const ran = Object.values(request.results ?? {})
+    .filter((r) => r.protected === true)
+    .map((r) => `${r.action}: ${r.detail}`);
+  return [...planned, ...ran];
+}
+
 /** A playbook run as a ticket comment: every planned step with its outcome or why it did not run. */
 export function runText(request: ParsedTicketRequest, status: string): string {
   const results = request.results ?? {};
   const refused = request.approvalStatus === 'denied' || request.approvalStatus === 'timed-out';
+  const withheld = protectedSkips(request);
   const lines = [
+    ...(withheld.length > 0
+      ? [
+          `Paging on-call: containment was withheld from a protected target (${withheld.join('; ')}).`,
+        ]
+      : []),
     `${request.playbook} run finished${request.dryRun ? ' (dry run)' : ''}; approval: ${request.approvalStatus}; status: ${status}.`,
     ...request.steps
       .filter((s) => s.action !== 'open-ticket')

@@ -8,12 +8,14 @@ import {
   type PolicyStatement,
   sameStatement,
 } from '../policyDocument';
-import { resolveRoleName } from '../resolve';
+import { notApplicable, resolveRole } from '../resolve';
 import { webIdentityTarget } from '../targets';
 import type { ActionContext } from '../types';
 
 interface State {
   role: string;
+  /** IAM's ARN for the role: what on-call approves. */
+  arn: string;
   document: PolicyDocument;
   providerArn: string;
   subject: string;
@@ -48,18 +50,6 @@ async function readTrustPolicy(ctx: ActionContext, role: string): Promise<Policy
   return document;
 }
 
-/** The EKS OIDC provider the role trusts (the Federated principal of its trust policy). */
-function trustedProvider(document: PolicyDocument): string | null {
-  for (const statement of document.Statement) {
-    const federated = (statement.Principal as { Federated?: string | string[] } | undefined)
-      ?.Federated;
-    for (const arn of Array.isArray(federated) ? federated : federated ? [federated] : []) {
-      if (OIDC_PROVIDER.test(arn)) return arn;
-    }
-  }
-  return null;
-}
-
 export const blockWebIdentity = defineAction({
   name: 'block-web-identity',
   description:
@@ -67,7 +57,7 @@ export const blockWebIdentity = defineAction({
   params: webIdentityTarget,
   permissions: {
     iam: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:ListRoleTags'],
-    kubernetes: [],
+    kubernetes: ['get serviceaccounts'],
   },
   example: {
     kind: 'web-identity',
@@ -76,23 +66,22 @@ export const blockWebIdentity = defineAction({
     serviceAccount: 'payments-api',
   },
   async check(ctx, params) {
-    const role = await resolveRoleName(ctx, { kind: 'role', arn: params.roleArn });
-    if ('skip' in role) return { ok: false, reason: role.skip };
-    const document = await readTrustPolicy(ctx, role.value);
-    const providerArn = trustedProvider(document);
-    if (!providerArn) {
-      return {
-        ok: false,
-        reason: `role ${role.value} does not trust an EKS OIDC provider; nothing to block`,
-      };
+    // The role is the plan's or the one the service account's annotation names; either way it
+    // must be this account's, exactly as IAM names it, and trust this cluster for the subject.
+    const role = await resolveRole(ctx, params);
+    if ('skip' in role) return notApplicable(role);
+    const { name, trustPolicy: document, irsa } = role.value;
+    if (!document || !irsa) {
+      throw new PermanentActionError(`role ${name} has no trust policy`);
     }
     const subject = `system:serviceaccount:${params.namespace}:${params.serviceAccount}`;
     return {
       ok: true,
       state: {
-        role: role.value,
+        role: name,
+        arn: role.value.arn,
         document,
-        providerArn,
+        providerArn: irsa.providerArn,
         subject,
       } satisfies State,
     };
@@ -101,6 +90,7 @@ export const blockWebIdentity = defineAction({
     state.document.Statement.some((s) => s.Sid === sidFor(ctx.incidentKey, state.subject))
       ? []
       : [`deny ${state.subject} in the trust policy of ${state.role}`],
+  resolved: (state) => `${state.arn}#${state.subject}`,
   satisfied: (state) => `${state.subject} is already blocked on ${state.role}`,
   before: (state) => ({ role: state.role, providerArn: state.providerArn, subject: state.subject }),
   async execute(ctx, _params, state) {

@@ -1,7 +1,7 @@
 import { CreateSnapshotCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
-import { resolveInstance } from '../resolve';
+import { notApplicable, resolveInstance } from '../resolve';
 import { nodeTarget } from '../targets';
 import type { ActionContext } from '../types';
 
@@ -31,7 +31,7 @@ export const captureEvidence = defineAction({
   example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
     const instance = await resolveInstance(ctx, params);
-    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    if ('skip' in instance) return notApplicable(instance);
     const instanceId = instance.value.InstanceId as string;
     const volumes = (instance.value.BlockDeviceMappings ?? [])
       .map((m) => m.Ebs?.VolumeId)

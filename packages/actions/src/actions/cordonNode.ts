@@ -1,11 +1,11 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { TOURNIQUET_LABELS } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
-import { resolveInstanceId } from '../resolve';
+import { notApplicable, resolveInstance } from '../resolve';
 import { nodeTarget } from '../targets';
 
 interface State {
   node: string;
+  instanceId: string;
   unschedulable: boolean;
 }
 
@@ -14,26 +14,28 @@ export const cordonNode = defineAction({
   description:
     'Mark the node unschedulable (spec.unschedulable=true) so no new pods land on it. Destructive: approval by default.',
   params: nodeTarget,
-  permissions: { iam: [], kubernetes: ['get,list,patch nodes', 'get pods'] },
+  permissions: { iam: ['ec2:DescribeInstances'], kubernetes: ['get,list,patch nodes', 'get pods'] },
   example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
-    const instanceId = await resolveInstanceId(ctx, params);
-    if ('skip' in instanceId) return { ok: false, reason: instanceId.skip };
-    const node: V1Node | null = await (await ctx.kube()).findNodeByInstanceId(instanceId.value);
+    // The exemption is the instance's tag, which only AWS admins set: a node's kubelet may label
+    // its own Node object, so a compromised node could exempt itself by label.
+    const instance = await resolveInstance(ctx, params);
+    if ('skip' in instance) return notApplicable(instance);
+    const instanceId = instance.value.InstanceId as string;
+    const node: V1Node | null = await (await ctx.kube()).findNodeByInstanceId(instanceId);
     if (!node?.metadata?.name)
-      return { ok: false, reason: `no Kubernetes node runs on ${instanceId.value}` };
-    if (node.metadata.labels?.[TOURNIQUET_LABELS.protect] === 'true') {
-      return {
-        ok: false,
-        reason: `node ${node.metadata.name} is labelled ${TOURNIQUET_LABELS.protect}=true`,
-      };
-    }
+      return { ok: false, reason: `no Kubernetes node runs on ${instanceId}` };
     return {
       ok: true,
-      state: { node: node.metadata.name, unschedulable: node.spec?.unschedulable === true },
+      state: {
+        node: node.metadata.name,
+        instanceId,
+        unschedulable: node.spec?.unschedulable === true,
+      },
     };
   },
   plan: (state) => (state.unschedulable ? [] : [`cordon node ${state.node}`]),
+  resolved: (state) => `${state.instanceId} (node ${state.node})`,
   satisfied: (state) => `node ${state.node} is already cordoned`,
   before: (state) => state,
   async execute(ctx, _params, state) {

@@ -1,7 +1,7 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
-import { quarantineGroupFor, resolveInstance } from '../resolve';
+import { notApplicable, quarantineGroupFor, resolveInstance } from '../resolve';
 import {
   findUntrackGroup,
   isTourniquetSetting,
@@ -43,7 +43,7 @@ export const isolateNode = defineAction({
   example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
     const instance = await resolveInstance(ctx, params);
-    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    if ('skip' in instance) return notApplicable(instance);
     // DescribeNetworkInterfaces is the authority on an ENI's groups (the instance view can lag).
     const eniIds = (instance.value.NetworkInterfaces ?? []).map(
       (e) => e.NetworkInterfaceId as string,
@@ -76,6 +76,8 @@ export const isolateNode = defineAction({
     state.enis
       .filter((e) => !sameGroups(e.groups, [e.quarantineGroup]))
       .map((e) => `move ENI ${e.id} from ${e.groups.join(',')} to ${e.quarantineGroup}`),
+  resolved: (state) =>
+    `${state.instanceId} (ENIs ${state.enis.map((e) => e.id).join(', ') || 'none'})`,
   satisfied: (state) => `every ENI of ${state.instanceId} is already on the quarantine group`,
   before: (state) => state.enis.map((e) => ({ id: e.id, vpcId: e.vpcId, groups: e.groups })),
   async execute(ctx, _params, state) {

@@ -4,7 +4,7 @@ import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
 import { isKubeStatus } from '@tourniquet/kube';
 import { defineAction } from '../defineAction';
 import { PermanentActionError } from '../errors';
-import { quarantineGroupFor, resolvePod } from '../resolve';
+import { notApplicable, quarantineGroupFor, resolvePod } from '../resolve';
 import {
   findUntrackGroup,
   isTourniquetSetting,
@@ -101,7 +101,7 @@ export const isolatePod = defineAction({
       'ec2:AuthorizeSecurityGroupEgress',
       'ec2:CreateTags',
     ],
-    kubernetes: ['get,patch pods', 'get,create,delete networkpolicies'],
+    kubernetes: ['get,patch pods', 'get,create,delete networkpolicies', 'get namespaces'],
   },
   example: {
     kind: 'pod',
@@ -111,7 +111,7 @@ export const isolatePod = defineAction({
   },
   async check(ctx, params) {
     const resolved = await resolvePod(ctx, params);
-    if ('skip' in resolved) return { ok: false, reason: resolved.skip };
+    if ('skip' in resolved) return notApplicable(resolved);
     const pod = resolved.value;
     if (pod.spec?.hostNetwork) {
       return {

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
-import { resolvePod } from '../resolve';
+import { notApplicable, resolvePod } from '../resolve';
 import { podTarget } from '../targets';
 
 interface Saved {
@@ -25,13 +25,11 @@ export const labelPod = defineAction({
   description:
     'Label and annotate the pod with the incident, as an evidence marker. Never destructive.',
   params: podTarget,
-  permissions: { iam: [], kubernetes: ['get,patch pods'] },
+  permissions: { iam: [], kubernetes: ['get,patch pods', 'get namespaces'] },
   example: { kind: 'pod', namespace: 'payments', name: 'payments-api-7d9f8b6c5-x2kqp', uid: null },
   async check(ctx, params) {
     const pod = await resolvePod(ctx, params);
-    return 'skip' in pod
-      ? { ok: false, reason: pod.skip }
-      : { ok: true, state: current(pod.value) };
+    return 'skip' in pod ? notApplicable(pod) : { ok: true, state: current(pod.value) };
   },
   plan(state, ctx) {
     const want = wanted(ctx.incidentKey);

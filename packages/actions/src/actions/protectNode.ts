@@ -7,7 +7,7 @@ import {
   ModifyInstanceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { defineAction } from '../defineAction';
-import { resolveInstance } from '../resolve';
+import { notApplicable, resolveInstance } from '../resolve';
 import { nodeTarget } from '../targets';
 
 interface State {
@@ -35,7 +35,7 @@ export const protectNode = defineAction({
   example: { kind: 'node', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
     const instance = await resolveInstance(ctx, params);
-    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    if ('skip' in instance) return notApplicable(instance);
     const instanceId = instance.value.InstanceId as string;
     if (instance.value.InstanceLifecycle === 'spot') {
       return {

@@ -1,6 +1,6 @@
 import { ModifyInstanceMetadataOptionsCommand } from '@aws-sdk/client-ec2';
 import { defineAction } from '../defineAction';
-import { describeInstance } from '../resolve';
+import { describeInstance, notApplicable } from '../resolve';
 import { instanceTarget } from '../targets';
 
 interface State {
@@ -20,7 +20,7 @@ export const requireImdsv2 = defineAction({
   example: { kind: 'instance', instanceId: 'i-0a1b2c3d4e5f60718' },
   async check(ctx, params) {
     const instance = await describeInstance(ctx, params.instanceId);
-    if ('skip' in instance) return { ok: false, reason: instance.skip };
+    if ('skip' in instance) return notApplicable(instance);
     return {
       ok: true,
       state: {

@@ -6,7 +6,7 @@ import {
 import { incidentLabel } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
 import { decodePolicyDocument, type PolicyDocument, sameStatement } from '../policyDocument';
-import { resolveRoleName } from '../resolve';
+import { notApplicable, resolveRole } from '../resolve';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
 
@@ -23,6 +23,8 @@ export function revokePolicyName(incidentKey: string): string {
 
 interface State {
   role: string;
+  /** IAM's ARN for the role: what on-call approves. */
+  arn: string;
   /** This incident's revocation cut-off, when its policy is in place. */
   cutoff: string | null;
 }
@@ -79,6 +81,7 @@ export const revokeRoleSessions = defineAction({
   params: roleTarget,
   permissions: {
     iam: [
+      'iam:GetRole',
       'iam:GetRolePolicy',
       'iam:PutRolePolicy',
       'iam:DeleteRolePolicy',
@@ -89,15 +92,17 @@ export const revokeRoleSessions = defineAction({
   },
   example: { kind: 'role', arn: 'arn:aws:iam::111122223333:role/payments-api-irsa' },
   async check(ctx, params) {
-    const role = await resolveRoleName(ctx, params);
-    if ('skip' in role) return { ok: false, reason: role.skip };
-    const cutoff = cutoffOf(await readRevocation(ctx, role.value));
-    return { ok: true, state: { role: role.value, cutoff } satisfies State };
+    const role = await resolveRole(ctx, params);
+    if ('skip' in role) return notApplicable(role);
+    const { name, arn } = role.value;
+    const cutoff = cutoffOf(await readRevocation(ctx, name));
+    return { ok: true, state: { role: name, arn, cutoff } satisfies State };
   },
   plan(state, ctx) {
     if (alreadyRevoked(ctx, state.cutoff)) return [];
     return [`deny sessions of role ${state.role} issued before now`];
   },
+  resolved: (state) => state.arn,
   satisfied: (state) =>
     `sessions of role ${state.role} issued before ${state.cutoff} are already revoked`,
   before: (state) => ({ role: state.role }),

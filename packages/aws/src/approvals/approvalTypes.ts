@@ -30,6 +30,13 @@ export interface ProposedStep {
   action: string;
   target: string | null;
   dryRun: boolean;
+  /**
+   * The concrete target resolved just before the request (role ARN, instance, ENIs): what an
+   * approval approves. Null when the step would be skipped; absent when it was not resolved.
+   */
+  resolved?: string | null;
+  /** Why it resolved to nothing, when it did not. */
+  resolvedDetail?: string;
 }
 
 /** What a step that already ran did, kept small: the message shows status and detail only. */

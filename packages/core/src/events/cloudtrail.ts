@@ -32,10 +32,14 @@ const OIDC_PROVIDER = /:oidc-provider\/(oidc\.eks\.[^/]+\/id\/[A-Za-z0-9]+)$/;
 
 export function normaliseCloudTrail(envelope: Envelope): Finding {
   const detail = parseOrThrow(detailSchema, envelope.detail, 'CloudTrail event', 'detail');
-  const { identity, oidcIssuer, roleArn } = classifyIdentity(detail);
+  const { identity, oidcIssuer, roleArn: named } = classifyIdentity(detail);
   const serviceAccount = parseServiceAccount(detail.userIdentity.userName);
-  const role: RoleRef | null = roleArn ? { arn: roleArn, serviceAccount } : null;
   const denied = detail.errorCode === 'AccessDenied';
+  // A failed AssumeRoleWithWebIdentity issued no session: the caller holds nothing of the role it
+  // asked for, so that role is not the finding's role (it may be any role the attacker names).
+  const requestedRoleArn = identity === 'web-identity' ? named : null;
+  const roleArn = identity === 'web-identity' && detail.errorCode ? null : named;
+  const role: RoleRef | null = roleArn ? { arn: roleArn, serviceAccount } : null;
   const context: CloudTrailContext = {
     origin: 'cloudtrail',
     eventName: detail.eventName,
@@ -44,16 +48,19 @@ export function normaliseCloudTrail(envelope: Envelope): Finding {
     errorCode: detail.errorCode ?? null,
     identity,
     oidcIssuer,
+    serviceAccount,
+    requestedRoleArn,
   };
   const caller = serviceAccount
     ? `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`
-    : (roleArn ?? detail.userIdentity.type);
+    : (named ?? detail.userIdentity.type);
+  const asked = requestedRoleArn ? ` for ${requestedRoleArn}` : '';
   return {
     origin: 'cloudtrail',
     id: detail.eventID,
     eventId: envelope.id,
     type: `CloudTrail:${detail.eventSource.replace(/\.amazonaws\.com$/, '')}/${detail.eventName}`,
-    title: `${detail.eventName}${denied ? ' (AccessDenied)' : ''} by ${caller} from ${detail.sourceIPAddress}`,
+    title: `${detail.eventName}${denied ? ' (AccessDenied)' : ''} by ${caller}${asked} from ${detail.sourceIPAddress}`,
     severity: denied ? 'MEDIUM' : 'HIGH',
     account: detail.recipientAccountId ?? envelope.account,
     region: detail.awsRegion,

@@ -77,6 +77,10 @@ export class PlaybookBuilder {
           ...(mode === 'apply' ? { 'target.$': `$.actions.${key}.subject` } : {}),
           'dryRun.$': `$.actions.${key}.dryRun`,
           'finding.$': '$.finding',
+          // What on-call approved: the apply refuses a target that now resolves otherwise.
+          ...(mode === 'apply' && approval === 'required'
+            ? { 'approvedTarget.$': `$.resolved.${key}.resolved` }
+            : {}),
         },
         ResultPath: `$.results.${key}`,
         Retry: RETRY,
@@ -89,6 +93,51 @@ export class PlaybookBuilder {
       this.states[check] = {
         Type: 'Choice',
         Choices: [{ And: conditions, Next: task }],
+        Default: following,
+      };
+      following = check;
+    }
+    return following;
+  }
+
+  /**
+   * Before the approval request, every step that needs approval resolves its concrete target
+   * (mode `resolve`, which changes nothing) into `$.resolved.<key>`: on-call approves the role
+   * ARN, instance or ENIs that will be acted on, and the approved apply is bound to it.
+   */
+  resolveChain(actions: readonly ActionName[], next: string): string {
+    let following = next;
+    for (const action of [...actions].reverse()) {
+      const key = stepKey(action);
+      const task = `${action} (resolve)`;
+      const check = `Plan has ${action} to resolve?`;
+      this.states[task] = {
+        Type: 'Task',
+        Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
+        Parameters: {
+          mode: 'resolve',
+          action,
+          'incidentKey.$': '$.incidentKey',
+          'target.$': `$.actions.${key}.subject`,
+          'dryRun.$': `$.actions.${key}.dryRun`,
+          'finding.$': '$.finding',
+        },
+        ResultPath: `$.resolved.${key}`,
+        Retry: RETRY,
+        Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE }],
+        Next: following,
+      };
+      this.states[check] = {
+        Type: 'Choice',
+        Choices: [
+          {
+            And: [
+              { Variable: `$.actions.${key}`, IsPresent: true },
+              { Variable: `$.actions.${key}.approval`, StringEquals: 'required' },
+            ],
+            Next: task,
+          },
+        ],
         Default: following,
       };
       following = check;
@@ -118,6 +167,7 @@ export class PlaybookBuilder {
           'playbook.$': '$.playbook',
           'actions.$': '$.approval.actions',
           'steps.$': '$.steps',
+          'resolved.$': '$.resolved',
           'finding.$': '$.finding',
           'results.$': '$.results',
           expiresInSeconds: this.options.approvalTimeoutSeconds,

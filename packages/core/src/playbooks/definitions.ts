@@ -59,8 +59,8 @@ export const RELEASE_ACTIONS: readonly ActionName[] = [
 export const DEFAULT_PLAYBOOK_OPTIONS: PlaybookOptions = { approvalTimeoutSeconds: 900 };
 
 /**
- * The playbook as ASL (JSONPath): steps without approval first, then one approval for the group
- * that needs it, then that group, then the ticket. Every Task retries transient errors with
+ * The playbook as ASL (JSONPath): steps without approval first, then the concrete targets of the
+ * group that needs approval, then one approval for that group, then the group, then the ticket. Every Task retries transient errors with
  * backoff and jitter and catches everything else to the escalation path.
  */
 export function playbookDefinition(
@@ -81,6 +81,7 @@ export function playbookDefinition(
   const actions = PLAYBOOK_ACTIONS[name];
   const approved = b.actionChain(actions, 'required', 'apply', ticket);
   const gate = b.approvalGate(approved, ticket);
-  const start = b.actionChain(actions, 'auto', 'apply', gate);
+  const resolve = b.resolveChain(actions, gate);
+  const start = b.actionChain(actions, 'auto', 'apply', resolve);
   return b.build(`Tourniquet ${name} playbook`, start);
 }

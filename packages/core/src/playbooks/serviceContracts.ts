@@ -13,6 +13,12 @@ export interface ApprovalRequest {
   actions: string[];
   /** The plan's steps (action, rendered target, dry-run), so the request can name targets. */
   steps?: Array<{ action: string; target: string; dryRun: boolean }>;
+  /**
+   * By step key: what each step needing approval resolved to just before the request (the
+   * action's `resolve` mode): the concrete role ARN, instance or ENIs, or null when it would
+   * be skipped (with the reason in `detail`).
+   */
+  resolved?: Record<string, { action: string; resolved: string | null; detail: string }>;
   finding: unknown;
   /** Outcomes of the steps that already ran (what is already isolated, captured…). */
   results: unknown;

@@ -7,6 +7,8 @@ import { isNodeScoped, type Target } from './target';
 /** A safety rail that removes some steps from a plan, with the reason the ticket will carry. */
 export interface Guard {
   reason: string;
+  /** An admin-set exemption (config, AWS tag): skipping for it pages on-call. */
+  protected?: true;
   /** `target` is null when the step has no target for this finding. */
   covers: (action: ActionName, target: Target | null) => boolean;
 }
@@ -35,12 +37,14 @@ export function guardsFor(
   if (f.pod && config.protectedNamespaces.includes(f.pod.namespace)) {
     guards.push({
       reason: `namespace ${f.pod.namespace} is protected; Tourniquet never isolates or labels its pods`,
+      protected: true,
       covers: everythingButTicket,
     });
   }
   if (f.node && f.node.tags[PROTECT_MARKER.key] === PROTECT_MARKER.value) {
     guards.push({
       reason: `node ${f.node.instanceId} is tagged ${PROTECT_MARKER.key}=${PROTECT_MARKER.value}`,
+      protected: true,
       covers: (_action, target) => target !== null && isNodeScoped(target),
     });
   }

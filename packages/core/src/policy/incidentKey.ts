@@ -26,6 +26,9 @@ export function incidentKey(finding: Finding): string {
     return `${scope}:node:${finding.node.instanceId}`;
   }
   if (finding.role) return `${finding.account}:global:-:role:${roleName(finding.role.arn)}`;
+  // A service account's token misused (AccessDenied web identity): the identity is the subject.
+  const caller = finding.context.origin === 'cloudtrail' ? finding.context.serviceAccount : null;
+  if (caller) return `${scope}:serviceaccount:${caller.namespace}/${caller.name}`;
   if (finding.resource) {
     const kind =
       RESOURCE_KINDS[finding.resource.type] ??

@@ -5,6 +5,7 @@ import { CidrSet } from './cidr';
 import { guardsFor } from './guards';
 import { incidentKey } from './incidentKey';
 import { PLAYBOOK_STEPS } from './playbooks';
+import { parseRoleArn } from './roleArn';
 import { type RouteContext, routeFinding } from './routes';
 import { renderTarget, type Target } from './target';
 
@@ -20,6 +21,8 @@ export interface PlanStep {
 export interface SkippedStep {
   action: ActionName;
   reason: string;
+  /** Skipped for an admin-set protection (config, tag): the ticket step pages on-call. */
+  protected?: true;
 }
 
 export interface Plan {
@@ -110,13 +113,24 @@ export function createPlanner(config: TourniquetConfig): Planner {
     const guards = guardsFor(finding, config, unmanagedReason(finding, cluster));
     const steps: PlanStep[] = [];
     const skipped: SkippedStep[] = [];
+    let unauthorised: string | undefined;
     for (const template of PLAYBOOK_STEPS[route.playbook](finding)) {
       const { action } = template;
       const resolved = template.target(finding, key);
       const target = 'skip' in resolved ? null : resolved;
       const guard = guards.find((g) => g.covers(action, target));
       if (guard) {
-        skipped.push({ action, reason: guard.reason });
+        skipped.push({
+          action,
+          reason: guard.reason,
+          ...(guard.protected ? { protected: true as const } : {}),
+        });
+        continue;
+      }
+      const foreign = target && foreignTargetReason(target, finding);
+      if (foreign) {
+        unauthorised ??= foreign;
+        skipped.push({ action, reason: foreign });
         continue;
       }
       if (template.when && !template.when.test(finding)) {
@@ -140,7 +154,7 @@ export function createPlanner(config: TourniquetConfig): Planner {
     const containment = steps.some((s) => s.action !== 'open-ticket');
     if (!containment && playbook !== 'ticket-only') {
       playbook = 'ticket-only';
-      reason = guards[0]?.reason ?? `${reason}; every containment step was skipped`;
+      reason = guards[0]?.reason ?? unauthorised ?? `${reason}; every containment step was skipped`;
     }
     if (finding.sample) reason += ' (GuardDuty sample finding: dry-run only)';
     else if (config.dryRun) reason += ' (dry-run: config.dryRun is true)';
@@ -148,4 +162,25 @@ export function createPlanner(config: TourniquetConfig): Planner {
   }
 
   return { config, plan };
+}
+
+/**
+ * Why a target named by ARN is not Tourniquet's to act on: not a well-formed ARN, or in another
+ * account than the finding's (which the planner has already matched to the configuration). The
+ * action checks the rest at run time (the ARN IAM reports, the trust policy).
+ */
+function foreignTargetReason(target: Target, finding: Finding): string | null {
+  let arn: string | null = null;
+  let account: string | undefined;
+  if (target.kind === 'role' || (target.kind === 'web-identity' && target.roleArn)) {
+    arn = target.kind === 'role' ? target.arn : target.roleArn;
+    account = arn ? parseRoleArn(arn)?.account : undefined;
+    if (!account) return `${arn} is not an IAM role ARN; Tourniquet does not act on it`;
+  } else if (target.kind === 'instance-profile-role') {
+    arn = target.arn;
+    account = /^arn:[a-z-]+:iam::(\d{12}):instance-profile\//.exec(arn)?.[1];
+    if (!account) return `${arn} is not an instance profile ARN; Tourniquet does not act on it`;
+  }
+  if (!arn || account === finding.account) return null;
+  return `${arn} is in account ${account}, not the finding's account ${finding.account}; Tourniquet does not act on it`;
 }

@@ -44,11 +44,32 @@ const targets = {
     f.node?.instanceProfileArn
       ? { kind: 'instance-profile-role', arn: f.node.instanceProfileArn }
       : skip('the finding carries no instance profile for the node'),
-  role: (f) => (f.role ? { kind: 'role', arn: f.role.arn } : skip('the finding names no IAM role')),
+  role: (f) => {
+    if (!f.role) return skip('the finding names no IAM role');
+    // Reached through an IRSA web identity or its session: the role must trust this cluster.
+    return isIrsa(f)
+      ? { kind: 'role', arn: f.role.arn, irsa: { serviceAccount: f.role.serviceAccount } }
+      : { kind: 'role', arn: f.role.arn };
+  },
+  /** The requesting service account's own IRSA role, read from its annotation at run time. */
+  callerRole: (f) => {
+    const caller = callerOf(f);
+    if ('skip' in caller) return caller;
+    return { kind: 'serviceaccount-role', namespace: caller.namespace, name: caller.name };
+  },
+  callerWebIdentity: (f) => {
+    const caller = callerOf(f);
+    if ('skip' in caller) return caller;
+    return {
+      kind: 'web-identity',
+      roleArn: null,
+      namespace: caller.namespace,
+      serviceAccount: caller.name,
+    };
+  },
   webIdentity: (f) => {
     if (!f.role) return skip('the finding names no IAM role');
-    const irsa = f.context.origin === 'cloudtrail' && f.context.identity !== 'other';
-    if (!irsa) return skip('the credentials are not an IRSA web identity');
+    if (!isIrsa(f)) return skip('the credentials are not an IRSA web identity');
     const sa = f.role.serviceAccount;
     if (!sa) {
       return skip(
@@ -71,6 +92,31 @@ const targets = {
   },
   incident: (_f, key) => ({ kind: 'incident', key }),
 } satisfies Record<string, TargetRule>;
+
+function isIrsa(f: Finding): boolean {
+  return f.context.origin === 'cloudtrail' && f.context.identity !== 'other';
+}
+
+/** The service account whose token made a denied AssumeRoleWithWebIdentity, on a known cluster. */
+function callerOf(f: Finding): { namespace: string; name: string } | { skip: string } {
+  const caller = f.context.origin === 'cloudtrail' ? f.context.serviceAccount : null;
+  if (!caller) return skip('the event names no service account');
+  if (!f.cluster) {
+    return skip(
+      `OIDC issuer ${f.context.origin === 'cloudtrail' ? f.context.oidcIssuer : '?'} belongs to no configured cluster, so service account ${caller.namespace}/${caller.name} cannot be looked up`,
+    );
+  }
+  return caller;
+}
+
+/** A denied AssumeRoleWithWebIdentity: the requesting token is compromised, not the role it named. */
+export function isDeniedWebIdentity(f: Finding): boolean {
+  return (
+    f.context.origin === 'cloudtrail' &&
+    f.context.identity === 'web-identity' &&
+    f.context.errorCode === 'AccessDenied'
+  );
+}
 
 /** Pods whose compromise reaches the node: privileged, host namespaces, host mounts, escapes. */
 export function reachesHost(f: Finding): boolean {
@@ -114,13 +160,20 @@ const REVOKE_IDENTITY: readonly StepTemplate[] = [
   openTicket,
 ];
 
+/** Contain the identity that asked: its own IRSA role's sessions, and its token on that role. */
+const REVOKE_CALLER: readonly StepTemplate[] = [
+  { action: 'revoke-role-sessions', target: targets.callerRole },
+  { action: 'block-web-identity', target: targets.callerWebIdentity },
+  openTicket,
+];
+
 /** Ordered steps of each playbook: evidence and isolation before anything destructive. */
 export const PLAYBOOK_STEPS: Readonly<
   Record<PlaybookName, (f: Finding) => readonly StepTemplate[]>
 > = {
   'contain-pod': () => CONTAIN_POD,
   'contain-node': () => CONTAIN_NODE,
-  'revoke-identity': () => REVOKE_IDENTITY,
+  'revoke-identity': (f) => (isDeniedWebIdentity(f) ? REVOKE_CALLER : REVOKE_IDENTITY),
   'remediate-config': (f) => {
     const action =
       f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;

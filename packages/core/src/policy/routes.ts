@@ -92,21 +92,33 @@ const CONFIG_RULE_ROUTES: ReadonlyArray<Rule<ConfigContext>> = [
 /**
  * CloudTrail IRSA: an AssumeRoleWithWebIdentity, or a call made with its session, is anomalous
  * when it comes from outside the cluster's egress CIDRs, or when the assume was AccessDenied
- * (a token tried on a role that does not trust it).
+ * (a token tried on a role that does not trust it: the token, not that role, is compromised).
  */
 const CLOUDTRAIL_RULES: ReadonlyArray<Rule<CloudTrailContext>> = [
   (_f, c) =>
     c.identity === 'other'
       ? route(null, 'the caller is not an IRSA web identity or session')
       : null,
+  (_f, c) => {
+    if (c.identity !== 'web-identity' || !c.errorCode) return null;
+    const asked = c.requestedRoleArn ?? 'an unnamed role';
+    if (c.errorCode !== 'AccessDenied')
+      return route(
+        'ticket-only',
+        `AssumeRoleWithWebIdentity for ${asked} failed with ${c.errorCode}: no session was issued`,
+      );
+    if (!c.serviceAccount)
+      return route(
+        'ticket-only',
+        `AssumeRoleWithWebIdentity for ${asked} was denied, but the event names no service account to contain`,
+      );
+    const caller = `system:serviceaccount:${c.serviceAccount.namespace}:${c.serviceAccount.name}`;
+    return route(
+      'revoke-identity',
+      `AssumeRoleWithWebIdentity by ${caller} for ${asked} was denied: that service account's token is treated as compromised and its own IRSA role is contained; the role it asked for is the attacker's choice and not a target`,
+    );
+  },
   (f) => (f.role ? null : route('ticket-only', 'the event names no IAM role to revoke')),
-  (f, c) =>
-    c.identity === 'web-identity' && c.errorCode === 'AccessDenied'
-      ? route(
-          'revoke-identity',
-          `AssumeRoleWithWebIdentity for ${f.role?.arn} was denied: a service-account token was tried on a role that does not trust it`,
-        )
-      : null,
   (_f, c, ctx) =>
     ctx.cluster
       ? null

@@ -1,12 +1,22 @@
+/**
+ * The IRSA identity a role target was reached through: the role is only acted on when its trust
+ * policy trusts the incident cluster's OIDC provider for this service account (or, when the
+ * event does not name one, for some service account of that cluster).
+ */
+export interface IrsaSubject {
+  serviceAccount: { namespace: string; name: string } | null;
+}
+
 /** What a plan step acts on. Some targets are resolved at run time (the node of a pod, …). */
 export type Target =
   | { kind: 'pod'; namespace: string; name: string; uid: string | null }
   | { kind: 'node'; instanceId: string }
   | { kind: 'node-of-pod'; namespace: string; name: string }
-  | { kind: 'role'; arn: string }
+  | { kind: 'role'; arn: string; irsa?: IrsaSubject }
   | { kind: 'serviceaccount-role'; namespace: string; name: string }
   | { kind: 'instance-profile-role'; arn: string }
-  | { kind: 'web-identity'; roleArn: string; namespace: string; serviceAccount: string }
+  /** `roleArn: null`: the IRSA role named by the service account's annotation, read at run time. */
+  | { kind: 'web-identity'; roleArn: string | null; namespace: string; serviceAccount: string }
   | { kind: 'cluster'; name: string }
   | { kind: 'instance'; instanceId: string }
   | { kind: 'security-group'; groupId: string }
@@ -26,7 +36,7 @@ export function renderTarget(target: Target): string {
     case 'instance-profile-role':
       return `${target.kind}/${target.arn}`;
     case 'web-identity':
-      return `web-identity/${target.roleArn}#system:serviceaccount:${target.namespace}:${target.serviceAccount}`;
+      return `web-identity/${target.roleArn ?? `serviceaccount-role/${target.namespace}/${target.serviceAccount}`}#system:serviceaccount:${target.namespace}:${target.serviceAccount}`;
     case 'cluster':
       return `cluster/${target.name}`;
     case 'security-group':

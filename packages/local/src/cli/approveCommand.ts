@@ -158,6 +158,22 @@ async function decide(verb: 'approve' | 'deny', args: string[], io: CliIo): Prom
   return say(attempt, message, accepted ? EXIT.ok : EXIT.failed);
 }
 
+/** Each decided step with the concrete target it was resolved to (else the plan's target). */
+function stepsOn(record: {
+  actions: readonly string[];
+  steps: ReadonlyArray<{ action: string; target: string | null; resolved?: string | null }>;
+}): string {
+  const byAction = new Map(record.steps.map((s) => [s.action, s]));
+  return record.actions
+    .map((action) => {
+      const step = byAction.get(action);
+      if (step?.resolved === null) return `${action} (resolves to nothing: skipped)`;
+      const on = step?.resolved ?? step?.target;
+      return on ? `${action} on ${on}` : action;
+    })
+    .join(', ');
+}
+
 function describe(result: DecisionResult, approvalId: string) {
   const r = (attempt: AttemptResult, message: string, accepted = false) => ({
     attempt,
@@ -168,13 +184,13 @@ function describe(result: DecisionResult, approvalId: string) {
     case 'approved':
       return r(
         ATTEMPT_RESULT.approved,
-        `approved ${approvalId} (${result.record.incidentKey}): the playbook runs ${result.record.actions.join(', ')}`,
+        `approved ${approvalId} (${result.record.incidentKey}): the playbook runs ${stepsOn(result.record)}`,
         true,
       );
     case 'denied':
       return r(
         ATTEMPT_RESULT.denied,
-        `denied ${approvalId} (${result.record.incidentKey}): the playbook skips ${result.record.actions.join(', ')}`,
+        `denied ${approvalId} (${result.record.incidentKey}): the playbook skips ${stepsOn(result.record)}`,
         true,
       );
     case 'awaiting-approval':

@@ -19,8 +19,11 @@ export function askApprover(
     }
     const rl = createInterface({ input, output });
     try {
+      const targets = Object.values(request.resolved ?? {}).map(
+        (r) => `  ${r.action} → ${r.resolved ?? `nothing (${r.detail})`}\n`,
+      );
       const answer = await rl.question(
-        `\nApprove ${request.actions.join(', ')} for incident ${request.incidentKey}? (expires in ${request.expiresInSeconds}s) [y/N] `,
+        `\n${targets.join('')}Approve ${request.actions.join(', ')} for incident ${request.incidentKey}? (expires in ${request.expiresInSeconds}s) [y/N] `,
       );
       const approved = /^y(es)?$/i.test(answer.trim());
       return {

@@ -100,8 +100,15 @@ function proposedSteps(record: Shown): string {
   const lines = record.actions.map((action) => {
     const step = targets.get(action);
     const target = step?.target ? ` → ${codeText(step.target, 200)}` : '';
+    // The concrete target is what the approval binds the step to.
+    const concrete =
+      step?.resolved !== undefined
+        ? step.resolved === null
+          ? ` = _nothing: ${mrkdwnText(step.resolvedDetail ?? 'would be skipped', 200)}_`
+          : ` = ${codeText(step.resolved, 200)}`
+        : '';
     const dryRun = step?.dryRun ? ' _(dry-run: reports only)_' : '';
-    return `• ${codeText(action, 40)}${target}: ${actionEffect(action)}${dryRun}`;
+    return `• ${codeText(action, 40)}${target}${concrete}: ${actionEffect(action)}${dryRun}`;
   });
   const who =
     record.requiredApprovals > 1

@@ -21,7 +21,11 @@ const findingViewSchema = z.looseObject({
   count: z.number().nullish().catch(null),
   lastSeen: text,
   sample: z.boolean().nullish().catch(null),
-  context: obj({ ruleName: text, eventName: text }),
+  context: obj({
+    ruleName: text,
+    eventName: text,
+    serviceAccount: obj({ namespace: text, name: text }),
+  }),
 });
 
 export interface FindingView {
@@ -49,7 +53,9 @@ export function findingView(finding: unknown): FindingView {
   const parsed = findingViewSchema.safeParse(finding ?? {});
   const f = parsed.success ? parsed.data : findingViewSchema.parse({});
   const pod = f.pod?.name ? `${f.pod.namespace ?? 'default'}/${f.pod.name}` : null;
-  const sa = f.role?.serviceAccount;
+  // A denied web identity has no role (the one it asked for is not a target): the caller is
+  // the service account in the CloudTrail context.
+  const sa = f.role?.serviceAccount ?? f.context?.serviceAccount;
   return {
     origin: f.origin ?? null,
     id: f.id ?? null,

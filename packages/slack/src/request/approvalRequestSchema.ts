@@ -30,6 +30,17 @@ const approvalRequestSchema = z.looseObject({
       }),
     )
     .optional(),
+  /** Optional: each approval step's concrete target, resolved just before the request. */
+  resolved: z
+    .record(
+      z.string(),
+      z.looseObject({
+        action: z.string(),
+        resolved: z.string().nullable(),
+        detail: z.string().default(''),
+      }),
+    )
+    .optional(),
 });
 
 export type ParsedApprovalRequest = Omit<ApprovalRequest, 'steps'> & { steps: ProposedStep[] };
@@ -43,8 +54,22 @@ export function parseApprovalRequest(payload: unknown): ParsedApprovalRequest {
     );
   }
   const r = result.data;
+  const resolved = new Map(Object.values(r.resolved ?? {}).map((v) => [v.action, v]));
   const steps = (r.steps ?? [])
     .filter((s) => (r.actions as string[]).includes(s.action))
-    .map((s) => ({ action: s.action, target: s.target ?? null, dryRun: s.dryRun ?? false }));
+    .map((s) => {
+      const concrete = resolved.get(s.action);
+      return {
+        action: s.action,
+        target: s.target ?? null,
+        dryRun: s.dryRun ?? false,
+        ...(concrete
+          ? {
+              resolved: concrete.resolved,
+              ...(concrete.resolved === null ? { resolvedDetail: concrete.detail } : {}),
+            }
+          : {}),
+      };
+    });
   return { ...r, steps };
 }
