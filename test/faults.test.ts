@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients } from '@tourniquet/aws';
 import {
   createPlanner,
   functionArnsFor,
   normaliseEvent,
-  parseConfig,
   playbookDefinition,
   releasableFromJournal,
   releaseInput,
@@ -22,12 +19,10 @@ import {
   runPlaybookLocally,
 } from '@tourniquet/local';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './helpers/events';
+import { REPO_ROOT, sampleConfig } from './helpers/events';
 import { containmentState, worldState } from './helpers/worldState';
 
-const config = parseConfig(
-  JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
-);
+const config = sampleConfig();
 const functions = functionArnsFor('tourniquet');
 
 /** Retries a read that crosses the fault proxy (the SDK's own retries can all be faulted). */

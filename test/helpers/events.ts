@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EVENTS_DIR = join(REPO_ROOT, 'events');
@@ -76,4 +77,9 @@ export function withValue(
   for (const key of keys) node = node[key];
   node[last] = value;
   return copy;
+}
+
+/** The sample configuration (`tourniquet.config.json`), parsed as the CLI parses it. */
+export function sampleConfig(): TourniquetConfig {
+  return parseConfig(JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')));
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type ActionResponse, REVOKE_POLICY_PREFIX, runActionRequest } from '@tourniquet/actions';
@@ -8,13 +6,12 @@ import {
   functionArnsFor,
   normaliseEvent,
   type Plan,
-  parseConfig,
   playbookDefinition,
   playbookInput,
 } from '@tourniquet/core';
 import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEvent, REPO_ROOT, withValue } from '../helpers/events';
+import { loadEvent, sampleConfig, withValue } from '../helpers/events';
 
 /**
  * Attacks on target selection: an attacker who controls what an event or a workload says must
@@ -22,9 +19,7 @@ import { loadEvent, REPO_ROOT, withValue } from '../helpers/events';
  * playbook runs it — the plan's subject through the action Lambda's request handler — against
  * moto and the Kubernetes simulator seeded with the default scenario.
  */
-const config = parseConfig(
-  JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
-);
+const config = sampleConfig();
 const planner = createPlanner(config);
 const VICTIM = 'payments-api-irsa';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

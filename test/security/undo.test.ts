@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateSecurityGroupCommand,
   DescribeNetworkInterfacesCommand,
@@ -13,20 +11,18 @@ import {
 } from '@aws-sdk/client-iam';
 import { ApiException } from '@kubernetes/client-node';
 import { type ActionRuntime, getAction, runActionRequest } from '@tourniquet/actions';
-import { incidentLabel, parseConfig } from '@tourniquet/core';
+import { incidentLabel } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { LocalWorld } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/events';
+import { sampleConfig } from '../helpers/events';
 
 /**
  * Undo is never input: release writes back only what the step journal recorded before each
  * change, and removes only what Tourniquet wrote. Each case is an attack or failure that
  * misled undo before the journal existed.
  */
-const config = parseConfig(
-  JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
-);
+const config = sampleConfig();
 const finding = { cluster: 'prod-eks-01', region: 'us-east-1', lastSeen: '2026-11-23T12:00:00Z' };
 const POD = {
   kind: 'pod',
