@@ -23,6 +23,7 @@ export const handler = createSlackInteractionsHandler({
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   slackSettings: env.settings.slack,
+  people: env.settings.people,
   incidents: incidentRecorder('slack-interactions'),
   consoleDomain: env.settings.consoleDomain,
   slack: slackConnection(env.slackSecretId as string, {

@@ -29,6 +29,7 @@ export const DEFAULT_RETENTION_DAYS = 90;
 
 export interface NewApproval {
   taskToken: string;
+  executionArn?: string | null;
   incidentKey: string;
   playbook: string;
   actions: string[];
@@ -85,6 +86,7 @@ export class DynamoApprovalStore {
       message: null,
       version: 1,
       taskToken: input.taskToken,
+      executionArn: input.executionArn ?? null,
     };
     await this.doc.send(
       new PutCommand({
@@ -155,18 +157,6 @@ export class DynamoApprovalStore {
     return this.update(record, {
       set: { status: APPROVAL_STATUS.expired, expiredReason: reason },
       remove: ['taskToken'],
-    });
-  }
-
-  /** Undoes a claim whose completion failed transiently, so the next click can decide again. */
-  revertClaim(claimed: ApprovalRecord, before: ApprovalRecord) {
-    return this.update(claimed, {
-      set: {
-        status: APPROVAL_STATUS.pending,
-        approvals: before.approvals,
-        decidedBy: null,
-        decidedAt: null,
-      },
     });
   }
 

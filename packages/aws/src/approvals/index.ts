@@ -4,12 +4,16 @@ export {
   type Choice,
   type NextStep,
   nextStep,
+  personKey,
   requiredApprovalsFor,
 } from './approvalRules';
 export { APPROVAL_TABLE, approvalKey, createApprovalTable } from './approvalTable';
 export * from './approvalTypes';
+export { type ApproverPeople, personOf } from './approverPeople';
 export {
-  authoriseAwsCaller,
+  approverPatternProblem,
+  authoriseAwsCallerArn,
+  awsPrincipalOf,
   type CallerAuthorisation,
   matchesApproverArn,
 } from './awsCallerAuthorisation';
@@ -33,4 +37,4 @@ export {
   TaskGoneError,
 } from './errors';
 export { StepFunctionsTaskCompleter } from './stepFunctionsTaskCompleter';
-export type { TaskCompleter } from './taskCompleter';
+export type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
