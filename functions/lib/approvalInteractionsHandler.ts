@@ -6,8 +6,8 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
-  ATTEMPT_RESULT,
   type ApproverPeople,
+  ATTEMPT_RESULT,
   type DynamoApprovalStore,
   type FunctionUrlEvent,
   fromFunctionUrlEvent,

@@ -25,6 +25,15 @@ export {
   type RecordedDecision,
 } from './decideApproval';
 export {
+  DECISION_HEADER,
+  decisionBinding,
+  PROOF_EXPIRES_SECONDS,
+  type PresignDecisionOptions,
+  presignDecision,
+  type VerifyProofOptions,
+  verifyDecisionProof,
+} from './decisionProof';
+export {
   DEFAULT_RETENTION_DAYS,
   DynamoApprovalStore,
   type DynamoApprovalStoreOptions,
@@ -32,6 +41,7 @@ export {
 } from './dynamoApprovalStore';
 export {
   ApprovalError,
+  DecisionProofError,
   InvalidApprovalIdError,
   TaskCompletionError,
   TaskGoneError,

@@ -1,7 +1,7 @@
 import { type ActionName, DESTRUCTIVE_ACTIONS, type PlaybookName } from '../actions';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
-import { stepKey } from './stepKey';
 import { APPROVAL_STATE_NAME } from './serviceContracts';
+import { stepKey } from './stepKey';
 
 /** Amazon States Language (JSONPath), just the parts Tourniquet emits. */
 export type AslState = Record<string, unknown> & { Type: string };

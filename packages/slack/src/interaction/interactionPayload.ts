@@ -81,7 +81,8 @@ export function parseInteraction(rawBody: Buffer | string): ApprovalClick {
   // Slack sends both for a click on a message in a channel. Without them the click could not be
   // tied to the approval's channel or to the approvers' workspace, so it is refused.
   const teamId = p.team?.id ?? p.user.team_id;
-  if (!teamId) throw new InteractionPayloadError('payload.team.id: required, the clicker\'s workspace');
+  if (!teamId)
+    throw new InteractionPayloadError("payload.team.id: required, the clicker's workspace");
   const channelId = p.container?.channel_id ?? p.channel?.id;
   if (!channelId) {
     throw new InteractionPayloadError(

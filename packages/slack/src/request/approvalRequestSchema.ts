@@ -12,7 +12,10 @@ const approvalRequestSchema = z.looseObject({
   taskToken: z.string().min(1).max(8192),
   executionArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^\s]+$/, 'expected an execution ARN')
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^\s]+$/,
+      'expected an execution ARN',
+    )
     .optional(),
   incidentKey: z.string().min(1).max(1024),
   playbook: z.string().min(1).max(100),

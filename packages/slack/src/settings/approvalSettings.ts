@@ -32,7 +32,10 @@ const person = z
 
 /** `approvals.people`: names are shown in audits, so they are plain (`alice`, `bob.smith`). */
 const people = z
-  .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case person name'), person)
+  .record(
+    z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case person name'),
+    person,
+  )
   .default({})
   .superRefine((map, ctx) => {
     const owner = new Map<string, string>();
