@@ -31,15 +31,20 @@ const person = z
   });
 
 /** `approvals.people`: names are shown in audits, so they are plain (`alice`, `bob.smith`). */
+const PERSON_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const people = z
-  .record(
-    z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case person name'),
-    person,
-  )
+  .record(z.string(), person)
   .default({})
   .superRefine((map, ctx) => {
     const owner = new Map<string, string>();
     for (const [name, ids] of Object.entries(map)) {
+      if (!PERSON_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'expected a lower-case person name such as alice or bob.smith',
+        });
+      }
       for (const [kind, list] of [
         ['slack', ids.slack],
         ['aws', ids.aws],
