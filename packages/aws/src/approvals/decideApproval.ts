@@ -139,6 +139,8 @@ async function deliver(deps: DecisionDeps, record: ApprovalRecord): Promise<Deci
       await send();
       return delivered(deps, record);
     } catch (error) {
+      // The history may only now show what the first, unanswered call did.
+      if (landed(record, await historyOf(deps, record))) return delivered(deps, record);
       return stillUndelivered(record, (error as Error).message);
     }
   }

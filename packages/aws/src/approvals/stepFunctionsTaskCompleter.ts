@@ -15,7 +15,7 @@ import type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
 /** SendTaskFailure's `cause` limit (Step Functions rejects longer ones). */
 const MAX_CAUSE = 32_768;
 /** A playbook's whole history is a few hundred events; stop reading well beyond that. */
-const MAX_PAGES = 20;
+const MAX_PAGES = 10;
 
 const EXECUTION_END: Record<string, string> = {
   ExecutionSucceeded: 'SUCCEEDED',
@@ -43,21 +43,20 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
   }
 
   /**
-   * Newest events first, back to the approval Task's last TaskStateEntered: whatever ended it
-   * (TaskSucceeded / TaskFailed / TaskTimedOut) or the execution's end. Execution data is not
-   * requested: the answer needs event types and error names only.
+   * The events after the approval Task's last TaskStateEntered: whatever ended it (TaskSucceeded /
+   * TaskFailed / TaskTimedOut) or the execution's end. Read oldest first (a playbook's history is
+   * a few hundred events). Execution data is not requested: event types and error names suffice.
    */
   async outcome(executionArn: string): Promise<ApprovalTaskOutcome> {
-    const after: HistoryEvent[] = [];
+    let after: HistoryEvent[] | null = null;
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
         const result = await this.client.send(
           new GetExecutionHistoryCommand({
             executionArn,
-            reverseOrder: true,
             includeExecutionData: false,
-            maxResults: 200,
+            maxResults: 1000,
             nextToken,
           }),
         );
@@ -66,9 +65,10 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
             event.type === 'TaskStateEntered' &&
             event.stateEnteredEventDetails?.name === APPROVAL_STATE_NAME
           ) {
-            return outcomeAfter(after.reverse());
+            after = [];
+          } else {
+            after?.push(event);
           }
-          after.push(event);
         }
         nextToken = result.nextToken;
         if (!nextToken) break;
@@ -76,7 +76,9 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
     } catch (error) {
       return { kind: 'unknown', reason: `history unreadable: ${(error as Error).message}` };
     }
-    return { kind: 'unknown', reason: `no ${APPROVAL_STATE_NAME} state in the history` };
+    return after
+      ? outcomeAfter(after)
+      : { kind: 'unknown', reason: `no ${APPROVAL_STATE_NAME} state in the history` };
   }
 
   private async call(send: () => Promise<unknown>): Promise<void> {
@@ -101,7 +103,7 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
   }
 }
 
-/** The events after the approval Task was entered, oldest first. */
+/** Oldest first: the first event that ends the Task (or the execution) decides. */
 function outcomeAfter(events: HistoryEvent[]): ApprovalTaskOutcome {
   for (const event of events) {
     switch (event.type) {
