@@ -286,6 +286,8 @@ describe('Security: approvals', () => {
       quiet,
     );
     expect(await attempt.catch(() => 1)).not.toBe(0);
+    // Nothing the caller's file says may touch the approval.
+    expect((await store.get(s.approvalId))?.status).toBe('pending');
     // The way that remains: a proof of the caller's identity, judged by the deployed approvers.
     const mallory = await session(`arn:aws:iam::${ACCOUNT}:role/Developer`, 'mallory');
     expect(await s.cliDecide('approve', mallory)).toMatchObject({
@@ -294,6 +296,10 @@ describe('Security: approvals', () => {
     });
     expect(await running(s.sfn, s.executionArn)).toBe(true);
     expect((await store.get(s.approvalId))?.status).toBe('pending');
+    const cliAttempts = (await store.auditTrail(s.request.incidentKey)).filter(
+      (e) => e.channel === 'cli',
+    );
+    expect(cliAttempts.map((e) => e.result)).toEqual(['unauthorised']);
   });
 
   it('two sessions of one role (alice, alice-again) count as one approver under the two-person rule', async () => {
