@@ -17,6 +17,7 @@ export const handler = createDecisionHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
+    tokens: env.taskTokens,
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   settings: env.settings,

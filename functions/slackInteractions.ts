@@ -20,6 +20,7 @@ export const handler = createSlackInteractionsHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
+    tokens: env.taskTokens,
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   slackSettings: env.settings.slack,

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemoryIncidentStore } from '@tourniquet/aws';
 import { type StsGateway, startStsGateway } from '@tourniquet/local';
@@ -11,6 +12,7 @@ import {
   createApprovalTable,
   createSlackMessenger,
   DynamoApprovalStore,
+  KmsTaskTokenSealer,
   matchesApproverArn,
   parseApprovalSettings,
   presignDecision,
@@ -74,7 +76,8 @@ describe('Security: approvals', () => {
     });
     return sts.url;
   };
-  let store: DynamoApprovalStore;
+  let shared: DynamoApprovalStore;
+  let dynamo: DynamoDBClient;
   let connection: SlackConnection;
   let handlers: {
     request: typeof import('../../functions/lib/approvalRequestHandler');
@@ -97,9 +100,9 @@ describe('Security: approvals', () => {
     });
     const aws = moto();
     await enableStepFunctionsExecution(aws.endpoint);
-    const dynamo = new DynamoDBClient(aws);
+    dynamo = new DynamoDBClient(aws);
     await createApprovalTable(dynamo, TABLE);
-    store = new DynamoApprovalStore({ client: dynamo, tableName: TABLE });
+    shared = new DynamoApprovalStore({ client: dynamo, tableName: TABLE });
     simulator = await startSlackSimulator();
     const messenger = createSlackMessenger({
       botToken: simulator.botToken,
@@ -143,8 +146,14 @@ describe('Security: approvals', () => {
   /** A waiting execution with its approval requested, and both deployed decision endpoints for it. */
   async function scenario(
     settings: ApprovalSettings,
-    completer?: (real: StepFunctionsTaskCompleter) => TaskCompleter,
+    options: {
+      completer?: (real: StepFunctionsTaskCompleter) => TaskCompleter;
+      /** A store of the scenario's own (sealed tokens); the shared one otherwise. */
+      store?: DynamoApprovalStore;
+    } = {},
   ) {
+    const store = options.store ?? shared;
+    const completer = options.completer;
     scenarios += 1;
     const account = `0000000002${String(scenarios).padStart(2, '0')}`;
     const clients = accountClients(moto(), account);
@@ -234,6 +243,7 @@ describe('Security: approvals', () => {
       return { code, answer: JSON.parse(lines.join('')) as { result: string; message: string } };
     };
     return {
+      store,
       approvalId,
       executionArn,
       request,
@@ -287,7 +297,7 @@ describe('Security: approvals', () => {
     );
     expect(await attempt.catch(() => 1)).not.toBe(0);
     // Nothing the caller's file says may touch the approval.
-    expect((await store.get(s.approvalId))?.status).toBe('pending');
+    expect((await s.store.get(s.approvalId))?.status).toBe('pending');
     // The way that remains: a proof of the caller's identity, judged by the deployed approvers.
     const mallory = await session(`arn:aws:iam::${ACCOUNT}:role/Developer`, 'mallory');
     expect(await s.cliDecide('approve', mallory)).toMatchObject({
@@ -295,8 +305,8 @@ describe('Security: approvals', () => {
       answer: { result: 'unauthorised' },
     });
     expect(await running(s.sfn, s.executionArn)).toBe(true);
-    expect((await store.get(s.approvalId))?.status).toBe('pending');
-    const cliAttempts = (await store.auditTrail(s.request.incidentKey)).filter(
+    expect((await s.store.get(s.approvalId))?.status).toBe('pending');
+    const cliAttempts = (await s.store.auditTrail(s.request.incidentKey)).filter(
       (e) => e.channel === 'cli',
     );
     expect(cliAttempts.map((e) => e.result)).toEqual(['unauthorised']);
@@ -314,7 +324,7 @@ describe('Security: approvals', () => {
     const alias = await s.cliDecide('approve', await session(ON_CALL, 'alice-again'));
     expect(alias).toMatchObject({ code: 1, answer: { result: 'repeat-approver' } });
     expect(await running(s.sfn, s.executionArn)).toBe(true);
-    expect((await store.get(s.approvalId))?.approvals).toHaveLength(1);
+    expect((await s.store.get(s.approvalId))?.approvals).toHaveLength(1);
   });
 
   it('one person approving in Slack and again from the CLI counts once', async () => {
@@ -363,15 +373,17 @@ describe('Security: approvals', () => {
 
   it('an approval whose SendTaskSuccess answer was lost is not reverted: a later deny is told it was approved', async () => {
     let lost = 0;
-    const s = await scenario(parseApprovalSettings({ slack }), (real) => ({
-      // Step Functions takes the approval, but its answer never comes back.
-      async succeed(token, output) {
-        await real.succeed(token, output);
-        if (lost++ === 0) throw new TaskCompletionError('socket hang up: the answer was lost');
-      },
-      fail: (token, error, cause) => real.fail(token, error, cause),
-      outcome: (arn) => real.outcome(arn),
-    }));
+    const s = await scenario(parseApprovalSettings({ slack }), {
+      completer: (real) => ({
+        // Step Functions takes the approval, but its answer never comes back.
+        async succeed(token, output) {
+          await real.succeed(token, output);
+          if (lost++ === 0) throw new TaskCompletionError('socket hang up: the answer was lost');
+        },
+        fail: (token, error, cause) => real.fail(token, error, cause),
+        outcome: (arn) => real.outcome(arn),
+      }),
+    });
     const approve = await simulator.click({
       message: s.message as SimulatedMessage,
       choice: 'approve',
@@ -390,7 +402,7 @@ describe('Security: approvals', () => {
       status: 409,
       body: { result: 'already-decided', message: expect.stringContaining('already approved') },
     });
-    expect((await store.get(s.approvalId))?.status).toBe('approved');
+    expect((await s.store.get(s.approvalId))?.status).toBe('approved');
     expect((await executionEnd(s.sfn, s.executionArn)).output.approvalStatus).toBe('approved');
   });
 
@@ -436,12 +448,12 @@ describe('Security: approvals', () => {
 
   it('a flood of unsigned Slack requests writes nothing to the approvals table', async () => {
     const s = await scenario(parseApprovalSettings({ slack }));
-    const before = (await store.unattributedAudit(new Date())).length;
+    const before = (await s.store.unattributedAudit(new Date())).length;
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => fetch(s.slackUrl, { method: 'POST', body: 'payload={}' })),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(401));
-    expect((await store.unattributedAudit(new Date())).length).toBe(before);
+    expect((await s.store.unattributedAudit(new Date())).length).toBe(before);
   });
 
   it('a decision proof pointed at a host other than STS is refused without being fetched', async () => {
@@ -471,5 +483,40 @@ describe('Security: approvals', () => {
     expect(response.status).toBe(401);
     expect(fetched).toBe(0);
     expect(await running(s.sfn, s.executionArn)).toBe(true);
+  });
+
+  it('a reader of the approvals table finds no usable task token in it', async () => {
+    const kms = new KMSClient(moto());
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'task tokens' }));
+    const sealed = new DynamoApprovalStore({
+      client: dynamo,
+      tableName: TABLE,
+      tokens: new KmsTaskTokenSealer(kms, KeyMetadata?.KeyId as string),
+    });
+    const s = await scenario(parseApprovalSettings({ slack }), { store: sealed });
+    // What escalation, an operator or a table export reads: the raw item.
+    const { Item } = await dynamo.send(
+      new GetItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: `approval#${s.approvalId}` }, sk: { S: 'approval' } },
+      }),
+    );
+    const stored = Item?.taskToken?.S ?? '';
+    expect(stored).toMatch(/^kms:/);
+    expect(stored).not.toContain(s.request.taskToken);
+    // Sent as a token it is refused; only the decision functions can open it.
+    const sfn = accountClients(moto(), `0000000002${String(scenarios).padStart(2, '0')}`).sfn;
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: stored, output: '{}' })),
+    ).rejects.toThrow();
+    expect(await running(s.sfn, s.executionArn)).toBe(true);
+    const click = await simulator.click({
+      message: s.message as SimulatedMessage,
+      choice: 'approve',
+      user: alice,
+      to: s.slackUrl,
+    });
+    expect(click).toMatchObject({ status: 200, body: { result: 'approved' } });
+    expect((await executionEnd(s.sfn, s.executionArn)).output.approvalStatus).toBe('approved');
   });
 });

@@ -36,6 +36,7 @@ export {
   InvalidApprovalIdError,
   isAccepted,
   isApprovalId,
+  KmsTaskTokenSealer,
   matchesApproverArn,
   type NewApproval,
   type NextStep,
@@ -45,6 +46,7 @@ export {
   type ProposedStep,
   personKey,
   personOf,
+  plainTaskTokens,
   presignDecision,
   type RecordedDecision,
   requiredApprovalsFor,
@@ -53,5 +55,6 @@ export {
   type TaskCompleter,
   TaskCompletionError,
   TaskGoneError,
+  type TaskTokenSealer,
   verifyDecisionProof,
 } from '@tourniquet/aws';

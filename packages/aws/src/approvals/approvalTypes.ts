@@ -68,7 +68,7 @@ export interface ApprovalRecord {
   message: { channel: string; ts: string } | null;
   /** Optimistic-concurrency counter: every change is conditional on it. */
   version: number;
-  /** Present while the decision has not reached Step Functions. */
+  /** Present while the decision has not reached Step Functions; sealed (see TaskTokenSealer). */
   taskToken: string | null;
   /** The waiting execution (`$$.Execution.Id`): its history settles a decision whose delivery is in doubt. */
   executionArn: string | null;

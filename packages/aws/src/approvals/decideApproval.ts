@@ -122,7 +122,12 @@ function undelivered(record: ApprovalRecord): boolean {
  * unreadable → left as decided-but-undelivered for the next attempt to deliver.
  */
 async function deliver(deps: DecisionDeps, record: ApprovalRecord): Promise<DecisionResult> {
-  const token = record.taskToken as string;
+  let token: string;
+  try {
+    token = (await deps.store.openTaskToken(record)) as string;
+  } catch (error) {
+    return stillUndelivered(record, (error as Error).message);
+  }
   const send = () => sendDecision(deps, record, token);
   let failure: unknown;
   try {

@@ -23,6 +23,7 @@ import {
   type StepResult,
 } from './approvalTypes';
 import { fromAuditItem, toAuditItem } from './auditItem';
+import { plainTaskTokens, type TaskTokenSealer } from './taskTokenSealer';
 
 /** Decided approvals and audit entries stay this long after expiry, then TTL removes them. */
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -44,6 +45,8 @@ export interface DynamoApprovalStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   retentionDays?: number;
+  /** How task tokens are kept in the table; as given when omitted (local runs). */
+  tokens?: TaskTokenSealer;
 }
 
 /**
@@ -55,8 +58,10 @@ export class DynamoApprovalStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
+  private readonly tokens: TaskTokenSealer;
 
   constructor(options: DynamoApprovalStoreOptions) {
+    this.tokens = options.tokens ?? plainTaskTokens;
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -66,8 +71,9 @@ export class DynamoApprovalStore {
 
   async create(input: NewApproval, now: Date): Promise<ApprovalRecord> {
     const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000);
+    const approvalId = newApprovalId();
     const record: ApprovalRecord = {
-      approvalId: newApprovalId(),
+      approvalId,
       incidentKey: input.incidentKey,
       playbook: input.playbook,
       actions: input.actions,
@@ -85,7 +91,7 @@ export class DynamoApprovalStore {
       expiredReason: null,
       message: null,
       version: 1,
-      taskToken: input.taskToken,
+      taskToken: await this.tokens.seal(input.taskToken, approvalId),
       executionArn: input.executionArn ?? null,
     };
     await this.doc.send(
@@ -96,6 +102,13 @@ export class DynamoApprovalStore {
       }),
     );
     return record;
+  }
+
+  /** The task token of a record read from the table, unsealed (decision functions only). */
+  openTaskToken(record: ApprovalRecord): Promise<string | null> {
+    return record.taskToken
+      ? this.tokens.open(record.taskToken, record.approvalId)
+      : Promise.resolve(null);
   }
 
   async get(approvalId: string): Promise<ApprovalRecord | null> {

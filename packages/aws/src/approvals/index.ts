@@ -48,3 +48,4 @@ export {
 } from './errors';
 export { StepFunctionsTaskCompleter } from './stepFunctionsTaskCompleter';
 export type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
+export { KmsTaskTokenSealer, plainTaskTokens, type TaskTokenSealer } from './taskTokenSealer';
