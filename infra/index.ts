@@ -10,8 +10,8 @@ import { playbooks } from './playbooks';
 import { routing } from './routing';
 import { secrets } from './secrets';
 import type { StageSettings } from './settings';
-import { slackEndpoint } from './slackEndpoint';
-import { storage } from './storage';
+import { decisionEndpoint, slackEndpoint } from './slackEndpoint';
+import { storage, taskTokenKeyPolicy } from './storage';
 
 /** The whole deployment for one stage (one account, home region + forwarding regions). */
 export function tourniquet(settings: StageSettings) {
@@ -47,14 +47,16 @@ export function tourniquet(settings: StageSettings) {
       ]),
       $util.all(sinkSecretArns.map(([, arn]) => arn)),
       $util.all(stateMachineArns),
+      $util.all([tables.keys.approvalsTable.arn, tables.keys.taskTokens.arn]),
     ])
-    .apply(([[p, account, r, incidents, approvals, slackSecret], sinkSecrets, machines]) => ({
+    .apply(([[p, account, r, incidents, approvals, slackSecret], sinkSecrets, machines, keys]) => ({
       partition: p,
       account,
       region: r,
       clusters: settings.config.clusters,
       tables: { incidents, approvals },
       stateMachines: machines,
+      keys: { approvalsTable: keys[0], taskTokens: keys[1] },
       secrets: {
         slack: slackSecret ? [slackSecret] : [],
         tickets: [
@@ -83,6 +85,7 @@ export function tourniquet(settings: StageSettings) {
     TICKET_SETTINGS: ticketSettings,
     INCIDENTS_TABLE: tables.incidents.name,
     APPROVALS_TABLE: tables.approvals.name,
+    TASK_TOKEN_KEY: tables.keys.taskTokens.arn,
     ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
     PLAYBOOK_STATE_MACHINES: $jsonStringify(
       Object.fromEntries(
@@ -127,12 +130,21 @@ export function tourniquet(settings: StageSettings) {
   );
   const { dlq } = routing(fns.functions.triage);
   const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
+  const decisions = decisionEndpoint(fns.functions.decide);
+  taskTokenKeyPolicy(tables.keys.taskTokens, identity.accountId, partition.partition, {
+    seal: [fns.roles['request-approval']],
+    unseal: [
+      fns.roles.decide,
+      ...(settings.approvals.slack ? [fns.roles['slack-interactions']] : []),
+    ],
+  });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
   forwarding(settings.forwardFrom, homeBus);
   eksAccess(settings.config.clusters, fns.roles);
   const topic = alarms(dlq, machines, settings.alarmEmail);
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,
+    decisionUrl: decisions.functionUrl,
     deadLetterQueue: dlq.url,
     alarmsTopic: topic.arn,
     stateMachines: Object.fromEntries(Object.entries(machines).map(([n, m]) => [n, m.arn])),

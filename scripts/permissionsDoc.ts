@@ -30,7 +30,8 @@ const placeholders: ScopeContext = {
     incidents: '<incidents-table>',
     approvals: '<approvals-table>',
   },
-  stateMachines: ['<playbook state machines>'],
+  stateMachines: ['arn:aws:states:<region>:<account>:stateMachine:tourniquet-<stage>-<playbook>'],
+  keys: { approvalsTable: '<approvals table key>', taskTokens: '<task token key>' },
   secrets: { slack: ['<slack secret>'], tickets: ['<ticket sink secrets>'] },
   ownRolePrefix: 'tourniquet-<stage>-',
 };

@@ -149,7 +149,9 @@ async function deliver(deps: DecisionDeps, record: ApprovalRecord): Promise<Deci
       return stillUndelivered(record, (error as Error).message);
     }
   }
-  if (outcome.kind === 'unknown' && !gone) return stillUndelivered(record, outcome.reason);
+  if (outcome.kind === 'unknown' && !gone) {
+    return stillUndelivered(record, `${(failure as Error).message}; ${outcome.reason}`);
+  }
   // The Task ended some other way, or nothing waits for the token and no history says otherwise.
   const reason = 'the playbook stopped waiting (timed out or ended) before the decision arrived';
   const expired = await deps.store.markExpired(record, reason);

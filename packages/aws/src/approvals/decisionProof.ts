@@ -100,10 +100,10 @@ export async function verifyDecisionProof(
   options: VerifyProofOptions,
 ): Promise<{ arn: string }> {
   const url = parseProofUrl(proof, options.localStsEndpoint);
-  checkQuery(url, options.now);
+  checkQuery(url.searchParams, options.now);
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, {
+    response = await (options.fetch ?? fetch)(url.toString(), {
       method: 'GET',
       headers: {
         [DECISION_HEADER]: decisionBinding(decision.approvalId, decision.choice),
@@ -130,13 +130,9 @@ export async function verifyDecisionProof(
   return { arn };
 }
 
-function parseProofUrl(proof: string, localStsEndpoint: string | undefined): URL {
-  let url: URL;
-  try {
-    url = new URL(proof);
-  } catch {
-    throw new DecisionProofError('proof: not a URL');
-  }
+function parseProofUrl(proof: string, localStsEndpoint: string | undefined) {
+  if (!URL.canParse(proof)) throw new DecisionProofError('proof: not a URL');
+  const url = new URL(proof);
   const local = localStsEndpoint ? new URL(localStsEndpoint) : null;
   const isLocal = local !== null && url.origin === local.origin;
   if (!isLocal) {
@@ -152,8 +148,7 @@ function parseProofUrl(proof: string, localStsEndpoint: string | undefined): URL
   return url;
 }
 
-function checkQuery(url: URL, now: Date): void {
-  const q = url.searchParams;
+function checkQuery(q: URLSearchParams, now: Date): void {
   for (const key of new Set(q.keys())) {
     if (!ALLOWED_QUERY.has(key)) {
       throw new DecisionProofError(`proof: unexpected parameter ${key.slice(0, 64)}`);
