@@ -14,6 +14,7 @@ export const DECISION_HEADER = 'x-tourniquet-decision';
 /** Seconds a proof stays valid: enough to reach the endpoint, too short to be worth stealing. */
 export const PROOF_EXPIRES_SECONDS = 60;
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const STS_TIMEOUT_MS = 3000;
 /** sts.amazonaws.com, sts.<region>.amazonaws.com, and the China partition's hosts. */
 const STS_HOST = /^sts(\.[a-z]{2}(-[a-z]+)+-\d{1,2})?\.amazonaws\.com(\.cn)?$/;
@@ -169,9 +170,10 @@ function checkQuery(q: URLSearchParams, now: Date): void {
   if (!Number.isInteger(expires) || expires < 1 || expires > PROOF_EXPIRES_SECONDS) {
     throw new DecisionProofError(`proof: X-Amz-Expires must be 1–${PROOF_EXPIRES_SECONDS} seconds`);
   }
-  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(q.get('X-Amz-Date') ?? '');
-  if (!date) throw new DecisionProofError('proof: X-Amz-Date is missing or malformed');
-  const signedAt = Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!);
+  const amzDate = q.get('X-Amz-Date') ?? '';
+  if (!AMZ_DATE.test(amzDate))
+    throw new DecisionProofError('proof: X-Amz-Date is missing or malformed');
+  const signedAt = Date.parse(amzDate.replace(AMZ_DATE, '$1-$2-$3T$4:$5:$6Z'));
   if (
     signedAt > now.getTime() + MAX_CLOCK_SKEW_MS ||
     signedAt + expires * 1000 < now.getTime() - MAX_CLOCK_SKEW_MS

@@ -107,11 +107,12 @@ async function verifyPresigned(
       message: 'The security token included in the request is invalid.',
     };
   }
-  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(q.get('X-Amz-Date') ?? '');
-  if (!date) return { status: 400, code: 'IncompleteSignature', message: 'bad X-Amz-Date' };
-  const signingDate = new Date(
-    Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!),
-  );
+  const amzDate = q.get('X-Amz-Date') ?? '';
+  const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+  if (!AMZ_DATE.test(amzDate)) {
+    return { status: 400, code: 'IncompleteSignature', message: 'bad X-Amz-Date' };
+  }
+  const signingDate = new Date(amzDate.replace(AMZ_DATE, '$1-$2-$3T$4:$5:$6Z'));
   const expiresIn = Number(q.get('X-Amz-Expires'));
   if (signingDate.getTime() + expiresIn * 1000 < Date.now()) {
     return { status: 403, code: 'ExpiredToken', message: 'Request has expired' };
