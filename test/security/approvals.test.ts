@@ -519,4 +519,26 @@ describe('Security: approvals', () => {
     expect(click).toMatchObject({ status: 200, body: { result: 'approved' } });
     expect((await executionEnd(s.sfn, s.executionArn)).output.approvalStatus).toBe('approved');
   });
+
+  it('any AWS identity probing approval ids from the CLI endpoint writes nothing to the approvals table', async () => {
+    const s = await scenario(parseApprovalSettings({ cli: { approverArns: [ON_CALL] } }));
+    const outsider = await session(`arn:aws:iam::${ACCOUNT}:role/Developer`, 'prober');
+    const before = (await s.store.unattributedAudit(new Date())).length;
+    for (const id of ['apr_ZZZZZZZZZZZZZZZZZZZZZZ', 'apr_YYYYYYYYYYYYYYYYYYYYYY']) {
+      const proof = await presignDecision({
+        approvalId: id,
+        choice: 'approve',
+        region: 'us-east-1',
+        credentials: outsider.credentials,
+        stsEndpoint: await gateway(),
+      });
+      const response = await fetch(await s.cli(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ approvalId: id, choice: 'approve', proof }),
+      });
+      expect(response.status).toBe(404);
+    }
+    expect((await s.store.unattributedAudit(new Date())).length).toBe(before);
+  });
 });

@@ -70,13 +70,13 @@ export async function handleDecisionRequest(
 ): Promise<HttpResponse> {
   const now = deps.now();
   const refuse = (answer: Answer) => {
-    deps.log.warn('decision request refused before authentication', {
+    deps.log.warn('decision request refused before it named an approval to an approver', {
       result: answer.result,
       detail: answer.message,
       sourceIp: request.sourceIp,
       requestId: request.requestId,
     });
-    deps.countRejected?.(answer.result);
+    if (answer.result !== ATTEMPT_RESULT.unavailable) deps.countRejected?.(answer.result);
     return httpAnswer(answer);
   };
   if (request.method.toUpperCase() !== 'POST') {
@@ -151,17 +151,25 @@ export async function handleDecisionRequest(
     return httpAnswer({ result, message });
   };
 
+  // Any AWS account in the world can produce a valid proof, so nothing is stored for a caller
+  // until it names a real approval (ids are unguessable) or is an approver: otherwise anyone
+  // could fill the table.
+  const authorisation = authoriseAwsCallerArn(arn, deps.approverArns);
+  if (!record) {
+    const message = `no approval ${approvalId}`;
+    if (!authorisation.authorised)
+      return refuse({ result: ATTEMPT_RESULT.unknownApproval, message });
+    return answer(ATTEMPT_RESULT.unknownApproval, message);
+  }
+  if (!authorisation.authorised) {
+    return answer(ATTEMPT_RESULT.unauthorised, `not authorised: ${authorisation.reason}`);
+  }
   // A proof is good for a minute; its signature is unique, so a second use is a replay.
   const fingerprint = createHash('sha256')
     .update(new URL(proof).searchParams.get('X-Amz-Signature') ?? proof)
     .digest('hex');
   if (!(await deps.store.rememberRequest(fingerprint, now, PROOF_EXPIRES_SECONDS * 2 + 600))) {
     return answer(ATTEMPT_RESULT.replayed, 'this proof was already used; sign a new one');
-  }
-  if (!record) return answer(ATTEMPT_RESULT.unknownApproval, `no approval ${approvalId}`);
-  const authorisation = authoriseAwsCallerArn(arn, deps.approverArns);
-  if (!authorisation.authorised) {
-    return answer(ATTEMPT_RESULT.unauthorised, `not authorised: ${authorisation.reason}`);
   }
   const decision = await decideApproval(
     { store: deps.store, completer: deps.completer, onDecided: deps.onDecided },

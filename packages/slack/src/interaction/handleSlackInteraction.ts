@@ -88,7 +88,7 @@ export async function handleSlackInteraction(
       sourceIp: request.sourceIp,
       requestId: request.requestId,
     });
-    deps.countRejected?.(answer.result);
+    if (answer.result !== ATTEMPT_RESULT.unavailable) deps.countRejected?.(answer.result);
     return httpAnswer(answer);
   };
 
