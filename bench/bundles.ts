@@ -30,7 +30,7 @@ const ENV = {
   INCIDENTS_TABLE: 'incidents',
   APPROVALS_TABLE: 'approvals',
   TOURNIQUET_APPROVALS: JSON.stringify({
-    slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] },
+    slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserIds: ['U0ONCALL001'] },
   }),
   SLACK_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:tourniquet/prod/slack',
   TICKET_SETTINGS: '{"sinks":[]}',

@@ -56,7 +56,7 @@ export async function benchSlack(): Promise<BenchRow[]> {
       groups: new UserGroupCache(messenger),
     };
     const settings = parseApprovalSettings({
-      slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] },
+      slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserIds: ['U0ONCALL001'] },
     });
     const { logger, metrics, tracer } = await import('../functions/lib/powertools');
     const { createRequestApprovalHandler } = await import(

@@ -14,6 +14,7 @@ export const handler = createRequestApprovalHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig())),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
+    tokens: env.taskTokens,
   }),
   settings: env.settings,
   incidents: incidentRecorder('request-approval'),

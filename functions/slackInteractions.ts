@@ -20,9 +20,11 @@ export const handler = createSlackInteractionsHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
+    tokens: env.taskTokens,
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   slackSettings: env.settings.slack,
+  people: env.settings.people,
   incidents: incidentRecorder('slack-interactions'),
   consoleDomain: env.settings.consoleDomain,
   slack: slackConnection(env.slackSecretId as string, {

@@ -13,6 +13,7 @@ const ENTRIES: Record<string, string> = {
   triage: 'functions/triage.ts',
   'request-approval': 'functions/requestApproval.ts',
   'slack-interactions': 'functions/slackInteractions.ts',
+  decide: 'functions/decide.ts',
   'open-ticket': 'functions/openTicket.ts',
   escalate: 'functions/escalate.ts',
 };
@@ -62,7 +63,7 @@ export function functions(
       code: functionCode(entryOf(name), name),
       memorySize: Object.hasOwn(ACTIONS, name) || name === 'triage' ? 512 : 256,
       reservedConcurrentExecutions: reservedConcurrencyOf(name, reserved) ?? undefined,
-      timeout: name === 'slack-interactions' ? 10 : 60,
+      timeout: name === 'slack-interactions' || name === 'decide' ? 10 : 60,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON' },
       environment: {

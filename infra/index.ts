@@ -11,8 +11,8 @@ import { regionProviders } from './regionProviders';
 import { deadLetterQueue, routing } from './routing';
 import { secrets } from './secrets';
 import type { StageSettings } from './settings';
-import { slackEndpoint } from './slackEndpoint';
-import { storage } from './storage';
+import { decisionEndpoint, slackEndpoint } from './slackEndpoint';
+import { storage, taskTokenKeyPolicy } from './storage';
 import { untrackGroups } from './untrackGroups';
 
 /** The whole deployment for one stage (one account, home region + forwarding regions). */
@@ -51,12 +51,14 @@ export function tourniquet(settings: StageSettings) {
       ]),
       $util.all(sinkSecretArns.map(([, arn]) => arn)),
       $util.all(stateMachineArns),
+      $util.all([tables.keys.approvalsTable.arn, tables.keys.taskTokens.arn]),
     ])
     .apply(
       ([
         [p, account, r, incidents, approvals, slackSecret, deadLetters],
         sinkSecrets,
         machines,
+        keys,
       ]) => ({
         partition: p,
         account,
@@ -64,6 +66,7 @@ export function tourniquet(settings: StageSettings) {
         clusters: settings.config.clusters,
         tables: { incidents, approvals },
         stateMachines: machines,
+        keys: { approvalsTable: keys[0], taskTokens: keys[1] },
         secrets: {
           slack: slackSecret ? [slackSecret] : [],
           tickets: [
@@ -94,6 +97,7 @@ export function tourniquet(settings: StageSettings) {
     TICKET_SETTINGS: ticketSettings,
     INCIDENTS_TABLE: tables.incidents.name,
     APPROVALS_TABLE: tables.approvals.name,
+    TASK_TOKEN_KEY: tables.keys.taskTokens.arn,
     ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
     PLAYBOOK_STATE_MACHINES: $jsonStringify(
       Object.fromEntries(
@@ -138,6 +142,14 @@ export function tourniquet(settings: StageSettings) {
   );
   routing(fns.functions, dlq);
   const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
+  const decisions = decisionEndpoint(fns.functions.decide);
+  taskTokenKeyPolicy(tables.keys.taskTokens, identity.accountId, partition.partition, {
+    seal: [fns.roles['request-approval']],
+    unseal: [
+      fns.roles.decide,
+      ...(settings.approvals.slack ? [fns.roles['slack-interactions']] : []),
+    ],
+  });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
   const providerFor = regionProviders(settings.homeRegion);
   forwarding(settings.forwardFrom, homeBus, providerFor);
@@ -146,6 +158,7 @@ export function tourniquet(settings: StageSettings) {
   const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,
+    decisionUrl: decisions.functionUrl,
     deadLetterQueue: dlq.url,
     alarmsTopic: topic.arn,
     stateMachines: Object.fromEntries(Object.entries(machines).map(([n, m]) => [n, m.arn])),

@@ -24,6 +24,8 @@ export interface ScopeContext {
   /** ARNs of the resources the app itself creates. */
   tables: { incidents: string; approvals: string };
   stateMachines: readonly string[];
+  /** KMS keys: the approvals table's, and the one that seals task tokens in it. */
+  keys: { approvalsTable: string; taskTokens: string };
   /** Secrets Manager ARNs: the Slack secret, and the ticket sinks' credentials. */
   secrets: { slack: readonly string[]; tickets: readonly string[] };
   /** Role name prefix of the app's own roles: actions may never touch them. */
@@ -36,6 +38,7 @@ export const FUNCTION_NAMES = [
   'triage',
   'request-approval',
   'slack-interactions',
+  'decide',
   'open-ticket',
   'escalate',
   ...(Object.keys(ACTIONS) as RegisteredActionName[]),
@@ -206,6 +209,40 @@ function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
       Condition: { StringEquals: { 'aws:RequestedRegion': regions } },
     },
   ];
+  // The approvals table is encrypted with its own key; DynamoDB uses it on the caller's behalf.
+  const approvalsTableKey: Statement = {
+    Sid: 'ApprovalsTableKey',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    Resource: [c.keys.approvalsTable],
+    Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${c.region}.amazonaws.com` } },
+  };
+  // The decision functions: unseal the token, complete the Task, and settle a delivery in doubt
+  // from the execution's history. SendTask* have no resource-level permissions; the token is
+  // the capability, which is why only these roles can unseal it (see docs/slack.md for the SCP).
+  const decides: Statement[] = [
+    dynamo([c.tables.approvals, c.tables.incidents], true),
+    approvalsTableKey,
+    {
+      Sid: 'UnsealTaskTokens',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [c.keys.taskTokens],
+    },
+    {
+      Sid: 'CompleteApprovals',
+      Effect: 'Allow',
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      Resource: ['*'],
+      Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
+    },
+    {
+      Sid: 'ReadExecutionHistory',
+      Effect: 'Allow',
+      Action: ['states:GetExecutionHistory'],
+      Resource: c.stateMachines.map((m) => `${m.replace(':stateMachine:', ':execution:')}:*`),
+    },
+  ];
   switch (name) {
     case 'triage':
       return [
@@ -222,26 +259,28 @@ function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
         ...securityHub,
       ];
     case 'request-approval':
-      return [dynamo([c.tables.approvals, c.tables.incidents], true), ...secrets(c.secrets.slack)];
-    case 'slack-interactions':
       return [
         dynamo([c.tables.approvals, c.tables.incidents], true),
-        ...secrets(c.secrets.slack),
-        // SendTask* have no resource-level permissions; the task token is the capability.
+        approvalsTableKey,
+        // Seal only: the function that receives a token never needs to read one back.
         {
-          Sid: 'CompleteApprovals',
+          Sid: 'SealTaskTokens',
           Effect: 'Allow',
-          Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-          Resource: ['*'],
-          Condition: { StringEquals: { 'aws:RequestedRegion': c.region } },
+          Action: ['kms:Encrypt'],
+          Resource: [c.keys.taskTokens],
         },
+        ...secrets(c.secrets.slack),
       ];
+    case 'slack-interactions':
+    case 'decide':
+      return [...decides, ...secrets(c.secrets.slack)];
     case 'open-ticket':
       return [dynamo([c.tables.incidents], true), ...secrets(c.secrets.tickets), ...securityHub];
     case 'escalate':
       return [
         // The incident, and (after an expired approval) the stale request and its message.
         dynamo([c.tables.incidents, c.tables.approvals], true),
+        approvalsTableKey,
         ...secrets([...c.secrets.tickets, ...c.secrets.slack]),
         ...securityHub,
       ];

@@ -8,8 +8,8 @@ import { serviceRole } from './serviceRole';
 
 /**
  * One Standard state machine per playbook, from core's definition with the real function ARNs
- * (the same function the tests run locally). Logging on, X-Ray on; the role may invoke exactly
- * the app's functions.
+ * (the same function the tests run locally). Logging on (events without their input and output),
+ * X-Ray on; the role may invoke exactly the app's functions.
  */
 export function playbooks(
   arns: $util.Output<PlaybookFunctions>,
@@ -73,9 +73,10 @@ export function playbooks(
       definition: arns.apply((f) =>
         JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
       ),
+      // Events only, never their data: the approval Task's parameters carry its task token.
       loggingConfiguration: {
         level: 'ALL',
-        includeExecutionData: true,
+        includeExecutionData: false,
         logDestination: $interpolate`${logs.arn}:*`,
       },
       tracingConfiguration: { enabled: true },

@@ -2,13 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import { type StsGateway, startStsGateway } from '@tourniquet/local';
 import {
   type ApprovalSettings,
   createApprovalTable,
   createSlackMessenger,
   DynamoApprovalStore,
   parseApprovalSettings,
+  presignDecision,
+  StepFunctionsTaskCompleter,
   UserGroupCache,
 } from '@tourniquet/slack';
 import { TicketService } from '@tourniquet/tickets';
@@ -16,6 +21,10 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveCommand, denyCommand } from '../packages/local/src/cli/approveCommand';
 import { UsageError } from '../packages/local/src/cli/io';
+import {
+  type DecisionEndpointServer,
+  startDecisionEndpoint,
+} from '../packages/local/src/slack/decisionEndpointServer';
 import {
   type SlackSimulator,
   startSlackSimulator,
@@ -31,23 +40,33 @@ import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
 
 const context = { functionName: 'tourniquet-request-approval' } as unknown as Context;
 const TABLE = 'tourniquet-approvals';
-/** As deployed: the CLI finds the incidents table next to the approvals table. */
 const INCIDENTS_TABLE = 'tourniquet-incidents';
-const MOTO_CALLER = 'arn:aws:sts::123456789012:user/moto';
+const ACCOUNT = '123456789012';
+const ON_CALL_ROLE = `arn:aws:iam::${ACCOUNT}:role/SecOpsOnCall`;
+const slackSettings = {
+  channel: 'C0INCIDENTS',
+  teamId: 'T0TOURNIQ01',
+  approverUserGroup: 'S0ONCALLGRP',
+};
 
 /**
- * The fallback path: Slack unreachable (or not configured) at request time, and the decision
- * taken with `tourniquet approve|deny`, authorised by the caller's AWS identity (moto's STS).
- * The CLI builds its own clients, so each execution gets its own region of moto's default
- * account (moto's interpreter runs one execution per account and region).
+ * The fallback path as deployed: Slack unreachable (or not configured) at request time, and the
+ * decision taken with `tourniquet approve|deny`, which sends a presigned STS GetCallerIdentity
+ * to the decision function (the real handler behind a loopback Function URL). The function has
+ * STS (moto behind the STS gateway, which verifies SigV4 as STS does) name the caller and
+ * authorises that ARN against the settings it was deployed with. Each execution gets its own
+ * region (moto's interpreter runs one execution per account and region).
  */
 describe('CLI: tourniquet approve|deny', () => {
   const moto = useMoto();
   let simulator: SlackSimulator;
+  let sts: StsGateway;
   let handlers: {
     request: typeof import('../functions/lib/approvalRequestHandler');
+    decide: typeof import('../functions/lib/decisionHandler');
     powertools: typeof import('../functions/lib/powertools');
   };
+  const servers: DecisionEndpointServer[] = [];
   let dir: string;
   const out = { stdout: '', stderr: '' };
   const io = () => ({
@@ -60,119 +79,147 @@ describe('CLI: tourniquet approve|deny', () => {
     cwd: dir,
   });
 
-  const slackSettings = { channel: 'C0INCIDENTS', approverUserGroup: 'S0ONCALLGRP' };
-  const configFile = (approvals: unknown) => {
-    const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ dryRun: false, approvals }));
-    return file;
-  };
-
   beforeAll(async () => {
     const aws = moto();
     Object.assign(process.env, {
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     });
     delete process.env.TOURNIQUET_CONFIG;
     await enableStepFunctionsExecution(aws.endpoint);
     dir = mkdtempSync(join(tmpdir(), 'tourniquet-cli-'));
     simulator = await startSlackSimulator();
+    sts = await startStsGateway({
+      target: aws.endpoint,
+      credentials: { [TEST_CREDENTIALS.accessKeyId]: TEST_CREDENTIALS.secretAccessKey },
+    });
     handlers = {
       request: await import('../functions/lib/approvalRequestHandler'),
+      decide: await import('../functions/lib/decisionHandler'),
       powertools: await import('../functions/lib/powertools'),
     };
   });
 
   afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await sts?.stop();
     await simulator?.stop();
   });
 
-  /** A waiting execution in `region`, its approval requested by the Lambda handler. */
-  async function requested(region: string, settings: ApprovalSettings) {
+  /** Credentials of one session of a role, issued by (moto's) STS through the gateway. */
+  async function session(roleArn: string, name: string) {
+    const client = new STSClient({
+      endpoint: sts.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+    });
+    const { Credentials } = await client.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: name }),
+    );
+    const credentials = {
+      accessKeyId: Credentials?.AccessKeyId as string,
+      secretAccessKey: Credentials?.SecretAccessKey as string,
+      sessionToken: Credentials?.SessionToken as string,
+    };
+    return { credentials: async () => credentials };
+  }
+
+  /** A waiting execution in `region`, its approval requested, and the decision function deployed with `settings`. */
+  async function deployed(region: string, settings: ApprovalSettings) {
     const aws = { ...moto(), region };
     const dynamo = new DynamoDBClient(aws);
     await createApprovalTable(dynamo, TABLE);
+    await ensureIncidentTable(dynamo, INCIDENTS_TABLE);
     const store = new DynamoApprovalStore({ client: dynamo, tableName: TABLE });
-    const clients = accountClients(aws, '123456789012', region);
+    const incidents = new DynamoIncidentStore({ client: dynamo, tableName: INCIDENTS_TABLE });
+    const clients = accountClients(aws, ACCOUNT, region);
     const { executionArn, request } = await startWaitingExecution(clients, `gate-${region}`);
     const messenger = createSlackMessenger({
       botToken: simulator.botToken,
       apiUrl: simulator.apiUrl,
     });
+    const slack = settings.slack
+      ? async () => ({
+          secret: { botToken: simulator.botToken, signingSecret: simulator.signingSecret },
+          messenger,
+          groups: new UserGroupCache(messenger),
+        })
+      : null;
     const { logger, metrics, tracer } = handlers.powertools;
-    await ensureIncidentTable(dynamo, INCIDENTS_TABLE);
-    const incidents = new DynamoIncidentStore({ client: dynamo, tableName: INCIDENTS_TABLE });
-    const handler = handlers.request.createRequestApprovalHandler({
+    const requestHandler = handlers.request.createRequestApprovalHandler({
       store,
       incidents: new TicketService({ store: incidents, sinks: [], actor: 'request-approval' }),
       settings,
-      slack: settings.slack
-        ? async () => ({
-            secret: { botToken: simulator.botToken, signingSecret: simulator.signingSecret },
-            messenger,
-            groups: new UserGroupCache(messenger),
-          })
-        : null,
+      slack,
       logger,
       metrics,
       tracer,
     });
-    const result = await handler(request, context);
-    return { ...result, executionArn, request, store, incidents, sfn: clients.sfn };
+    const requested = await requestHandler(request, context);
+    const decide = handlers.decide.createDecisionHandler({
+      store,
+      completer: new StepFunctionsTaskCompleter(clients.sfn as SFNClient),
+      settings,
+      incidents: new TicketService({ store: incidents, sinks: [], actor: 'decide' }),
+      slack,
+      logger,
+      metrics,
+      tracer,
+      localStsEndpoint: sts.url,
+    });
+    const server = await startDecisionEndpoint((event) => decide(event as never, context));
+    servers.push(server);
+    return {
+      ...requested,
+      executionArn,
+      request,
+      store,
+      incidents,
+      sfn: clients.sfn,
+      url: server.url,
+    };
   }
 
-  const args = (region: string, config: string, id: string) => [
+  const args = (url: string, id: string, ...more: string[]) => [
     id,
-    '--table',
-    TABLE,
-    '--region',
-    region,
-    '--endpoint',
-    moto().endpoint,
-    '--config',
-    config,
+    '--url',
+    url,
+    '--sts-endpoint',
+    sts.url,
+    ...more,
   ];
 
-  it('with Slack down the request still stands, and the CLI approval moves the playbook', async () => {
+  it('with Slack down the request still stands, and a listed identity decides from the CLI', async () => {
     simulator.outage = true;
     const settings = parseApprovalSettings({
       slack: slackSettings,
-      cli: { approverArns: [MOTO_CALLER] },
+      cli: { approverArns: [ON_CALL_ROLE] },
     });
-    let r: Awaited<ReturnType<typeof requested>>;
+    let r: Awaited<ReturnType<typeof deployed>>;
     try {
-      r = await requested('us-east-1', settings);
+      r = await deployed('us-east-1', settings);
     } finally {
       simulator.outage = false;
     }
     expect(r.posted).toBe(false);
     expect((await executionStatus(r.sfn, r.executionArn)).status).toBe('RUNNING');
-    const trail = await r.store.auditTrail(r.request.incidentKey);
-    expect(trail.map((e) => e.result)).toEqual(['requested', 'post-failed']);
+    const alice = await session(ON_CALL_ROLE, 'alice');
+    const aliceArn = `arn:aws:sts::${ACCOUNT}:assumed-role/SecOpsOnCall/alice`;
 
-    const config = configFile({ slack: slackSettings, cli: { approverArns: [MOTO_CALLER] } });
     out.stdout = '';
-    expect(await approveCommand(args('us-east-1', config, r.approvalId), io())).toBe(0);
+    expect(await approveCommand(args(r.url, r.approvalId), io(), alice)).toBe(0);
     expect(out.stdout).toContain(`approved ${r.approvalId}`);
     const end = await executionEnd(r.sfn, r.executionArn);
     expect(end.output.approvalStatus).toBe('approved');
     expect(end.output.approvalDecision).toMatchObject({
       decision: 'approved',
-      by: `aws:${MOTO_CALLER}`,
+      by: `aws:${aliceArn}`,
     });
     const incident = (await r.incidents.get(r.request.incidentKey))?.incident;
-    expect(incident?.approvals).toMatchObject([{ decision: 'approved', by: `aws:${MOTO_CALLER}` }]);
-    expect(incident?.status).toBe('open');
-    // Without Slack, the incident's timeline is where on-call finds the approval id.
-    const audit = (await r.incidents.get(r.request.incidentKey))?.audit ?? [];
-    expect(audit.map((e) => e.summary)).toContainEqual(
-      expect.stringContaining(`tourniquet approve|deny ${r.approvalId}`),
-    );
+    expect(incident?.approvals).toMatchObject([{ decision: 'approved', by: `aws:${aliceArn}` }]);
 
     out.stderr = '';
-    expect(await denyCommand([...args('us-east-1', config, r.approvalId), '--json'], io())).toBe(1);
+    expect(await denyCommand(args(r.url, r.approvalId, '--json'), io(), alice)).toBe(1);
     expect(JSON.parse(out.stderr)).toMatchObject({
       approvalId: r.approvalId,
       result: 'already-decided',
@@ -189,54 +236,127 @@ describe('CLI: tourniquet approve|deny', () => {
   });
 
   it('without Slack configured the request is only stored, and a CLI denial ends the wait', async () => {
-    const calls = simulator.record.calls.length;
-    const settings = parseApprovalSettings({
-      cli: { approverArns: ['arn:aws:sts::123456789012:user/*'] },
-    });
-    const r = await requested('us-west-2', settings);
+    const settings = parseApprovalSettings({ cli: { approverArns: [ON_CALL_ROLE] } });
+    const r = await deployed('us-west-2', settings);
     expect(r.posted).toBe(false);
-    expect(simulator.record.calls.length).toBe(calls);
-    const config = configFile({ cli: { approverArns: ['arn:aws:sts::123456789012:user/*'] } });
-    expect(await denyCommand(args('us-west-2', config, r.approvalId), io())).toBe(0);
+    const bob = await session(ON_CALL_ROLE, 'bob');
+    expect(await denyCommand(args(r.url, r.approvalId), io(), bob)).toBe(0);
     const end = await executionEnd(r.sfn, r.executionArn);
     expect(end.output.approvalStatus).toBe('denied');
     expect(end.output.approvalDecision).toMatchObject({ Error: 'ApprovalDenied' });
   });
 
-  it('refuses a caller who is not a configured approver, and audits it', async () => {
-    const settings = parseApprovalSettings({});
-    const r = await requested('eu-west-1', settings);
-    const config = configFile({ cli: { approverArns: ['arn:aws:iam::123456789012:role/OnCall'] } });
+  it('an identity not in the deployed approvers is refused, whatever file it holds, and audited', async () => {
+    const r = await deployed(
+      'eu-west-1',
+      parseApprovalSettings({ cli: { approverArns: [ON_CALL_ROLE] } }),
+    );
+    const mallory = await session(`arn:aws:iam::${ACCOUNT}:role/Developer`, 'mallory');
+    // A config naming the caller changes nothing: the command has no --config any more.
+    const own = join(dir, 'mallory.json');
+    writeFileSync(
+      own,
+      JSON.stringify({
+        approvals: { cli: { approverArns: ['arn:aws:iam::123456789012:role/Developer'] } },
+      }),
+    );
+    await expect(
+      approveCommand([...args(r.url, r.approvalId), '--config', own], io(), mallory),
+    ).rejects.toThrow(UsageError);
+    process.env.TOURNIQUET_CONFIG = own;
     out.stderr = '';
-    expect(await approveCommand(args('eu-west-1', config, r.approvalId), io())).toBe(1);
+    try {
+      expect(await approveCommand(args(r.url, r.approvalId), io(), mallory)).toBe(1);
+    } finally {
+      delete process.env.TOURNIQUET_CONFIG;
+    }
+    const malloryArn = `arn:aws:sts::${ACCOUNT}:assumed-role/Developer/mallory`;
     expect(out.stderr).toContain(
-      `not authorised: ${MOTO_CALLER} is not in approvals.cli.approverArns`,
+      `not authorised: ${malloryArn} is not in approvals.cli.approverArns`,
     );
     expect((await executionStatus(r.sfn, r.executionArn)).status).toBe('RUNNING');
     const last = (await r.store.auditTrail(r.request.incidentKey)).at(-1);
     expect(last).toMatchObject({
       channel: 'cli',
       result: 'unauthorised',
-      actor: { id: `aws:${MOTO_CALLER}` },
+      actor: { id: `aws:${malloryArn}` },
     });
+  });
 
-    const none = configFile({});
-    out.stderr = '';
-    expect(await approveCommand(args('eu-west-1', none, r.approvalId), io())).toBe(1);
-    expect(out.stderr).toContain('no CLI approvers are configured');
+  it('a proof signed for another decision, or for another host, is refused before anything is decided', async () => {
+    const r = await deployed(
+      'eu-central-1',
+      parseApprovalSettings({ cli: { approverArns: [ON_CALL_ROLE] } }),
+    );
+    const alice = await session(ON_CALL_ROLE, 'alice');
+    const post = async (body: unknown) => {
+      const response = await fetch(r.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        ...((await response.json()) as { result: string; message: string }),
+      };
+    };
+    const denyProof = await presignDecision({
+      approvalId: r.approvalId,
+      choice: 'deny',
+      region: 'eu-central-1',
+      credentials: alice.credentials,
+      stsEndpoint: sts.url,
+    });
+    // Signed for deny, sent as approve: STS (the gateway) recomputes the signature over the
+    // header the function sends, x-tourniquet-decision: <id>:approve, and refuses it.
+    expect(
+      await post({ approvalId: r.approvalId, choice: 'approve', proof: denyProof }),
+    ).toMatchObject({
+      status: 401,
+      result: 'bad-signature',
+      message: expect.stringContaining('SignatureDoesNotMatch'),
+    });
+    // Pointed at a host of the caller's choosing: refused before any request leaves.
+    for (const host of [
+      'https://sts.eu-central-1.amazonaws.com.evil.example',
+      'http://169.254.169.254',
+    ]) {
+      const elsewhere = denyProof.replace(sts.url, host);
+      expect(
+        await post({ approvalId: r.approvalId, choice: 'deny', proof: elsewhere }),
+      ).toMatchObject({
+        status: 401,
+        message: expect.stringMatching(/is not an AWS STS endpoint|must use https/),
+      });
+    }
+    // A presigned URL that does not sign the decision header proves nothing about the decision.
+    const unbound = new URL(denyProof);
+    unbound.searchParams.set('X-Amz-SignedHeaders', 'host');
+    expect(
+      await post({ approvalId: r.approvalId, choice: 'deny', proof: unbound.toString() }),
+    ).toMatchObject({
+      status: 401,
+      message: expect.stringContaining('must sign the host and x-tourniquet-decision'),
+    });
+    expect((await executionStatus(r.sfn, r.executionArn)).status).toBe('RUNNING');
+    // Refusals before the caller is known are not stored.
+    expect((await r.store.auditTrail(r.request.incidentKey)).map((e) => e.result)).toEqual([
+      'requested',
+    ]);
   });
 
   it('answers an unknown approval id, and refuses bad usage', async () => {
-    const config = configFile({ cli: { approverArns: [MOTO_CALLER] } });
+    const r = await deployed(
+      'ap-southeast-2',
+      parseApprovalSettings({ cli: { approverArns: [ON_CALL_ROLE] } }),
+    );
+    const alice = await session(ON_CALL_ROLE, 'alice');
     out.stderr = '';
-    expect(
-      await approveCommand(args('us-east-1', config, 'apr_ZZZZZZZZZZZZZZZZZZZZZZ'), io()),
-    ).toBe(1);
+    expect(await approveCommand(args(r.url, 'apr_ZZZZZZZZZZZZZZZZZZZZZZ'), io(), alice)).toBe(1);
     expect(out.stderr).toContain('no approval apr_ZZZZZZZZZZZZZZZZZZZZZZ');
-    await expect(approveCommand(['not-an-id', '--table', TABLE], io())).rejects.toThrow(UsageError);
+    await expect(approveCommand(['not-an-id', '--url', r.url], io())).rejects.toThrow(UsageError);
     await expect(approveCommand([], io())).rejects.toThrow(UsageError);
-    await expect(
-      approveCommand(['apr_ZZZZZZZZZZZZZZZZZZZZZZ'], { ...io(), cwd: dir }),
-    ).rejects.toThrow(/--table/);
+    delete process.env.TOURNIQUET_DECISION_URL;
+    await expect(approveCommand(['apr_ZZZZZZZZZZZZZZZZZZZZZZ'], io())).rejects.toThrow(/--url/);
   });
 });

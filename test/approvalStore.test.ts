@@ -111,7 +111,7 @@ describe('Approvals: DynamoDB store and single-use decisions', () => {
     expect(stored?.completedAt).toBeTruthy();
   });
 
-  it('a transient Step Functions failure changes nothing: the claim is rolled back and a retry decides', async () => {
+  it('a decision Step Functions did not confirm stays taken: the next attempt delivers it, whoever makes it', async () => {
     const record = await create();
     const { completer, completion } = waitingTask(record);
     const flaky: TaskCompleter = {
@@ -134,12 +134,17 @@ describe('Approvals: DynamoDB store and single-use decisions', () => {
       kind: 'unavailable',
       reason: expect.stringContaining('Throttling'),
     });
+    // Rolled back, a later deny could contradict an approval Step Functions may already act on.
     expect(await store.get(record.approvalId)).toMatchObject({
-      status: 'pending',
-      approvals: [],
+      status: 'approved',
+      completedAt: null,
       taskToken: record.taskToken,
     });
-    expect(await decideApproval({ store, completer }, attempt)).toMatchObject({ kind: 'approved' });
+    const lateDeny = { ...attempt, choice: 'deny' as const, approver: bob };
+    expect(await decideApproval({ store, completer }, lateDeny)).toMatchObject({
+      kind: 'already-decided',
+      record: { status: 'approved', taskToken: null },
+    });
     expect(await completion).toMatchObject({
       kind: 'success',
       output: { by: 'slack:U0ONCALL001' },

@@ -122,7 +122,7 @@ beforeAll(async () => {
     ...settings,
     forwardFrom: ['us-west-2'],
     approvals: parseApprovalSettings({
-      slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] },
+      slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserIds: ['U0ONCALL001'] },
     }),
     tickets: {
       sinks: [
@@ -144,7 +144,7 @@ beforeAll(async () => {
 const of = (type: string) => resources.filter((r) => r.type === type);
 
 describe('Infrastructure (SST program evaluated offline)', () => {
-  it('keeps every invariant: DLQs and retries, scoped IAM, Lambda-only trust, one public URL', () => {
+  it('keeps every invariant: DLQs and retries, scoped IAM, Lambda-only trust, only self-authenticating public URLs, no execution data in logs', () => {
     expect(infraViolations(resources)).toEqual([]);
   });
 
@@ -173,7 +173,10 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     for (const name of STATE_MACHINE_NAMES) {
       const machine = machines.find((m) => m.inputs.name === `tourniquet-test-${name}`);
       expect(JSON.parse(machine?.inputs.definition)).toEqual(playbookDefinition(name, functions));
-      expect(machine?.inputs.loggingConfiguration.level).toBe('ALL');
+      expect(machine?.inputs.loggingConfiguration).toMatchObject({
+        level: 'ALL',
+        includeExecutionData: false,
+      });
     }
   });
 
@@ -185,6 +188,7 @@ describe('Infrastructure (SST program evaluated offline)', () => {
         'triage',
         'request-approval',
         'slack-interactions',
+        'decide',
         'open-ticket',
         'escalate',
       ]
@@ -210,6 +214,41 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     const approvals = tables.find((t) => t.name === 'Approvals')?.inputs;
     expect(approvals?.ttl).toEqual({ attributeName: 'ttl', enabled: true });
     expect(tables).toHaveLength(2);
+    // The approvals table under a customer-managed key of its own.
+    const keys = of('aws:kms/key:Key');
+    const tableKey = keys.find((k) => k.name === 'ApprovalsTableKey');
+    expect(approvals?.serverSideEncryption).toEqual({
+      enabled: true,
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:${tableKey?.name}`,
+    });
+  });
+
+  it('task tokens: only request-approval seals, only the decision functions unseal, nobody else may use the key', () => {
+    const policy = JSON.parse(
+      of('aws:kms/keyPolicy:KeyPolicy').find((p) => p.name === 'TaskTokenKeyPolicy')?.inputs.policy,
+    );
+    const sid = (s: string) => policy.Statement.find((st: any) => st.Sid === s);
+    const role = (fn: string) => `arn:aws:iam::${ACCOUNT}:role/tourniquet-test-${fn}`;
+    expect(sid('Seal')).toMatchObject({
+      Action: ['kms:Encrypt'],
+      Principal: { AWS: [role('RequestApproval')] },
+    });
+    expect(sid('Unseal')).toMatchObject({
+      Action: ['kms:Decrypt'],
+      Principal: { AWS: [role('Decide'), role('SlackInteractions')] },
+    });
+    const rootActions: string[] = sid('Administer').Action;
+    expect(
+      rootActions.some((a) =>
+        /^kms:(\*|Decrypt|Encrypt|ReEncrypt|GenerateDataKey|CreateGrant)/.test(a),
+      ),
+    ).toBe(false);
+    expect(policy.Statement).toHaveLength(3);
+    const fn = of('aws:lambda/function:Function').find(
+      (f) => f.inputs.name === 'tourniquet-test-decide',
+    );
+    expect(fn?.inputs.environment.variables.TASK_TOKEN_KEY).toMatch(/^arn:aws:kms:/);
+    expect(outputs.decisionUrl).toBeDefined();
   });
 
   it('one secret per configured integration; functions get the ticket settings with secret ARNs', () => {
@@ -428,7 +467,7 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     );
     expect(problems).toContainEqual(expect.stringContaining('Sloppy grants a wildcard action'));
     expect(problems).toContainEqual(
-      expect.stringContaining('only the Slack endpoint may be public'),
+      expect.stringContaining('only the Slack and decision endpoints may be public'),
     );
   });
 });

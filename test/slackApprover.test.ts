@@ -45,7 +45,11 @@ describe('Local: Slack approver', () => {
       aws: moto(),
       settings: parseApprovalSettings({
         twoPersonActions: ['cordon-node'],
-        slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001', 'U0ONCALL002'] },
+        slack: {
+          channel: 'C0INCIDENTS',
+          teamId: 'T0TOURNIQ01',
+          approverUserIds: ['U0ONCALL001', 'U0ONCALL002'],
+        },
       }),
     });
     try {

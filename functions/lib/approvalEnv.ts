@@ -1,4 +1,12 @@
-import { type ApprovalSettings, parseApprovalSettings } from '@tourniquet/slack';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { awsClientConfig } from '@tourniquet/aws';
+import {
+  type ApprovalSettings,
+  KmsTaskTokenSealer,
+  parseApprovalSettings,
+  plainTaskTokens,
+  type TaskTokenSealer,
+} from '@tourniquet/slack';
 import { jsonEnv, requiredEnv } from './env';
 
 /** What the approval functions read from their environment, once per cold start. */
@@ -11,11 +19,17 @@ export interface ApprovalEnvironment {
   slackSecretId: string | null;
   /** SLACK_API_URL: only to point the functions at a Slack stand-in. */
   slackApiUrl: string | undefined;
+  /**
+   * TASK_TOKEN_KEY: the KMS key that seals task tokens in the table (request-approval may only
+   * encrypt with it, the decision functions only decrypt). Unset: tokens are stored as given.
+   */
+  taskTokens: TaskTokenSealer;
 }
 
 export function approvalEnvironment(): ApprovalEnvironment {
   const settings = parseApprovalSettings(jsonEnv('TOURNIQUET_APPROVALS', {}));
   const slackSecretId = process.env.SLACK_SECRET_ID?.trim() || null;
+  const taskTokenKey = process.env.TASK_TOKEN_KEY?.trim() || null;
   if (settings.slack && !slackSecretId) {
     throw new Error(
       'environment variable SLACK_SECRET_ID is required when approvals.slack is configured',
@@ -26,5 +40,8 @@ export function approvalEnvironment(): ApprovalEnvironment {
     settings,
     slackSecretId,
     slackApiUrl: process.env.SLACK_API_URL?.trim() || undefined,
+    taskTokens: taskTokenKey
+      ? new KmsTaskTokenSealer(new KMSClient(awsClientConfig()), taskTokenKey)
+      : plainTaskTokens,
   };
 }

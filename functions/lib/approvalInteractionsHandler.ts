@@ -6,6 +6,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
+  type ApproverPeople,
   ATTEMPT_RESULT,
   type DynamoApprovalStore,
   type FunctionUrlEvent,
@@ -35,6 +36,7 @@ export interface SlackInteractionsHandlerDeps {
   /** Records decisions on the incident; null records nothing. */
   incidents: IncidentDecisions | null;
   slackSettings: SlackSettings;
+  people?: ApproverPeople;
   consoleDomain: string;
   slack: () => Promise<SlackConnection>;
   logger: Logger;
@@ -67,6 +69,8 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
           return connection.secret.signingSecret;
         },
         slackSettings: deps.slackSettings,
+        people: deps.people,
+        countRejected: () => metrics.addMetric('PreAuthRejections', MetricUnit.Count, 1),
         consoleDomain: deps.consoleDomain,
         store: deps.store,
         completer: deps.completer,

@@ -59,8 +59,10 @@ export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
     // The request stands even if the incident record cannot be updated: it is in the approvals
     // table and its audit trail; the miss is logged and counted.
     try {
+      // The incident record never needs the task token: it stays in the approvals table only.
+      const { taskToken: _token, ...request } = event as Record<string, unknown>;
       await deps.incidents?.approvalRequested({
-        ...(event as object),
+        ...request,
         approvalId: result.approvalId,
       });
     } catch (error) {

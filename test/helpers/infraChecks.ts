@@ -149,14 +149,25 @@ export function infraViolations(resources: readonly RecordedResource[]): string[
   const gateways = resources.filter(
     (r) => r.type.startsWith('aws:apigateway') || r.type.startsWith('aws:lb/'),
   );
+  // Only the two endpoints that authenticate every request themselves: Slack's signature, and
+  // the decision function's STS-verified proof of identity.
+  const authenticating = ['slack-interactions', 'decide'];
+  const names = publicUrls.map((u) => String(u.inputs.functionName));
   if (
-    publicUrls.length !== 1 ||
-    !String(publicUrls[0]?.inputs.functionName).endsWith('slack-interactions') ||
+    names.some((n) => !authenticating.some((a) => n.endsWith(`-${a}`))) ||
+    new Set(names).size !== names.length ||
     gateways.length > 0
   ) {
     problems.push(
-      `public endpoints: ${[...publicUrls.map((u) => u.inputs.functionName), ...gateways.map((g) => g.name)].join(', ') || 'none'}; only the Slack endpoint may be public`,
+      `public endpoints: ${[...names, ...gateways.map((g) => g.name)].join(', ') || 'none'}; only the Slack and decision endpoints may be public`,
     );
+  }
+  for (const machine of of('aws:sfn/stateMachine:StateMachine')) {
+    if (machine.inputs.loggingConfiguration?.includeExecutionData !== false) {
+      problems.push(
+        `state machine ${machine.name} logs execution data (its approval Task's parameters carry the task token)`,
+      );
+    }
   }
   return problems;
 }

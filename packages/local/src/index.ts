@@ -10,6 +10,7 @@ export {
 } from './emulators/faultProxy';
 export { freePort } from './emulators/freePort';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
+export { type StsGateway, type StsGatewayOptions, startStsGateway } from './emulators/stsGateway';
 export {
   type KubeSimulator,
   type KubeSimulatorOptions,

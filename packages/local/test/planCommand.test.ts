@@ -154,7 +154,11 @@ describe('CLI: tourniquet plan', () => {
 
   it.each([
     [
-      { approvals: { slack: { channel: '#incidents', approverUserIds: ['U0ONCALL001'] } } },
+      {
+        approvals: {
+          slack: { channel: '#incidents', teamId: 'T0TOURNIQ01', approverUserIds: ['U0ONCALL001'] },
+        },
+      },
       /approvals\.slack\.channel: expected a Slack channel id/,
     ],
     [
@@ -192,7 +196,13 @@ describe('CLI: tourniquet plan', () => {
   it('a valid approvals and tickets section does not disturb planning', async () => {
     const dir = scratchDir({
       'full.json': JSON.stringify({
-        approvals: { slack: { channel: 'C0INCIDENTS', approverUserIds: ['U0ONCALL001'] } },
+        approvals: {
+          slack: {
+            channel: 'C0INCIDENTS',
+            teamId: 'T0TOURNIQ01',
+            approverUserIds: ['U0ONCALL001'],
+          },
+        },
         // As a stage writes it: the Jira sink uses the stage's secret.
         tickets: {
           sinks: [

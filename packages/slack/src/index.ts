@@ -8,6 +8,11 @@ export {
   type SlackMessengerOptions,
 } from './client/slackMessenger';
 export {
+  type DecisionRequestDeps,
+  describeDecision,
+  handleDecisionRequest,
+} from './decision/handleDecisionRequest';
+export {
   BodyTooLargeError,
   InteractionPayloadError,
   InvalidApprovalRequestError,

@@ -3,6 +3,7 @@ import {
   type ApprovalRecord,
   matchesApproverArn,
   nextStep,
+  personOf,
   requiredApprovalsFor,
 } from '../src/index';
 
@@ -82,6 +83,49 @@ describe('Approvals: decision rules', () => {
       matchesApproverArn(
         'arn:aws:iam::111122223333:user/alice',
         'arn:aws:iam::111122223333:role/OnCall',
+      ),
+    ).toBe(false);
+  });
+
+  it('counts people: every session of a role is one, people map identities across channels', () => {
+    const session = (name: string) => `arn:aws:sts::111122223333:assumed-role/OnCall/${name}`;
+    expect(personOf({ channel: 'aws', id: session('alice') })).toBe(
+      personOf({ channel: 'aws', id: session('alice-again') }),
+    );
+    expect(personOf({ channel: 'aws', id: session('alice') })).toBe(
+      'aws-role:aws:111122223333:OnCall',
+    );
+    expect(personOf({ channel: 'aws', id: 'arn:aws:iam::111122223333:user/bob' })).toBe(
+      'aws:arn:aws:iam::111122223333:user/bob',
+    );
+    const people = {
+      alice: { slack: ['U0ONCALL001'], aws: [session('alice')] },
+      bob: { slack: [], aws: [session('bob')] },
+    };
+    expect(personOf({ channel: 'slack', id: 'U0ONCALL001' }, people)).toBe('person:alice');
+    expect(personOf({ channel: 'aws', id: session('alice') }, people)).toBe('person:alice');
+    expect(personOf({ channel: 'aws', id: session('bob') }, people)).toBe('person:bob');
+    const half = pending({
+      requiredApprovals: 2,
+      approvals: [{ approver: { ...alice, person: 'person:alice' }, at: now.toISOString() }],
+    });
+    const aliceByCli = { ...bob, person: 'person:alice' };
+    expect(nextStep(half, 'approve', aliceByCli, now)).toEqual({ kind: 'repeat-approver' });
+    expect(nextStep(half, 'approve', { ...bob, person: 'person:bob' }, now).kind).toBe('decide');
+  });
+
+  it('anchors prefix patterns at a path separator', () => {
+    const pattern = 'arn:aws:sts::111122223333:assumed-role/OnCall/*';
+    expect(matchesApproverArn('arn:aws:sts::111122223333:assumed-role/OnCall/eve', pattern)).toBe(
+      true,
+    );
+    expect(
+      matchesApproverArn('arn:aws:sts::111122223333:assumed-role/OnCallContractors/eve', pattern),
+    ).toBe(false);
+    expect(
+      matchesApproverArn(
+        'arn:aws:sts::111122223333:assumed-role/OnCallContractors/eve',
+        'arn:aws:sts::111122223333:assumed-role/OnCall*',
       ),
     ).toBe(false);
   });

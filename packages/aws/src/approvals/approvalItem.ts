@@ -29,6 +29,7 @@ export interface ApprovalItem {
   message: ApprovalRecord['message'];
   version: number;
   taskToken?: string;
+  executionArn: string | null;
   [APPROVAL_TABLE.ttlAttribute]: number;
 }
 
@@ -68,6 +69,7 @@ export function fromApprovalItem(item: Record<string, unknown>): ApprovalRecord 
     message: i.message ?? null,
     version: i.version,
     taskToken: i.taskToken ?? null,
+    executionArn: i.executionArn ?? null,
   };
 }
 

@@ -12,9 +12,14 @@ export type NextStep =
   | { kind: 'add-approval' }
   | { kind: 'decide'; status: 'approved' | 'denied' };
 
+/** What the two-person rule compares: the person, never the channel's session or user name. */
+export function personKey(approver: ApproverIdentity): string {
+  return approver.person ?? approver.id;
+}
+
 /**
  * A deny is final on its own — stopping a destructive step never needs a second person. An
- * approval is final once `requiredApprovals` different identities gave one.
+ * approval is final once `requiredApprovals` different people gave one.
  */
 export function nextStep(
   record: ApprovalRecord,
@@ -26,7 +31,7 @@ export function nextStep(
   if (record.status !== 'pending') return { kind: 'already-decided' };
   if (now.getTime() >= Date.parse(record.expiresAt)) return { kind: 'expire' };
   if (choice === 'deny') return { kind: 'decide', status: 'denied' };
-  if (record.approvals.some((a) => a.approver.id === approver.id))
+  if (record.approvals.some((a) => personKey(a.approver) === personKey(approver)))
     return { kind: 'repeat-approver' };
   return record.approvals.length + 1 >= record.requiredApprovals
     ? { kind: 'decide', status: 'approved' }

@@ -18,6 +18,11 @@ export interface ApproverIdentity {
   /** Display name as the channel reported it; shown to people, never used to authorise. */
   name: string;
   channel: DecisionChannel;
+  /**
+   * Who this is for the two-person rule (`person:<name>`, `slack:U…`, `aws-role:…`): see
+   * personOf. Absent on records written before it existed; the id stands in then.
+   */
+  person?: string;
 }
 
 export interface GivenApproval {
@@ -70,8 +75,10 @@ export interface ApprovalRecord {
   message: { channel: string; ts: string } | null;
   /** Optimistic-concurrency counter: every change is conditional on it. */
   version: number;
-  /** Present while the decision has not reached Step Functions. */
+  /** Present while the decision has not reached Step Functions; sealed (see TaskTokenSealer). */
   taskToken: string | null;
+  /** The waiting execution (`$$.Execution.Id`): its history settles a decision whose delivery is in doubt. */
+  executionArn: string | null;
 }
 
 /** Every attempt to request or decide, accepted or not, as recorded in the incident's audit trail. */

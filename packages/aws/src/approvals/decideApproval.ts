@@ -3,7 +3,7 @@ import { approvedBy, type Choice, nextStep } from './approvalRules';
 import type { ApprovalRecord, ApproverIdentity } from './approvalTypes';
 import type { DynamoApprovalStore } from './dynamoApprovalStore';
 import { TaskGoneError } from './errors';
-import type { TaskCompleter } from './taskCompleter';
+import type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
 
 export interface DecisionAttempt {
   approvalId: string;
@@ -46,8 +46,9 @@ const MAX_ROUNDS = 3;
 /**
  * The single-use decision, channel-agnostic (Slack button, CLI). The store's conditional write is
  * taken first and only then is Step Functions told: of two racing attempts only the winner ever
- * calls SendTask*. If that call fails transiently the claim is rolled back; if the Task is gone
- * (timed out) the approval is marked expired.
+ * calls SendTask*. A taken decision is never handed back: if Step Functions' answer is lost, the
+ * execution's history says what happened, and a decision it does not show yet is delivered again
+ * by the next attempt (which is told the decision that stands).
  */
 export async function decideApproval(
   deps: DecisionDeps,
@@ -58,6 +59,12 @@ export async function decideApproval(
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (!record || round > 0) record = await deps.store.get(attempt.approvalId);
     if (!record) return { kind: 'not-found' };
+    if (undelivered(record)) {
+      const settled = await deliver(deps, record);
+      return settled.kind === 'approved' || settled.kind === 'denied'
+        ? { kind: 'already-decided', record: settled.record }
+        : settled;
+    }
     const step = nextStep(record, attempt.choice, attempt.approver, attempt.now);
     switch (step.kind) {
       case 'already-decided':
@@ -82,63 +89,128 @@ export async function decideApproval(
         const given = { approver: attempt.approver, at: attempt.now.toISOString() };
         const approvals =
           step.status === 'approved' ? [...record.approvals, given] : record.approvals;
+        if (!record.taskToken) {
+          // Only possible for items written by hand: no token, nothing to tell Step Functions.
+          return { kind: 'unavailable', record, reason: 'the approval has no task token' };
+        }
         const claimed = await deps.store.claimDecision(
           record,
           { status: step.status, approvals, by: given },
           attempt.now,
         );
         if (!claimed) continue;
-        return complete(deps, record, claimed, attempt);
+        return deliver(deps, claimed);
       }
     }
   }
   return { kind: 'unavailable', record, reason: 'the approval kept changing; try again' };
 }
 
-async function complete(
-  deps: DecisionDeps,
-  before: ApprovalRecord,
-  claimed: ApprovalRecord,
-  attempt: DecisionAttempt,
-): Promise<DecisionResult> {
-  const token = before.taskToken;
-  if (!token) {
-    // Only possible for items written by hand: no token, nothing to tell Step Functions.
-    await deps.store.revertClaim(claimed, before);
-    return { kind: 'unavailable', record: before, reason: 'the approval has no task token' };
-  }
-  const at = attempt.now.toISOString();
+/** Decided in the store, but Step Functions has not confirmed it yet. */
+function undelivered(record: ApprovalRecord): boolean {
+  return (
+    (record.status === 'approved' || record.status === 'denied') &&
+    record.completedAt === null &&
+    record.taskToken !== null
+  );
+}
+
+/**
+ * Tells Step Functions the decision the record holds (never the caller's), then records that it
+ * arrived. When the answer is in doubt the execution's history settles it: the Task ended with
+ * this decision → delivered; it ended otherwise → expired; still waiting → sent once more; history
+ * unreadable → left as decided-but-undelivered for the next attempt to deliver.
+ */
+async function deliver(deps: DecisionDeps, record: ApprovalRecord): Promise<DecisionResult> {
+  let token: string;
   try {
-    if (attempt.choice === 'approve') {
-      await deps.completer.succeed(token, { decision: 'approved', by: approvedBy(claimed), at });
-    } else {
-      await deps.completer.fail(
-        token,
-        APPROVAL_DENIED_ERROR,
-        `denied by ${attempt.approver.id} (${attempt.approver.name}) at ${at}`,
-      );
-    }
+    token = (await deps.store.openTaskToken(record)) as string;
   } catch (error) {
-    if (error instanceof TaskGoneError) {
-      const reason =
-        'the playbook stopped waiting (timed out or ended) before the decision arrived';
-      const expired = await deps.store.markExpired(claimed, reason);
-      return { kind: 'expired', record: expired ?? claimed, reason };
-    }
-    await deps.store.revertClaim(claimed, before);
-    return { kind: 'unavailable', record: before, reason: (error as Error).message };
+    return stillUndelivered(record, (error as Error).message);
   }
-  // The decision stands even if this bookkeeping write fails: the token is spent either way.
-  const completed = await deps.store.markCompleted(claimed, attempt.now).catch(() => null);
-  await deps
-    .onDecided?.(completed ?? claimed, {
-      decision: attempt.choice === 'approve' ? 'approved' : 'denied',
-      by: attempt.choice === 'approve' ? approvedBy(claimed) : attempt.approver.id,
-      at,
-    })
-    .catch(() => {});
+  const send = () => sendDecision(deps, record, token);
+  let failure: unknown;
+  try {
+    await send();
+    return delivered(deps, record);
+  } catch (error) {
+    failure = error;
+  }
+  const outcome = await historyOf(deps, record);
+  if (landed(record, outcome)) return delivered(deps, record);
+  const gone = failure instanceof TaskGoneError;
+  if (outcome.kind === 'waiting' && !gone) {
+    try {
+      await send();
+      return delivered(deps, record);
+    } catch (error) {
+      // The history may only now show what the first, unanswered call did.
+      if (landed(record, await historyOf(deps, record))) return delivered(deps, record);
+      return stillUndelivered(record, (error as Error).message);
+    }
+  }
+  if (outcome.kind === 'unknown' && !gone) {
+    return stillUndelivered(record, `${(failure as Error).message}; ${outcome.reason}`);
+  }
+  // The Task ended some other way, or nothing waits for the token and no history says otherwise.
+  const reason = 'the playbook stopped waiting (timed out or ended) before the decision arrived';
+  const expired = await deps.store.markExpired(record, reason);
+  return { kind: 'expired', record: expired ?? record, reason };
+}
+
+function stillUndelivered(record: ApprovalRecord, why: string): DecisionResult {
   return {
-    kind: attempt.choice === 'approve' ? 'approved' : 'denied',
-    record: completed ?? claimed,
+    kind: 'unavailable',
+    record,
+    reason: `the ${record.status} decision is recorded but Step Functions has not confirmed it (${why}); any further attempt delivers it`,
   };
+}
+
+async function sendDecision(deps: DecisionDeps, record: ApprovalRecord, token: string) {
+  const at = record.decidedAt ?? new Date().toISOString();
+  if (record.status === 'approved') {
+    await deps.completer.succeed(token, { decision: 'approved', by: approvedBy(record), at });
+  } else {
+    const by = record.decidedBy;
+    await deps.completer.fail(
+      token,
+      APPROVAL_DENIED_ERROR,
+      `denied by ${by?.id ?? 'an approver'} (${by?.name ?? 'unknown'}) at ${at}`,
+    );
+  }
+}
+
+async function historyOf(deps: DecisionDeps, record: ApprovalRecord): Promise<ApprovalTaskOutcome> {
+  if (!record.executionArn || !deps.completer.outcome) {
+    return { kind: 'unknown', reason: 'no execution history to consult' };
+  }
+  return deps.completer.outcome(record.executionArn);
+}
+
+/** Whether the history shows the Task ended with exactly the record's decision. */
+function landed(record: ApprovalRecord, outcome: ApprovalTaskOutcome): boolean {
+  if (record.status === 'approved') return outcome.kind === 'succeeded';
+  return outcome.kind === 'failed' && outcome.error === APPROVAL_DENIED_ERROR;
+}
+
+async function delivered(deps: DecisionDeps, record: ApprovalRecord): Promise<DecisionResult> {
+  // The decision stands even if this bookkeeping write fails: the token is spent either way.
+  let completed: ApprovalRecord | null = null;
+  let recorded = true;
+  try {
+    completed = await deps.store.markCompleted(record, new Date());
+    // Null: a racing delivery of the same decision recorded it (and told the incident) first.
+    recorded = completed !== null;
+  } catch {}
+  const decision = record.status === 'approved' ? 'approved' : 'denied';
+  if (recorded) {
+    await deps
+      .onDecided?.(completed ?? record, {
+        decision,
+        by: decision === 'approved' ? approvedBy(record) : (record.decidedBy?.id ?? 'unknown'),
+        at: record.decidedAt ?? new Date().toISOString(),
+      })
+      .catch(() => {});
+  }
+  return { kind: decision, record: completed ?? record };
 }

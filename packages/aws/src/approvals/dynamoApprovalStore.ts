@@ -23,12 +23,14 @@ import {
   type StepResult,
 } from './approvalTypes';
 import { fromAuditItem, toAuditItem } from './auditItem';
+import { plainTaskTokens, type TaskTokenSealer } from './taskTokenSealer';
 
 /** Decided approvals and audit entries stay this long after expiry, then TTL removes them. */
 export const DEFAULT_RETENTION_DAYS = 90;
 
 export interface NewApproval {
   taskToken: string;
+  executionArn?: string | null;
   incidentKey: string;
   playbook: string;
   actions: string[];
@@ -43,6 +45,8 @@ export interface DynamoApprovalStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   retentionDays?: number;
+  /** How task tokens are kept in the table; as given when omitted (local runs). */
+  tokens?: TaskTokenSealer;
 }
 
 /**
@@ -54,8 +58,10 @@ export class DynamoApprovalStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
+  private readonly tokens: TaskTokenSealer;
 
   constructor(options: DynamoApprovalStoreOptions) {
+    this.tokens = options.tokens ?? plainTaskTokens;
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -65,8 +71,9 @@ export class DynamoApprovalStore {
 
   async create(input: NewApproval, now: Date): Promise<ApprovalRecord> {
     const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000);
+    const approvalId = newApprovalId();
     const record: ApprovalRecord = {
-      approvalId: newApprovalId(),
+      approvalId,
       incidentKey: input.incidentKey,
       playbook: input.playbook,
       actions: input.actions,
@@ -84,7 +91,8 @@ export class DynamoApprovalStore {
       expiredReason: null,
       message: null,
       version: 1,
-      taskToken: input.taskToken,
+      taskToken: await this.tokens.seal(input.taskToken, approvalId),
+      executionArn: input.executionArn ?? null,
     };
     await this.doc.send(
       new PutCommand({
@@ -94,6 +102,13 @@ export class DynamoApprovalStore {
       }),
     );
     return record;
+  }
+
+  /** The task token of a record read from the table, unsealed (decision functions only). */
+  openTaskToken(record: ApprovalRecord): Promise<string | null> {
+    return record.taskToken
+      ? this.tokens.open(record.taskToken, record.approvalId)
+      : Promise.resolve(null);
   }
 
   async get(approvalId: string): Promise<ApprovalRecord | null> {
@@ -155,18 +170,6 @@ export class DynamoApprovalStore {
     return this.update(record, {
       set: { status: APPROVAL_STATUS.expired, expiredReason: reason },
       remove: ['taskToken'],
-    });
-  }
-
-  /** Undoes a claim whose completion failed transiently, so the next click can decide again. */
-  revertClaim(claimed: ApprovalRecord, before: ApprovalRecord) {
-    return this.update(claimed, {
-      set: {
-        status: APPROVAL_STATUS.pending,
-        approvals: before.approvals,
-        decidedBy: null,
-        decidedAt: null,
-      },
     });
   }
 

@@ -36,3 +36,13 @@ export class TaskCompletionError extends ApprovalError {
     this.name = 'TaskCompletionError';
   }
 }
+
+/** A decision's proof of identity was refused: malformed, not for STS, or STS said no. */
+export class DecisionProofError extends ApprovalError {
+  readonly retryable: boolean;
+  constructor(message: string, options?: ErrorOptions & { retryable?: boolean }) {
+    super(message, options);
+    this.name = 'DecisionProofError';
+    this.retryable = options?.retryable ?? false;
+  }
+}

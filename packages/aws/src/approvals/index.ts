@@ -4,12 +4,16 @@ export {
   type Choice,
   type NextStep,
   nextStep,
+  personKey,
   requiredApprovalsFor,
 } from './approvalRules';
 export { APPROVAL_TABLE, approvalKey, createApprovalTable } from './approvalTable';
 export * from './approvalTypes';
+export { type ApproverPeople, personOf } from './approverPeople';
 export {
-  authoriseAwsCaller,
+  approverPatternProblem,
+  authoriseAwsCallerArn,
+  awsPrincipalOf,
   type CallerAuthorisation,
   matchesApproverArn,
 } from './awsCallerAuthorisation';
@@ -21,6 +25,15 @@ export {
   type RecordedDecision,
 } from './decideApproval';
 export {
+  DECISION_HEADER,
+  decisionBinding,
+  PROOF_EXPIRES_SECONDS,
+  type PresignDecisionOptions,
+  presignDecision,
+  type VerifyProofOptions,
+  verifyDecisionProof,
+} from './decisionProof';
+export {
   DEFAULT_RETENTION_DAYS,
   DynamoApprovalStore,
   type DynamoApprovalStoreOptions,
@@ -28,9 +41,11 @@ export {
 } from './dynamoApprovalStore';
 export {
   ApprovalError,
+  DecisionProofError,
   InvalidApprovalIdError,
   TaskCompletionError,
   TaskGoneError,
 } from './errors';
 export { StepFunctionsTaskCompleter } from './stepFunctionsTaskCompleter';
-export type { TaskCompleter } from './taskCompleter';
+export type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
+export { KmsTaskTokenSealer, plainTaskTokens, type TaskTokenSealer } from './taskTokenSealer';

@@ -1,4 +1,6 @@
 import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -6,11 +8,21 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { APPROVAL_STATE_NAME } from '@tourniquet/core';
 import { TaskCompletionError, TaskGoneError } from './errors';
-import type { TaskCompleter } from './taskCompleter';
+import type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
 
 /** SendTaskFailure's `cause` limit (Step Functions rejects longer ones). */
 const MAX_CAUSE = 32_768;
+/** A playbook's whole history is a few hundred events; stop reading well beyond that. */
+const MAX_PAGES = 10;
+
+const EXECUTION_END: Record<string, string> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 /** Completes approval Tasks through the Step Functions API (the deployed path, and moto in tests). */
 export class StepFunctionsTaskCompleter implements TaskCompleter {
@@ -30,6 +42,45 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
     );
   }
 
+  /**
+   * The events after the approval Task's last TaskStateEntered: whatever ended it (TaskSucceeded /
+   * TaskFailed / TaskTimedOut) or the execution's end. Read oldest first (a playbook's history is
+   * a few hundred events). Execution data is not requested: event types and error names suffice.
+   */
+  async outcome(executionArn: string): Promise<ApprovalTaskOutcome> {
+    let after: HistoryEvent[] | null = null;
+    let nextToken: string | undefined;
+    try {
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result = await this.client.send(
+          new GetExecutionHistoryCommand({
+            executionArn,
+            includeExecutionData: false,
+            maxResults: 1000,
+            nextToken,
+          }),
+        );
+        for (const event of result.events ?? []) {
+          if (
+            event.type === 'TaskStateEntered' &&
+            event.stateEnteredEventDetails?.name === APPROVAL_STATE_NAME
+          ) {
+            after = [];
+          } else {
+            after?.push(event);
+          }
+        }
+        nextToken = result.nextToken;
+        if (!nextToken) break;
+      }
+    } catch (error) {
+      return { kind: 'unknown', reason: `history unreadable: ${(error as Error).message}` };
+    }
+    return after
+      ? outcomeAfter(after)
+      : { kind: 'unknown', reason: `no ${APPROVAL_STATE_NAME} state in the history` };
+  }
+
   private async call(send: () => Promise<unknown>): Promise<void> {
     try {
       await send();
@@ -45,9 +96,26 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
         });
       }
       throw new TaskCompletionError(
-        `Step Functions did not accept the decision: ${(error as Error).message}`,
+        `Step Functions did not confirm the decision: ${(error as Error).message}`,
         { cause: error },
       );
     }
   }
+}
+
+/** Oldest first: the first event that ends the Task (or the execution) decides. */
+function outcomeAfter(events: HistoryEvent[]): ApprovalTaskOutcome {
+  for (const event of events) {
+    switch (event.type) {
+      case 'TaskSucceeded':
+        return { kind: 'succeeded' };
+      case 'TaskFailed':
+        return { kind: 'failed', error: event.taskFailedEventDetails?.error ?? null };
+      case 'TaskTimedOut':
+        return { kind: 'timed-out' };
+    }
+    const end = EXECUTION_END[event.type ?? ''];
+    if (end) return { kind: 'ended', status: end };
+  }
+  return { kind: 'waiting' };
 }

@@ -1,5 +1,6 @@
 import { type ActionName, DESTRUCTIVE_ACTIONS, type PlaybookName } from '../actions';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
+import { APPROVAL_STATE_NAME } from './serviceContracts';
 import { stepKey } from './stepKey';
 
 /** Amazon States Language (JSONPath), just the parts Tourniquet emits. */
@@ -150,7 +151,7 @@ export class PlaybookBuilder {
    * denial or timeout skip the group (timeout also pages), approval runs it.
    */
   approvalGate(onApproved: string, onSkipped: string): string {
-    const request = 'Request approval';
+    const request = APPROVAL_STATE_NAME;
     this.states['Needs approval?'] = {
       Type: 'Choice',
       Choices: [{ Variable: '$.approval.required', BooleanEquals: true, Next: request }],
@@ -163,6 +164,7 @@ export class PlaybookBuilder {
         FunctionName: this.functions.approval,
         Payload: {
           'taskToken.$': '$$.Task.Token',
+          'executionArn.$': '$$.Execution.Id',
           'incidentKey.$': '$.incidentKey',
           'playbook.$': '$.playbook',
           'actions.$': '$.approval.actions',

@@ -7,6 +7,8 @@
 /** Payload of the approval Task (`lambda:invoke.waitForTaskToken`). */
 export interface ApprovalRequest {
   taskToken: string;
+  /** `$$.Execution.Id`: whose history settles a decision whose delivery is in doubt. */
+  executionArn?: string;
   incidentKey: string;
   playbook: string;
   /** The destructive steps waiting for this one decision. */
@@ -35,6 +37,9 @@ export type ApprovalDecision =
   | { decision: 'expired' };
 
 export const APPROVAL_DENIED_ERROR = 'ApprovalDenied';
+
+/** Name of the approval Task in every playbook; its history events settle doubtful deliveries. */
+export const APPROVAL_STATE_NAME = 'Request approval';
 
 /** Input of the ticket Task ("Open ticket"). */
 export interface TicketRequest {

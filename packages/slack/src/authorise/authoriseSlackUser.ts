@@ -11,11 +11,11 @@ export type SlackAuthorisation =
  * (fail closed) and the click can be repeated.
  */
 export async function authoriseSlackUser(
-  user: { id: string; teamId: string | null },
+  user: { id: string; teamId: string },
   settings: SlackSettings,
   groups: UserGroupCache | null,
 ): Promise<SlackAuthorisation> {
-  if (settings.teamId && user.teamId !== settings.teamId) {
+  if (user.teamId !== settings.teamId) {
     return {
       authorised: false,
       reason: 'the click came from another Slack workspace',

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import {
   type ApprovalRecord,
   type ApproverIdentity,
+  type ApproverPeople,
   ATTEMPT_RESULT,
+  type AttemptResult,
   DECISION_CHANNEL,
   type DecisionDeps,
   type DecisionResult,
   type DynamoApprovalStore,
   decideApproval,
+  personOf,
   type TaskCompleter,
 } from '../approvals';
 import { type AttemptAudit, auditAttempt } from '../audit';
@@ -33,6 +36,8 @@ export interface InteractionDeps {
   /** Resolved per request so a rotated secret is picked up (the caller caches it). */
   signingSecret: () => Promise<string>;
   slackSettings: SlackSettings;
+  /** `approvals.people`: who is who across Slack and AWS, for the two-person rule. */
+  people?: ApproverPeople;
   consoleDomain: string;
   store: DynamoApprovalStore;
   completer: TaskCompleter;
@@ -45,6 +50,13 @@ export interface InteractionDeps {
   log: ApprovalLog;
   /** Time from receipt to answer Slack allows (3 s) minus a margin for the network. */
   budgetMs?: number;
+  /**
+   * Counts a request refused before it could be shown to come from Slack (wrong method, too
+   * large, bad or stale signature, malformed payload). Such requests are logged and counted,
+   * never stored: anyone on the internet can send them, and storing them would let them fill
+   * the table.
+   */
+  countRejected?: (result: AttemptResult) => void;
 }
 
 const DEFAULT_BUDGET_MS = 2500;
@@ -69,9 +81,14 @@ export async function handleSlackInteraction(
       sourceIp: request.sourceIp,
       requestId: request.requestId,
     });
-  const anonymous = { incidentKey: null, approvalId: null, actor: null, choice: null } as const;
   const refuse = async (answer: Answer) => {
-    await audit({ ...anonymous, result: answer.result, detail: answer.message });
+    deps.log.warn('request refused before authentication', {
+      result: answer.result,
+      detail: answer.message,
+      sourceIp: request.sourceIp,
+      requestId: request.requestId,
+    });
+    if (answer.result !== ATTEMPT_RESULT.unavailable) deps.countRejected?.(answer.result);
     return httpAnswer(answer);
   };
 
@@ -130,6 +147,7 @@ export async function handleSlackInteraction(
     id: `slack:${click.user.id}`,
     name: click.user.name,
     channel: DECISION_CHANNEL.slack,
+    person: personOf({ channel: 'slack', id: click.user.id }, deps.people),
   };
   const attempt = { approvalId: click.approvalId, actor, choice: click.choice };
 
@@ -157,7 +175,10 @@ export async function handleSlackInteraction(
     const message = `no approval ${click.approvalId}`;
     return finish({ result: ATTEMPT_RESULT.unknownApproval, message }, message, null);
   }
-  if (record.message && click.channelId && click.channelId !== record.message.channel) {
+  // The approval's own message, or (when posting it failed) the configured channel: a click from
+  // anywhere else did not come from Tourniquet's message.
+  const expectedChannel = record.message?.channel ?? deps.slackSettings.channel;
+  if (click.channelId !== expectedChannel) {
     const message = "the click did not come from this approval's message";
     return finish({ result: ATTEMPT_RESULT.malformed, message }, message, null);
   }

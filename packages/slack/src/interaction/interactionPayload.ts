@@ -35,8 +35,8 @@ export interface ApprovalClick {
   choice: ApprovalChoice;
   approvalId: string;
   user: { id: string; name: string };
-  teamId: string | null;
-  channelId: string | null;
+  teamId: string;
+  channelId: string;
   messageTs: string | null;
 }
 
@@ -78,12 +78,23 @@ export function parseInteraction(rawBody: Buffer | string): ApprovalClick {
   if (!action.value || !isApprovalId(action.value)) {
     throw new InteractionPayloadError('payload.actions.0.value: expected an approval id');
   }
+  // Slack sends both for a click on a message in a channel. Without them the click could not be
+  // tied to the approval's channel or to the approvers' workspace, so it is refused.
+  const teamId = p.team?.id ?? p.user.team_id;
+  if (!teamId)
+    throw new InteractionPayloadError("payload.team.id: required, the clicker's workspace");
+  const channelId = p.container?.channel_id ?? p.channel?.id;
+  if (!channelId) {
+    throw new InteractionPayloadError(
+      'payload.channel.id: required, the channel of the message that was clicked',
+    );
+  }
   return {
     choice,
     approvalId: action.value,
     user: { id: p.user.id, name: p.user.username ?? p.user.name ?? p.user.id },
-    teamId: p.team?.id ?? p.user.team_id ?? null,
-    channelId: p.container?.channel_id ?? p.channel?.id ?? null,
+    teamId,
+    channelId,
     messageTs: p.container?.message_ts ?? null,
   };
 }

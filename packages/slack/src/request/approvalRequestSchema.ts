@@ -10,6 +10,8 @@ import { InvalidApprovalRequestError } from '../errors';
 
 const approvalRequestSchema = z.looseObject({
   taskToken: z.string().min(1).max(8192),
+  /** Only ever sent to GetExecutionHistory (the local runner passes its own execution ids). */
+  executionArn: z.string().min(1).max(2048).optional(),
   incidentKey: z.string().min(1).max(1024),
   playbook: z.string().min(1).max(100),
   actions: z.array(z.enum(ACTION_NAMES)).min(1, 'expected at least one action to approve'),

@@ -44,6 +44,7 @@ export async function requestApproval(
   const record = await deps.store.create(
     {
       taskToken: request.taskToken,
+      executionArn: request.executionArn ?? null,
       incidentKey: request.incidentKey,
       playbook: request.playbook,
       actions: request.actions,

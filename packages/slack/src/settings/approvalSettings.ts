@@ -1,5 +1,6 @@
 import { ACTION_NAMES, ConfigError, zodProblems } from '@tourniquet/core';
 import { z } from 'zod';
+import { approverPatternProblem } from '../approvals';
 
 const userId = z
   .string()
@@ -12,8 +13,56 @@ const approverArn = z
   .string()
   .regex(
     /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/[^\s]+$/,
-    'expected an IAM role/user or STS assumed-role ARN (a trailing * matches a prefix)',
-  );
+    'expected an IAM role/user or STS assumed-role ARN (a trailing /* matches every name under that path)',
+  )
+  .superRefine((pattern, ctx) => {
+    const problem = approverPatternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** One human and every identity they decide with, so the two-person rule counts them once. */
+const person = z
+  .strictObject({
+    slack: z.array(userId).default([]),
+    aws: z.array(approverArn).default([]),
+  })
+  .refine((p) => p.slack.length > 0 || p.aws.length > 0, {
+    message: 'name at least one identity: slack user ids and/or aws ARNs',
+  });
+
+/** `approvals.people`: names are shown in audits, so they are plain (`alice`, `bob.smith`). */
+const PERSON_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const people = z
+  .record(z.string(), person)
+  .default({})
+  .superRefine((map, ctx) => {
+    const owner = new Map<string, string>();
+    for (const [name, ids] of Object.entries(map)) {
+      if (!PERSON_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'expected a lower-case person name such as alice or bob.smith',
+        });
+      }
+      for (const [kind, list] of [
+        ['slack', ids.slack],
+        ['aws', ids.aws],
+      ] as const) {
+        list.forEach((id, i) => {
+          const first = owner.get(`${kind}:${id}`);
+          if (first && first !== name) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, kind, i],
+              message: `${id} is already ${first}'s; one identity belongs to one person`,
+            });
+          }
+          owner.set(`${kind}:${id}`, name);
+        });
+      }
+    }
+  });
 
 export const slackSettingsSchema = z
   .strictObject({
@@ -21,11 +70,13 @@ export const slackSettingsSchema = z
     channel: z
       .string()
       .regex(/^[CG][A-Z0-9]{6,}$/, 'expected a Slack channel id such as C0123456789 (not #name)'),
-    /** Only clicks from this workspace count (Slack Connect channels carry other teams' users). */
+    /**
+     * Only clicks from this workspace count (Slack Connect channels carry other teams' users).
+     * Required: without it a user id from a shared channel's other workspace could pass as ours.
+     */
     teamId: z
-      .string()
-      .regex(/^T[A-Z0-9]{6,}$/, 'expected a Slack team id such as T0123ABCD')
-      .optional(),
+      .string({ error: 'required: the Slack team id (T…) whose users may decide' })
+      .regex(/^T[A-Z0-9]{6,}$/, 'expected a Slack team id such as T0123ABCD'),
     approverUserIds: z.array(userId).default([]),
     approverUserGroup: z
       .string()
@@ -52,6 +103,8 @@ export const approvalSettingsSchema = z.strictObject({
   cli: z
     .strictObject({ approverArns: z.array(approverArn).default([]) })
     .default({ approverArns: [] }),
+  /** Who is who across channels, for the two-person rule (see docs/slack.md). */
+  people,
 });
 
 export type ApprovalSettings = z.infer<typeof approvalSettingsSchema>;

@@ -28,6 +28,7 @@ export function recordFor(
     message: null,
     version: 1,
     taskToken: r.taskToken,
+    executionArn: r.executionArn ?? null,
     ...overrides,
   };
 }
