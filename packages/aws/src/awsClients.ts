@@ -1,5 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { awsClientConfig } from './clientConfig';
@@ -22,19 +22,28 @@ export interface AwsClients {
 export interface AwsClientOverrides {
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Replaces the adaptive retry strategy (local fault injection retries without sleeping). */
+  retryStrategy?: EC2ClientConfig['retryStrategy'];
 }
 
 export function createAwsClients(region: string, overrides: AwsClientOverrides = {}): AwsClients {
   const config = {
     ...awsClientConfig({ region, endpoint: overrides.endpoint }),
     ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
+    ...(overrides.retryStrategy ? { retryStrategy: overrides.retryStrategy } : {}),
   };
   return {
     region,
     ec2: new EC2Client(config),
-    ec2Once: new EC2Client({ ...config, maxAttempts: 1 }),
+    ec2Once: new EC2Client({ ...withoutRetryStrategy(config), maxAttempts: 1 }),
     iam: new IAMClient(config),
     eks: new EKSClient(config),
     autoscaling: new AutoScalingClient(config),
   };
+}
+
+/** A configured retry strategy would override `maxAttempts: 1`: the one-shot client drops it. */
+function withoutRetryStrategy<C extends { retryStrategy?: unknown }>(config: C) {
+  const { retryStrategy: _ignored, ...rest } = config;
+  return rest;
 }

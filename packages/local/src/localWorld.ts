@@ -15,6 +15,7 @@ import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
+import { quickRetries } from './emulators/quickRetries';
 import { type KubeSimulator, startKubeSimulator } from './kube/kubeSimulator';
 import { loadScenario, type Scenario } from './scenario/scenario';
 import { type SeededScenario, seedScenario } from './scenario/seedScenario';
@@ -71,6 +72,7 @@ export class LocalWorld {
           endpoint: endpoints?.aws ?? moto.endpoint,
         }),
         credentials: LOCAL_CREDENTIALS,
+        ...(endpoints ? { retryStrategy: quickRetries() } : {}),
       }),
       tableName: LOCAL_JOURNAL_TABLE,
     });
@@ -142,6 +144,8 @@ export class LocalWorld {
       clients = createAwsClients(region, {
         endpoint: this.endpoints?.aws ?? this.moto.endpoint,
         credentials: LOCAL_CREDENTIALS,
+        // Behind the fault proxy, retry as the SDK decides but without its backoff sleeps.
+        ...(this.endpoints ? { retryStrategy: quickRetries() } : {}),
       });
       this.clients.set(region, clients);
     }
