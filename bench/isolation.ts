@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAction } from '@tourniquet/actions';
 import { parseConfig } from '@tourniquet/core';
-import type { KubeAdapter } from '@tourniquet/kube';
 import { LocalWorld } from '@tourniquet/local';
 import { REPO_ROOT } from '../test/helpers/events';
 import { type BenchRow, percentile } from './stats';
@@ -47,8 +46,9 @@ function longestChain(calls: readonly Call[], weight: (call: Call) => number): n
   return Math.max(0, ...best.values());
 }
 
-function timedKube(adapter: KubeAdapter, calls: Call[]): KubeAdapter {
-  return new Proxy(adapter, {
+/** Times every method call of a client (the Kubernetes adapter, the step journal). */
+function timed<T extends object>(client: T, prefix: string, calls: Call[]): T {
+  return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
@@ -57,7 +57,7 @@ function timedKube(adapter: KubeAdapter, calls: Call[]): KubeAdapter {
         try {
           return await value.apply(target, args);
         } finally {
-          calls.push({ name: `kube:${String(property)}`, start, end: performance.now() });
+          calls.push({ name: `${prefix}:${String(property)}`, start, end: performance.now() });
         }
       };
     },
@@ -91,8 +91,13 @@ export async function benchIsolation(): Promise<BenchRow[]> {
     let callCount = 0;
     for (let i = 0; i <= RUNS; i++) {
       const base = world.context({ incidentKey: `bench:${i}`, clusterName: 'prod-eks-01' });
-      const kube = timedKube(await base.kube(), calls);
-      const ctx = { ...base, kube: async () => kube };
+      const kube = timed(await base.kube(), 'kube', calls);
+      // The journal write before the change is on the critical path too.
+      const ctx = {
+        ...base,
+        kube: async () => kube,
+        journal: timed(base.journal, 'journal', calls),
+      };
       calls.length = 0;
       const start = performance.now();
       const outcome = await isolate.apply(ctx, POD);
