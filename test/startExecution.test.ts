@@ -7,7 +7,13 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { StepFunctionsPlaybookStarter } from '@tourniquet/aws';
-import { createPlanner, executionName, normaliseEvent, playbookInput } from '@tourniquet/core';
+import {
+  createPlanner,
+  executionName,
+  normaliseEvent,
+  playbookInput,
+  triage,
+} from '@tourniquet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, sampleConfig } from './helpers/events';
 import { useMoto } from './helpers/moto';
@@ -100,6 +106,14 @@ describe('StartExecution idempotency (moto matches AWS)', () => {
       ),
     ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     expect((await starter().start(plan, AT)).status).toBe('duplicate');
+  });
+
+  it('triage retried with the same event reports the execution joined, not started again', async () => {
+    const event = loadEvent('guardduty/runtime-crypto-miner-hostnetwork-batch.json');
+    const first = await triage(event, planner, starter({ clockSkewMs: 0 }), AT);
+    const retried = await triage(event, planner, starter({ clockSkewMs: 0 }), AT);
+    expect(first.execution?.status).toBe('started');
+    expect(retried.execution).toEqual({ ...first.execution, status: 'duplicate' });
   });
 
   it('a fresh start is counted as started even when the caller clock runs ahead', async () => {
