@@ -23,6 +23,7 @@ import {
   type Approver,
   approveAll,
   approveNone,
+  ExecutionAlreadyExistsError,
   LocalPlaybookStarter,
   LocalWorld,
   MemoryTicketDesk,
@@ -368,6 +369,34 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     const execution = await starter.execution(first.execution?.executionName as string);
     expect(execution.status).toBe('SUCCEEDED');
     await release(execution, first.plan);
+  });
+
+  it('the local StartExecution answers a name in use as a Standard workflow does', async () => {
+    const starter = new LocalPlaybookStarter({
+      runtime: world.runtime(),
+      functions,
+      approver: approveAll,
+      desk: new MemoryTicketDesk(),
+    });
+    const planner = createPlanner(world.config);
+    const event = world.seeded.translate(loadEvent('guardduty/runtime-cc-activity-checkout.json'));
+    const plan = planner.plan(normaliseEvent(event));
+    const input = playbookInput(plan);
+    const first = starter.startExecution('checkout-incident', input);
+    // Identical input while it runs: success, the original execution and start date.
+    expect(starter.startExecution('checkout-incident', structuredClone(input))).toEqual({
+      startDate: first.startDate,
+      created: false,
+    });
+    expect(() =>
+      starter.startExecution('checkout-incident', { ...input, reason: 'other input' }),
+    ).toThrow(ExecutionAlreadyExistsError);
+    const execution = await starter.execution('checkout-incident');
+    // Closed: even identical input is ExecutionAlreadyExists.
+    expect(() => starter.startExecution('checkout-incident', input)).toThrow(
+      ExecutionAlreadyExistsError,
+    );
+    await release(execution, plan);
   });
 
   it.each([

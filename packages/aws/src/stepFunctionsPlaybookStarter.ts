@@ -2,6 +2,7 @@ import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@
 import {
   DEFAULT_EXECUTION_WINDOW_SECONDS,
   executionName,
+  isIdempotentRepeat,
   type Plan,
   type PlaybookStarter,
   playbookInput,
@@ -14,12 +15,19 @@ export interface StepFunctionsPlaybookStarterOptions {
   /** State machine ARN per playbook. */
   stateMachines: Readonly<Partial<Record<StateMachineName, string>>>;
   windowSeconds?: number;
+  /** Wall clock the request time is read from. */
+  clock?: () => Date;
+  /** Clock skew allowed between this caller and Step Functions (default 1000 ms). */
+  clockSkewMs?: number;
 }
+
+const DEFAULT_CLOCK_SKEW_MS = 1000;
 
 /**
  * Starts one Standard execution per incident key and time window. The execution name is derived
  * from the key, so a repeat of the finding (or another finding on the same pod) hits
- * ExecutionAlreadyExists instead of starting a second run.
+ * ExecutionAlreadyExists instead of starting a second run. A retried start with identical input
+ * while the execution runs succeeds with the original start date: that too joins the execution.
  */
 export class StepFunctionsPlaybookStarter implements PlaybookStarter {
   constructor(private readonly options: StepFunctionsPlaybookStarterOptions) {}
@@ -36,10 +44,16 @@ export class StepFunctionsPlaybookStarter implements PlaybookStarter {
       this.options.windowSeconds ?? DEFAULT_EXECUTION_WINDOW_SECONDS,
     );
     try {
+      const sentAt = (this.options.clock ?? (() => new Date()))();
       const result = await this.options.client.send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
       );
-      return { status: 'started', executionName: name, executionArn: result.executionArn ?? null };
+      const skew = this.options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+      return {
+        status: isIdempotentRepeat(result.startDate, sentAt, skew) ? 'duplicate' : 'started',
+        executionName: name,
+        executionArn: result.executionArn ?? executionArnFor(stateMachineArn, name),
+      };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) {
         return {

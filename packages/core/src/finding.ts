@@ -51,8 +51,18 @@ export interface GuardDutyContext {
   /** `kubernetesWorkloadDetails.type` (pods, deployments, …) when a workload is named. */
   workloadType: string | null;
   workloadName: string | null;
+  workloadNamespace: string | null;
   /** `accessKeyDetails.userType` for credential findings (AssumedRole, IAMUser, Root…). */
   principalType: string | null;
+  /** The finding carries `instanceDetails` (with or without an instance id). */
+  instanceDetails: boolean;
+  /** `instanceDetails.tags` is non-empty: an untagged node cannot be told apart from a non-EKS one. */
+  instanceTagged: boolean;
+  /**
+   * InstanceCredentialExfiltration: the instance profile whose role's credentials leaked
+   * (`instanceDetails.iamInstanceProfile.arn`), which names the role exactly (path included).
+   */
+  credentialInstanceProfile: string | null;
 }
 
 export interface ConfigContext {

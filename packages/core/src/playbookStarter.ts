@@ -10,7 +10,11 @@ import { renderTarget, type Target } from './policy/target';
 export const DEFAULT_EXECUTION_WINDOW_SECONDS = 3600;
 
 export interface StartedPlaybook {
-  /** `duplicate`: an execution for this incident and window exists; the incident is updated. */
+  /**
+   * `duplicate`: an execution for this incident and window exists; the incident is updated. That
+   * covers both answers StartExecution gives for an existing name: ExecutionAlreadyExists, and
+   * success with the original start date (same name and input while it runs).
+   */
   status: 'started' | 'duplicate';
   executionName: string;
   executionArn: string | null;
@@ -22,6 +26,20 @@ export interface PlaybookStarter {
 }
 
 const NAME_LIMIT = 80;
+
+/**
+ * Whether a successful StartExecution returned an execution that was already running: a Standard
+ * workflow answers a repeat with the same name and input with success and the original
+ * `startDate`, which is then earlier than the request. `toleranceMs` absorbs clock skew between
+ * the caller and Step Functions, so a fresh start is never taken for a repeat.
+ */
+export function isIdempotentRepeat(
+  startDate: Date | undefined,
+  sentAt: Date,
+  toleranceMs: number,
+): boolean {
+  return startDate !== undefined && startDate.getTime() < sentAt.getTime() - toleranceMs;
+}
 
 /**
  * Step Functions execution name for an incident and time window: at most 80 characters of

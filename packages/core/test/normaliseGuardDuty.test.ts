@@ -174,7 +174,6 @@ describe('Normaliser: GuardDuty', () => {
   });
 
   it.each([
-    [without(runtimePod, 'detail.resource.resourceType'), 'detail.resource.resourceType'],
     [withValue(runtimePod, 'detail.severity', 'HIGH'), 'detail.severity'],
     [withValue(runtimePod, 'detail.severity', 42), 'detail.severity'],
     [without(runtimePod, 'detail.id'), 'detail.id'],
@@ -184,12 +183,7 @@ describe('Normaliser: GuardDuty', () => {
       withValue(runtimePod, 'detail.resource.instanceDetails.instanceId', 'node-7'),
       'detail.resource.instanceDetails.instanceId',
     ],
-    [
-      without(runtimePod, 'detail.resource.kubernetesDetails.kubernetesWorkloadDetails.name'),
-      'detail.resource.kubernetesDetails.kubernetesWorkloadDetails.name',
-    ],
     [withValue(runtimePod, 'detail.service.count', -1), 'detail.service.count'],
-    [without(runtimePod, 'detail.service'), 'detail.service'],
   ])('rejects a broken finding naming the field (%#: %s)', (event, field) => {
     expect(rejection(event)).toContain(`${field}:`);
   });

@@ -24,7 +24,10 @@ export {
   type LocalWorldOptions,
 } from './localWorld';
 export { type PlanRecord, planEvent, toRecord } from './planEvent';
-export { LocalPlaybookStarter } from './playbooks/localPlaybookStarter';
+export {
+  ExecutionAlreadyExistsError,
+  LocalPlaybookStarter,
+} from './playbooks/localPlaybookStarter';
 export * from './playbooks/localServices';
 export {
   type LocalExecution,

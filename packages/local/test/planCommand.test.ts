@@ -87,6 +87,52 @@ describe('CLI: tourniquet plan', () => {
     }
   });
 
+  it('never rejects a GuardDuty, Config or CloudTrail event the API model allows', async () => {
+    const pod = loadEvent('guardduty/runtime-reverse-shell-payments.json');
+    const node = loadEvent('guardduty/node-runtime-cc-activity-ng-general.json');
+    const config = loadEvent('config/restricted-ssh-noncompliant.json');
+    const trail = loadEvent('cloudtrail/irsa-assume-web-identity-outside-egress.json');
+    const variant = (event: Record<string, any>, change: (detail: any) => void) => {
+      const copy = structuredClone(event);
+      change(copy.detail);
+      return copy;
+    };
+    const workload = (d: any) => d.resource.kubernetesDetails.kubernetesWorkloadDetails;
+    const guardduty = [
+      variant(pod, (d) => (workload(d).type = 'Pod')),
+      variant(pod, (d) => delete workload(d).name),
+      variant(pod, (d) => (workload(d).namespace = null)),
+      variant(pod, (d) => delete d.service),
+      variant(pod, (d) => delete d.resource.resourceType),
+      variant(node, (d) => delete d.resource.instanceDetails.instanceId),
+      variant(node, (d) => (d.resource.instanceDetails.tags = null)),
+    ];
+    const configs = [
+      variant(config, (d) => (d.oldEvaluationResult = { complianceType: null })),
+      variant(config, (d) => delete d.newEvaluationResult.resultRecordedTime),
+    ];
+    const trails = [
+      variant(trail, (d) => delete d.recipientAccountId),
+      variant(trail, (d) => (d.requestParameters = null)),
+    ];
+    const dir = scratchDir({
+      'guardduty.json': JSON.stringify(guardduty),
+      'config.json': JSON.stringify(configs),
+      'cloudtrail.json': JSON.stringify(trails),
+    });
+    const { code, stdout, stderr } = await run(
+      ['plan', '--json', 'guardduty.json', 'config.json', 'cloudtrail.json'],
+      dir,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const records = jsonLines(stdout);
+    expect(records).toHaveLength(guardduty.length + configs.length + trails.length);
+    for (const record of records) expect(record.playbook, record.file).not.toBeNull();
+    expect(records[0]?.playbook).toBe('contain-pod');
+    expect(records[1]?.reason).toContain('kubernetesWorkloadDetails.name is missing');
+  });
+
   it('rejects a malformed file with one stderr line naming it, still plans the others, exits 2', async () => {
     const good = loadEvent('guardduty/runtime-reverse-shell-payments.json');
     const badSeverity = structuredClone(good);

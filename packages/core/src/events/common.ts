@@ -51,8 +51,10 @@ export function parseOrThrow<S extends z.ZodType>(
 }
 
 /** `[{key, value}]` tag lists (GuardDuty) to a plain record. */
-export function tagRecord(tags: ReadonlyArray<{ key: string; value: string }> | null | undefined) {
+export function tagRecord(
+  tags: ReadonlyArray<{ key?: string | null; value?: string | null }> | null | undefined,
+) {
   const record: Record<string, string> = {};
-  for (const tag of tags ?? []) record[tag.key] = tag.value;
+  for (const tag of tags ?? []) if (tag.key) record[tag.key] = tag.value ?? '';
   return record;
 }

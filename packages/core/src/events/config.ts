@@ -20,8 +20,8 @@ const detailSchema = z.object({
   configRuleName: nonEmpty,
   messageType: z.literal('ComplianceChangeNotification'),
   newEvaluationResult: evaluation,
-  // Absent on a resource's first evaluation.
-  oldEvaluationResult: evaluation.nullish(),
+  // Absent on a resource's first evaluation; only context, so nothing in it is required.
+  oldEvaluationResult: z.object({ complianceType: z.enum(COMPLIANCE).nullish() }).nullish(),
   notificationCreationTime: timestamp.nullish(),
 });
 

@@ -11,7 +11,10 @@ import {
   timestamp,
 } from './common';
 
-const tag = z.object({ key: z.string(), value: z.string() });
+// Every member below `resource` is optional in the GuardDuty API model (Resource,
+// KubernetesWorkloadDetails, InstanceDetails, Tag): a missing or null one narrows the plan, never
+// rejects the finding.
+const tag = z.object({ key: z.string().nullish(), value: z.string().nullish() });
 const nullableBool = z.boolean().nullish();
 
 const container = z.object({
@@ -21,8 +24,8 @@ const container = z.object({
 });
 
 const workload = z.object({
-  name: nonEmpty,
-  type: nonEmpty,
+  name: z.string().nullish(),
+  type: z.string().nullish(),
   uid: z.string().nullish(),
   namespace: z.string().nullish(),
   serviceAccountName: z.string().nullish(),
@@ -30,11 +33,16 @@ const workload = z.object({
   hostPID: nullableBool,
   hostIPC: nullableBool,
   containers: z.array(container).nullish(),
-  volumes: z.array(z.object({ hostPath: z.object({ path: z.string() }).nullish() })).nullish(),
+  volumes: z
+    .array(z.object({ hostPath: z.object({ path: z.string().nullish() }).nullish() }))
+    .nullish(),
 });
 
 const instanceDetails = z.object({
-  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id'),
+  instanceId: z
+    .string()
+    .regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id')
+    .nullish(),
   iamInstanceProfile: z.object({ arn: z.string().nullish() }).nullish(),
   tags: z.array(tag).nullish(),
 });
@@ -49,21 +57,23 @@ const detailSchema = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
   resource: z.object({
-    resourceType: nonEmpty,
-    eksClusterDetails: z.object({ name: nonEmpty }).nullish(),
+    resourceType: z.string().nullish(),
+    eksClusterDetails: z.object({ name: z.string().nullish() }).nullish(),
     kubernetesDetails: z.object({ kubernetesWorkloadDetails: workload.nullish() }).nullish(),
     instanceDetails: instanceDetails.nullish(),
     accessKeyDetails: z
       .object({ userName: z.string().nullish(), userType: z.string().nullish() })
       .nullish(),
   }),
-  service: z.object({
-    featureName: z.string().nullish(),
-    count: z.number().int().min(0).nullish(),
-    eventFirstSeen: timestamp.nullish(),
-    eventLastSeen: timestamp.nullish(),
-    additionalInfo: z.object({ sample: z.unknown().optional() }).nullish(),
-  }),
+  service: z
+    .object({
+      featureName: z.string().nullish(),
+      count: z.number().int().min(0).nullish(),
+      eventFirstSeen: timestamp.nullish(),
+      eventLastSeen: timestamp.nullish(),
+      additionalInfo: z.object({ sample: z.unknown().optional() }).nullish(),
+    })
+    .nullish(),
 });
 type GuardDutyDetail = z.infer<typeof detailSchema>;
 
@@ -74,12 +84,19 @@ type GuardDutyDetail = z.infer<typeof detailSchema>;
 const ESCAPE_TYPE =
   /ContainerMountsHostDirectory|Escape|SensitiveMount|DockerSocketAccessed|CGroupsReleaseAgentModified|PrivilegedContainer/;
 
+/** Findings on an EC2 instance role's credentials used elsewhere; the instance profile names the role. */
+const INSTANCE_CREDENTIALS = /InstanceCredentialExfiltration/;
+
 export function normaliseGuardDuty(envelope: Envelope): Finding {
   const detail = parseOrThrow(detailSchema, envelope.detail, 'GuardDuty finding', 'detail');
-  const { resource, service } = detail;
+  const { resource } = detail;
+  const service = detail.service ?? {};
+  const sample = isSample(service.additionalInfo?.sample);
+  const resourceType = resource.resourceType || inferredResourceType(resource);
   const node = nodeRef(resource.instanceDetails);
   const workloadDetails = resource.kubernetesDetails?.kubernetesWorkloadDetails ?? null;
-  const cluster = resource.eksClusterDetails?.name ?? clusterFromTags(node) ?? null;
+  const cluster = resource.eksClusterDetails?.name || clusterFromTags(node) || null;
+  const pod = podRef(workloadDetails, sample);
   return {
     origin: 'guardduty',
     id: detail.id,
@@ -90,23 +107,29 @@ export function normaliseGuardDuty(envelope: Envelope): Finding {
     account: detail.accountId,
     region: detail.region,
     cluster,
-    pod: podRef(workloadDetails),
+    pod,
     node,
     role: roleRef(detail),
-    resource: { type: resource.resourceType, id: resourceId(detail, cluster, node) },
+    resource: { type: resourceType, id: resourceId(detail, resourceType, cluster, node) },
     firstSeen: service.eventFirstSeen ?? detail.createdAt,
     lastSeen: service.eventLastSeen ?? detail.updatedAt,
     count: service.count ?? 1,
-    sample: isSample(service.additionalInfo?.sample),
+    sample,
     exposure: exposure(detail.type, workloadDetails),
     context: {
       origin: 'guardduty',
-      resourceType: resource.resourceType,
+      resourceType,
       featureName: service.featureName ?? null,
       score: detail.severity,
-      workloadType: workloadDetails?.type ?? null,
-      workloadName: workloadDetails?.name ?? null,
+      workloadType: workloadDetails?.type || null,
+      workloadName: workloadDetails?.name || null,
+      workloadNamespace: workloadDetails?.namespace || null,
       principalType: resource.accessKeyDetails?.userType ?? null,
+      instanceDetails: Boolean(resource.instanceDetails),
+      credentialInstanceProfile: INSTANCE_CREDENTIALS.test(detail.type)
+        ? resource.instanceDetails?.iamInstanceProfile?.arn || null
+        : null,
+      instanceTagged: Boolean(resource.instanceDetails?.tags?.length),
     },
     raw: envelope,
   };
@@ -114,8 +137,17 @@ export function normaliseGuardDuty(envelope: Envelope): Finding {
 
 type Workload = z.infer<typeof workload>;
 
-function podRef(details: Workload | null): PodRef | null {
-  if (details?.type !== 'pods' || !details.namespace) return null;
+/**
+ * The API reference documents `Pod`, audit-log findings carry `pods`; "Generate sample findings"
+ * fills the placeholder `GeneratedFindingKubernetesWorkloadType`, taken as a pod only on a sample.
+ */
+export function isPodWorkload(type: string | null | undefined, sample: boolean): boolean {
+  const t = type?.toLowerCase();
+  return t === 'pod' || t === 'pods' || (sample && t === 'generatedfindingkubernetesworkloadtype');
+}
+
+function podRef(details: Workload | null, sample: boolean): PodRef | null {
+  if (!isPodWorkload(details?.type, sample) || !details?.namespace || !details.name) return null;
   return {
     namespace: details.namespace,
     name: details.name,
@@ -125,7 +157,7 @@ function podRef(details: Workload | null): PodRef | null {
 }
 
 function nodeRef(details: z.infer<typeof instanceDetails> | null | undefined): NodeRef | null {
-  if (!details) return null;
+  if (!details?.instanceId) return null;
   return {
     instanceId: details.instanceId,
     instanceProfileArn: details.iamInstanceProfile?.arn ?? null,
@@ -141,6 +173,14 @@ function clusterFromTags(node: NodeRef | null): string | null {
     if (key.startsWith('kubernetes.io/cluster/')) return key.slice('kubernetes.io/cluster/'.length);
   }
   return null;
+}
+
+/** Without `resourceType`, the details the finding does carry say what it is about. */
+function inferredResourceType(resource: GuardDutyDetail['resource']): string {
+  if (resource.eksClusterDetails || resource.kubernetesDetails) return 'EKSCluster';
+  if (resource.accessKeyDetails) return 'AccessKey';
+  if (resource.instanceDetails) return 'Instance';
+  return 'Unknown';
 }
 
 /** Credential findings name the role whose session leaked (`accessKeyDetails.userName`). */
@@ -159,11 +199,16 @@ function partitionOf(region: string): string {
   return 'aws';
 }
 
-function resourceId(detail: GuardDutyDetail, cluster: string | null, node: NodeRef | null): string {
+function resourceId(
+  detail: GuardDutyDetail,
+  type: string,
+  cluster: string | null,
+  node: NodeRef | null,
+): string {
   const r = detail.resource;
-  if (r.resourceType === 'AccessKey') return r.accessKeyDetails?.userName ?? 'unknown';
-  if (r.resourceType === 'Instance' && node) return node.instanceId;
-  if (r.resourceType === 'EKSCluster' && cluster) return cluster;
+  if (type === 'AccessKey') return r.accessKeyDetails?.userName || 'unknown';
+  if (type === 'Instance' && node) return node.instanceId;
+  if (type === 'EKSCluster' && cluster) return cluster;
   return detail.id;
 }
 

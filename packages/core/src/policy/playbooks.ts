@@ -45,6 +45,10 @@ const targets = {
       ? { kind: 'instance-profile-role', arn: f.node.instanceProfileArn }
       : skip('the finding carries no instance profile for the node'),
   role: (f) => {
+    // The instance profile names the leaked instance role exactly; `accessKeyDetails.userName`
+    // gives only its name (an ARN rebuilt from it would miss any role path).
+    const profile = f.context.origin === 'guardduty' && f.context.credentialInstanceProfile;
+    if (profile) return { kind: 'instance-profile-role', arn: profile };
     if (!f.role) return skip('the finding names no IAM role');
     // Reached through an IRSA web identity or its session: the role must trust this cluster.
     return isIrsa(f)

@@ -1,5 +1,6 @@
 import type { PlaybookName } from '../actions';
 import type { ClusterConfig } from '../config/config';
+import { isPodWorkload } from '../events/guardduty';
 import type { CloudTrailContext, ConfigContext, Finding, GuardDutyContext } from '../finding';
 import type { CidrSet } from './cidr';
 import { configRuleRoute, isKnownConfigRule } from './configRules';
@@ -29,17 +30,31 @@ const CONFIG_RESOURCE_TYPES = new Set([
 /** GuardDuty: first matching rule wins. */
 const GUARDDUTY_RULES: ReadonlyArray<Rule<GuardDutyContext>> = [
   (f, c) =>
+    c.resourceType === 'EKSCluster' && f.pod && !f.cluster
+      ? route(
+          'ticket-only',
+          `the finding names pod ${f.pod.namespace}/${f.pod.name} but no cluster (resource.eksClusterDetails.name is missing)`,
+        )
+      : null,
+  (f, c) =>
     c.resourceType === 'EKSCluster' && f.pod
       ? route(
           'contain-pod',
           `pod-level compromise: ${f.type} on pod ${f.pod.namespace}/${f.pod.name}`,
         )
       : null,
+  (f, c) =>
+    c.resourceType === 'EKSCluster' && isPodWorkload(c.workloadType, f.sample)
+      ? route(
+          'ticket-only',
+          `the finding names a ${c.workloadType} workload without its ${c.workloadName ? 'namespace' : 'name'} (kubernetesWorkloadDetails.${c.workloadName ? 'namespace' : 'name'} is missing), so no pod can be isolated`,
+        )
+      : null,
   (_f, c) =>
     c.resourceType === 'EKSCluster' && c.workloadType
       ? route(
           'ticket-only',
-          `the finding names a ${c.workloadType} workload (${c.workloadName}), not a running pod to isolate`,
+          `the finding names a ${c.workloadType} workload (${c.workloadName ?? 'unnamed'}), not a running pod to isolate`,
         )
       : null,
   (f, c) =>
@@ -47,20 +62,52 @@ const GUARDDUTY_RULES: ReadonlyArray<Rule<GuardDutyContext>> = [
       ? route('ticket-only', `cluster-level finding ${f.type} names no workload to contain`)
       : null,
   (f, c) => {
-    if (c.resourceType !== 'Instance' || !f.node) return null;
-    return f.cluster
-      ? route('contain-node', `node-level compromise: ${f.type} on EKS node ${f.node.instanceId}`)
-      : route(null, `instance ${f.node.instanceId} is not an EKS node (no eks:cluster-name tag)`);
-  },
-  (f, c) => {
-    if (c.resourceType !== 'AccessKey') return null;
-    return f.role
-      ? route('revoke-identity', `credentials of role ${f.role.arn} used anomalously: ${f.type}`)
+    if (c.resourceType !== 'Instance') return null;
+    if (!f.node)
+      return route(
+        'ticket-only',
+        `the finding names no EC2 instance (resource.instanceDetails${c.instanceDetails ? '.instanceId' : ''} is missing)`,
+      );
+    if (f.cluster)
+      return route(
+        'contain-node',
+        `node-level compromise: ${f.type} on EKS node ${f.node.instanceId}`,
+      );
+    return c.instanceTagged
+      ? route(null, `instance ${f.node.instanceId} is not an EKS node (no eks:cluster-name tag)`)
       : route(
           'ticket-only',
-          `${c.principalType ?? 'unknown'} credentials are not a role session Tourniquet can revoke`,
+          `instance ${f.node.instanceId} carries no tags (resource.instanceDetails.tags is missing), so whether it is an EKS node is unknown`,
         );
   },
+  (f, c) =>
+    c.credentialInstanceProfile
+      ? route(
+          'revoke-identity',
+          `credentials of the instance role of ${c.credentialInstanceProfile} used anomalously: ${f.type}`,
+        )
+      : null,
+  (f, c) => {
+    if (c.resourceType !== 'AccessKey') return null;
+    if (f.role)
+      return route(
+        'revoke-identity',
+        `credentials of role ${f.role.arn} used anomalously: ${f.type}`,
+      );
+    return route(
+      'ticket-only',
+      c.principalType
+        ? `${c.principalType} credentials are not a role session Tourniquet can revoke`
+        : 'the finding names no principal type (resource.accessKeyDetails.userType is missing), so no role session can be revoked',
+    );
+  },
+  (f, c) =>
+    c.resourceType === 'Unknown'
+      ? route(
+          'ticket-only',
+          `the finding ${f.type} names no resource (resource.resourceType and its details are missing)`,
+        )
+      : null,
   (_f, c) => route(null, `GuardDuty ${c.resourceType} findings are not EKS findings`),
 ];
 
