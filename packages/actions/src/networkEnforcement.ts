@@ -25,7 +25,11 @@ const containers = (ds: V1DaemonSet | undefined): V1Container[] =>
  * (strict unless set).
  */
 export async function detectEnforcement(kube: KubeAdapter): Promise<Enforcement> {
-  const daemonSets = await kube.listDaemonSets('kube-system');
+  return enforcementOf(await kube.listDaemonSets('kube-system'));
+}
+
+/** The enforcement the kube-system DaemonSets show (see detectEnforcement). */
+export function enforcementOf(daemonSets: readonly V1DaemonSet[]): Enforcement {
   const named = (name: string) => daemonSets.find((d) => d.metadata?.name === name);
   const awsNode = named('aws-node');
   const vpcCni = containers(awsNode).some(
