@@ -168,19 +168,11 @@ export const isolatePod = defineAction({
         : kube.patchPodMetadata(params.namespace, params.name, {
             labels: { [TOURNIQUET_LABELS.quarantine]: label },
           }),
-      state.policyExists
-        ? null
-        : kube
-            .createNetworkPolicy(params.namespace, denyAllPolicy(params.namespace, ctx.incidentKey))
-            .catch((error) => {
-              if (!isKubeStatus(error, 409)) throw error;
-            }),
+      createPolicy(ctx, params.namespace, state),
     ]);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const policyEndpoint =
-      state.enforcement.enforcer === 'vpc-cni' &&
-      (state.policyEndpoint || (await awaitPolicyEndpoint(ctx, params.namespace)));
+    const policyEndpoint = (settled[2] as PromiseFulfilledResult<boolean>).value;
     const report = describeIsolation({
       ...isolationOf(state, policyEndpoint),
       eniQuarantined: state.eni !== null,
@@ -253,6 +245,23 @@ function isolationOf(state: State, policyEndpoint: boolean): Isolation {
     policyEndpoint,
     policyName: state.policy,
   };
+}
+
+/**
+ * Creates the deny-all policy when missing; then, for the VPC CNI, waits for its PolicyEndpoint
+ * (alongside the ENI swap, so off the critical path). Whether the policy is enforced.
+ */
+async function createPolicy(ctx: ActionContext, namespace: string, state: State): Promise<boolean> {
+  if (!state.policyExists) {
+    const kube = await ctx.kube();
+    await kube
+      .createNetworkPolicy(namespace, denyAllPolicy(namespace, ctx.incidentKey))
+      .catch((error) => {
+        if (!isKubeStatus(error, 409)) throw error;
+      });
+  }
+  if (state.enforcement.enforcer !== 'vpc-cni') return false;
+  return state.policyEndpoint || awaitPolicyEndpoint(ctx, namespace);
 }
 
 /** The controller writes the PolicyEndpoint shortly after the policy; wait a little for it. */
