@@ -79,7 +79,7 @@ describe('Kube simulator: DaemonSets and PolicyEndpoints', () => {
     expect(items.map((d) => d.metadata?.name)).toEqual(['aws-node']);
     const discovery = await fetch(`${sim.url}/apis/networking.k8s.aws/v1alpha1`, {
       headers: { Authorization: `Bearer ${sim.token}` },
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ resources: unknown[] }>);
     expect(discovery.resources[0]).toMatchObject({
       name: 'policyendpoints',
       kind: 'PolicyEndpoint',
