@@ -70,6 +70,13 @@ export function permissionsMarkdown(): string {
   ].join('\n');
 }
 
+/** The API group of each resource a rule names (the core group when absent). */
+const API_GROUPS: Readonly<Record<string, string>> = {
+  networkpolicies: 'networking.k8s.io',
+  daemonsets: 'apps',
+  policyendpoints: 'networking.k8s.aws',
+};
+
 export function rbacYaml(): string {
   const documents = FUNCTION_NAMES.filter((n) => kubernetesRules(n).length > 0).flatMap((name) => [
     {
@@ -77,7 +84,7 @@ export function rbacYaml(): string {
       kind: 'ClusterRole',
       metadata: { name: `tourniquet:${name}` },
       rules: kubernetesRules(name).map((r) => ({
-        apiGroups: r.resources.includes('networkpolicies') ? ['networking.k8s.io'] : [''],
+        apiGroups: [...new Set(r.resources.map((resource) => API_GROUPS[resource] ?? ''))],
         resources: r.resources,
         verbs: r.verbs,
       })),

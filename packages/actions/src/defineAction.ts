@@ -11,6 +11,11 @@ import type { Action, ActionContext, ActionMetadata, ActionOutcome, Check } from
 export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
   check(ctx: ActionContext, params: P): Promise<Check<S>>;
   plan(state: S, ctx: ActionContext, params: P): string[];
+  /**
+   * What the change still waits for from others (a controller materialising it): nothing to
+   * apply, but verify fails until it is there.
+   */
+  pending?(state: S, ctx: ActionContext, params: P): string[];
   /** Wording for a target already in the wanted state, e.g. `node already cordoned`. */
   satisfied(state: S): string;
   /**
@@ -47,7 +52,7 @@ export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
  * validated, preconditions checked (not applicable → skipped with the reason), nothing to change
  * → skipped, dry-run → report only (nothing recorded, nothing changed), the state before the
  * change journalled before the change, errors typed for Step Functions, verify = read back and
- * plan again, undo = the journal's entries restored.
+ * plan again (plus what the change still waits for), undo = the journal's entries restored.
  */
 export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>): Action<P> {
   const parse = (params: unknown): P => {
@@ -186,7 +191,10 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
       const params = parse(raw);
       const checked = (await action.check(ctx, params)) as Check<S>;
       if (!checked.ok) return;
-      const missing = spec.plan(checked.state, ctx, params);
+      const missing = [
+        ...spec.plan(checked.state, ctx, params),
+        ...(spec.pending?.(checked.state, ctx, params) ?? []),
+      ];
       if (missing.length > 0) {
         throw new VerificationFailedError(
           `${spec.name} on ${renderTarget(params)} does not hold: still needs to ${missing.join('; ')}`,

@@ -8,6 +8,12 @@ export {
 export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
 export * from './errors';
+export {
+  type Enforcement,
+  enforcementOf,
+  type PolicyEnforcer,
+  type SgpMode,
+} from './networkEnforcement';
 export { ACTIONS, getAction, type RegisteredActionName } from './registry';
 export { resolveRoleName } from './resolve';
 export { UNTRACK_GROUP_NAME } from './securityGroupSwap';

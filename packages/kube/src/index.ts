@@ -1,2 +1,2 @@
 export { EksKubeConnector, type KubeConnector, StaticKubeConnector } from './eksKubeConnector';
-export { isKubeStatus, KubeAdapter, type MetadataPatch } from './kubeAdapter';
+export { isKubeStatus, KubeAdapter, type MetadataPatch, type PolicyEndpoint } from './kubeAdapter';

@@ -1,10 +1,13 @@
 import {
   ApiException,
+  AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   type KubeConfig,
   NetworkingV1Api,
   PatchStrategy,
   setHeaderOptions,
+  type V1DaemonSet,
   type V1Namespace,
   type V1NetworkPolicy,
   type V1Node,
@@ -13,6 +16,16 @@ import {
 } from '@kubernetes/client-node';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** A PolicyEndpoint (networking.k8s.aws/v1alpha1) as the VPC CNI network policy controller writes it. */
+export interface PolicyEndpoint {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    ownerReferences?: Array<{ kind?: string; name?: string; uid?: string }>;
+  };
+  spec?: { policyRef?: { name?: string; namespace?: string }; podIsolation?: string[] };
+}
 
 export type MetadataPatch = {
   labels?: Record<string, string | null>;
@@ -27,10 +40,31 @@ export type MetadataPatch = {
 export class KubeAdapter {
   private readonly core: CoreV1Api;
   private readonly networking: NetworkingV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly custom: CustomObjectsApi;
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  async listDaemonSets(namespace: string): Promise<V1DaemonSet[]> {
+    return (await this.apps.listNamespacedDaemonSet({ namespace })).items;
+  }
+
+  /** PolicyEndpoints of a namespace; none when the CRD is not installed (no VPC CNI policy support). */
+  async listPolicyEndpoints(namespace: string): Promise<PolicyEndpoint[]> {
+    const list = await orNull(
+      this.custom.listNamespacedCustomObject({
+        group: 'networking.k8s.aws',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'policyendpoints',
+      }) as Promise<{ items?: PolicyEndpoint[] }>,
+    );
+    return list?.items ?? [];
   }
 
   readPod(namespace: string, name: string): Promise<V1Pod | null> {

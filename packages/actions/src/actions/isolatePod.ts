@@ -1,9 +1,10 @@
-import { DescribeNetworkInterfacesCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import type { V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import { incidentLabel, TOURNIQUET_LABELS } from '@tourniquet/core';
 import { isKubeStatus } from '@tourniquet/kube';
+import { type BranchEni, findBranchEni } from '../branchEni';
 import { defineAction } from '../defineAction';
-import { PermanentActionError } from '../errors';
+import { detectEnforcement, type Enforcement, hasPolicyEndpoint } from '../networkEnforcement';
 import { notApplicable, quarantineGroupFor, resolvePod } from '../resolve';
 import {
   findUntrackGroup,
@@ -14,19 +15,17 @@ import {
 } from '../securityGroupSwap';
 import { podTarget } from '../targets';
 import type { ActionContext } from '../types';
-
-interface BranchEni {
-  id: string;
-  vpcId: string;
-  groups: string[];
-  quarantineGroup: string;
-}
+import { describeIsolation, type Isolation } from './podIsolation';
 
 interface State {
   pod: V1Pod;
   quarantineLabel: string | null;
   eni: BranchEni | null;
+  policy: string;
   policyExists: boolean;
+  enforcement: Enforcement;
+  /** A PolicyEndpoint of the VPC CNI network policy controller names the policy. */
+  policyEndpoint: boolean;
 }
 
 /** The journal entry: the pod's network before the incident. */
@@ -37,35 +36,12 @@ interface Before {
 
 const policyName = (incidentKey: string) => `tourniquet-quarantine-${incidentLabel(incidentKey)}`;
 
-/** VPC resource controller branch ENIs (Security Groups for Pods) carry the pod's IP. */
-function isBranchEni(eni: NetworkInterface): boolean {
-  return eni.InterfaceType === 'branch' || eni.Description === 'aws-k8s-branch-eni';
-}
-
-async function findBranchEni(ctx: ActionContext, podIp: string): Promise<BranchEni | null> {
-  const { NetworkInterfaces = [] } = await ctx.aws.ec2.send(
-    new DescribeNetworkInterfacesCommand({
-      Filters: [{ Name: 'addresses.private-ip-address', Values: [podIp] }],
-    }),
-  );
-  const eni = NetworkInterfaces.find(isBranchEni);
-  if (!eni?.NetworkInterfaceId || !eni.VpcId) return null;
-  const quarantineGroup = quarantineGroupFor(ctx, eni.VpcId);
-  if (!quarantineGroup) {
-    throw new PermanentActionError(
-      `pod IP ${podIp} is on branch ENI ${eni.NetworkInterfaceId} in ${eni.VpcId}, but the cluster config has no quarantineSecurityGroups entry for that VPC`,
-    );
-  }
-  // Warm the allow-all group lookup now so it is off the critical path of the swap (a lookup
-  // only: check also serves plans and dry-runs, which must not create anything).
-  void findUntrackGroup(ctx.aws.ec2, eni.VpcId).catch(() => undefined);
-  return {
-    id: eni.NetworkInterfaceId,
-    vpcId: eni.VpcId,
-    groups: (eni.Groups ?? []).map((g) => g.GroupId as string),
-    quarantineGroup,
-  };
-}
+/**
+ * How long apply waits for the VPC CNI network policy controller to write the PolicyEndpoint
+ * before reporting the policy as not (yet) enforced; verify keeps checking after that.
+ */
+const POLICY_ENDPOINT_POLLS = 5;
+const POLICY_ENDPOINT_POLL_MS = 200;
 
 function denyAllPolicy(namespace: string, incidentKey: string): V1NetworkPolicy {
   return {
@@ -89,7 +65,7 @@ function denyAllPolicy(namespace: string, incidentKey: string): V1NetworkPolicy 
 export const isolatePod = defineAction({
   name: 'isolate-pod',
   description:
-    "Cut the pod's network: its branch ENI (Security Groups for Pods) moves to the quarantine group in two steps, and a deny-all NetworkPolicy selects it by a quarantine label.",
+    "Cut the pod's network: its branch ENI (Security Groups for Pods) moves to the quarantine group in two steps, and a deny-all NetworkPolicy selects it by a quarantine label. Reports the pod isolated only by what holds: the policy once an enforcer runs (for the VPC CNI, once its PolicyEndpoint exists), the security group in strict SGP mode.",
   params: podTarget,
   permissions: {
     iam: [
@@ -101,7 +77,13 @@ export const isolatePod = defineAction({
       'ec2:AuthorizeSecurityGroupEgress',
       'ec2:CreateTags',
     ],
-    kubernetes: ['get,patch pods', 'get,create,delete networkpolicies', 'get namespaces'],
+    kubernetes: [
+      'get,patch pods',
+      'get,create,delete networkpolicies',
+      'get namespaces',
+      'list daemonsets',
+      'get,list policyendpoints',
+    ],
   },
   example: {
     kind: 'pod',
@@ -120,10 +102,13 @@ export const isolatePod = defineAction({
           'the pod uses hostNetwork: it shares the node network, so only isolate-node can cut it',
       };
     }
-    const podIp = pod.status?.podIP;
-    const [eni, policy] = await Promise.all([
-      podIp ? findBranchEni(ctx, podIp) : Promise.resolve(null),
-      (await ctx.kube()).readNetworkPolicy(params.namespace, policyName(ctx.incidentKey)),
+    const kube = await ctx.kube();
+    const name = policyName(ctx.incidentKey);
+    const [eni, policy, enforcement, policyEndpoint] = await Promise.all([
+      findBranchEni(ctx, pod),
+      kube.readNetworkPolicy(params.namespace, name),
+      detectEnforcement(kube),
+      hasPolicyEndpoint(kube, params.namespace, name),
     ]);
     return {
       ok: true,
@@ -131,7 +116,10 @@ export const isolatePod = defineAction({
         pod,
         quarantineLabel: pod.metadata?.labels?.[TOURNIQUET_LABELS.quarantine] ?? null,
         eni,
+        policy: name,
         policyExists: policy !== null,
+        enforcement,
+        policyEndpoint,
       },
     };
   },
@@ -149,7 +137,19 @@ export const isolatePod = defineAction({
       changes.push(`create NetworkPolicy ${policyName(ctx.incidentKey)} (deny all)`);
     return changes;
   },
-  satisfied: (state) => `pod already isolated (${mechanisms(state).join(' + ')})`,
+  pending(state, ctx) {
+    const waiting =
+      state.enforcement.enforcer === 'vpc-cni' && state.policyExists && !state.policyEndpoint;
+    return waiting
+      ? [
+          `see a PolicyEndpoint for NetworkPolicy ${policyName(ctx.incidentKey)} (the VPC CNI network policy controller has not materialised it, so it is not enforced)`,
+        ]
+      : [];
+  },
+  satisfied(state) {
+    const report = describeIsolation(isolationOf(state, state.policyEndpoint));
+    return report.isolated ? `pod already ${report.detail}` : report.detail;
+  },
   before: (state): Before => ({
     eni: state.eni ? { id: state.eni.id, vpcId: state.eni.vpcId, groups: state.eni.groups } : null,
     quarantineLabel: state.quarantineLabel,
@@ -168,21 +168,23 @@ export const isolatePod = defineAction({
         : kube.patchPodMetadata(params.namespace, params.name, {
             labels: { [TOURNIQUET_LABELS.quarantine]: label },
           }),
-      state.policyExists
-        ? null
-        : kube
-            .createNetworkPolicy(params.namespace, denyAllPolicy(params.namespace, ctx.incidentKey))
-            .catch((error) => {
-              if (!isKubeStatus(error, 409)) throw error;
-            }),
+      createPolicy(ctx, params.namespace, state),
     ]);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const used = mechanisms(state);
+    const policyEndpoint = (settled[2] as PromiseFulfilledResult<boolean>).value;
+    const report = describeIsolation({
+      ...isolationOf(state, policyEndpoint),
+      eniQuarantined: state.eni !== null,
+      policyInPlace: true,
+    });
     return {
-      detail: `isolated by ${used.join(' + ')}${state.eni ? '' : ' (no branch ENI: the pod uses the node ENI, so only the NetworkPolicy applies)'}`,
+      detail: report.detail,
       data: {
-        mechanisms: used,
+        isolated: report.isolated,
+        mechanisms: report.mechanisms,
+        enforcer: state.enforcement.enforcer ?? 'none',
+        sgpMode: state.enforcement.sgpMode,
         branchEni: state.eni?.id ?? null,
         podIp: state.pod.status?.podIP ?? null,
       },
@@ -233,6 +235,42 @@ export const isolatePod = defineAction({
   },
 });
 
-function mechanisms(state: State): string[] {
-  return state.eni ? ['security-group', 'network-policy'] : ['network-policy'];
+/** The state as checked; `policyEndpoint` as last seen. */
+function isolationOf(state: State, policyEndpoint: boolean): Isolation {
+  return {
+    enforcement: state.enforcement,
+    eniQuarantined: state.eni !== null && sameGroups(state.eni.groups, [state.eni.quarantineGroup]),
+    hasBranchEni: state.eni !== null,
+    policyInPlace: state.policyExists && state.quarantineLabel !== null,
+    policyEndpoint,
+    policyName: state.policy,
+  };
+}
+
+/**
+ * Creates the deny-all policy when missing; then, for the VPC CNI, waits for its PolicyEndpoint
+ * (alongside the ENI swap, so off the critical path). Whether the policy is enforced.
+ */
+async function createPolicy(ctx: ActionContext, namespace: string, state: State): Promise<boolean> {
+  if (!state.policyExists) {
+    const kube = await ctx.kube();
+    await kube
+      .createNetworkPolicy(namespace, denyAllPolicy(namespace, ctx.incidentKey))
+      .catch((error) => {
+        if (!isKubeStatus(error, 409)) throw error;
+      });
+  }
+  if (state.enforcement.enforcer !== 'vpc-cni') return false;
+  return state.policyEndpoint || awaitPolicyEndpoint(ctx, namespace);
+}
+
+/** The controller writes the PolicyEndpoint shortly after the policy; wait a little for it. */
+async function awaitPolicyEndpoint(ctx: ActionContext, namespace: string): Promise<boolean> {
+  const kube = await ctx.kube();
+  const name = policyName(ctx.incidentKey);
+  for (let poll = 0; poll < POLICY_ENDPOINT_POLLS; poll++) {
+    if (await hasPolicyEndpoint(kube, namespace, name)) return true;
+    await new Promise((resolve) => setTimeout(resolve, POLICY_ENDPOINT_POLL_MS));
+  }
+  return hasPolicyEndpoint(kube, namespace, name);
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { listenLoopback } from '../emulators/loopbackServer';
 import { KubeApiError } from './errors';
 import { handleKubeRequest, type RequestContext } from './handleKubeRequest';
 import type { KubeObject } from './kubeObject';
 import { ObjectStore } from './objectStore';
+import { reconcilePolicyEndpoints } from './policyEndpointController';
 import { readBody } from './readBody';
 import { findResourceByKind } from './resourceDefinitions';
 import { ResourceHandler } from './resourceHandler';
@@ -14,10 +15,16 @@ import { seedObjects } from './seedObjects';
 export type { KubeObject } from './kubeObject';
 
 export interface KubeSimulatorOptions {
-  /** Manifests present from the start (Node, Pod, ServiceAccount, NetworkPolicy, Namespace, SecurityGroupPolicy). */
+  /** Manifests present from the start (any served kind: Node, Pod, DaemonSet, NetworkPolicy, SecurityGroupPolicy...). */
   objects?: KubeObject[];
   /** The only bearer token accepted; a random one when omitted. */
   token?: string;
+  /**
+   * When the emulated VPC CNI network policy controller writes PolicyEndpoints (only when the
+   * seeded aws-node DaemonSet enables network policy): `immediate` after every write (the
+   * default), `manual` only when `reconcile()` is called, to reproduce a controller that lags.
+   */
+  policyEndpoints?: 'immediate' | 'manual';
 }
 
 export interface RecordedRequest {
@@ -43,6 +50,8 @@ export interface KubeSimulator {
   list(apiVersion: string, kind: string): KubeObject[];
   /** Every request answered, in order. */
   requests: RecordedRequest[];
+  /** Runs the emulated controllers once (PolicyEndpoints for NetworkPolicies). */
+  reconcile(): void;
   stop(): Promise<void>;
 }
 
@@ -74,6 +83,8 @@ export async function startKubeSimulator(
   const store = new ObjectStore();
   const resources = new ResourceHandler(store);
   seedObjects(store, resources, options.objects ?? []);
+  const controllersRunOnWrite = (options.policyEndpoints ?? 'immediate') === 'immediate';
+  if (controllersRunOnWrite) reconcilePolicyEndpoints(store);
   const requests: RecordedRequest[] = [];
   const context: RequestContext = { token, serverAddress: '', resources };
 
@@ -101,6 +112,9 @@ export async function startKubeSimulator(
         return { status: failure.code, body: failure.toStatus() };
       })
       .then(({ status, body }) => {
+        if (controllersRunOnWrite && method !== 'GET' && status < 300) {
+          reconcilePolicyEndpoints(store);
+        }
         requests.push({ method, path, status });
         sendJson(response, status, body);
       })
@@ -135,6 +149,9 @@ export async function startKubeSimulator(
     list(apiVersion, kind) {
       const resource = findResourceByKind(apiVersion, kind);
       return resource ? store.list(resource, null) : [];
+    },
+    reconcile() {
+      reconcilePolicyEndpoints(store);
     },
     stop() {
       // Keep-alive sockets would hold the test process open, so they are closed too.

@@ -137,6 +137,38 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     tracksGeneration: true,
   },
   {
+    group: 'apps',
+    version: 'v1',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    verbs: ALL_VERBS,
+    subresources: ['status'],
+    fieldLabels: OBJECT_META_FIELDS,
+    deleteReturns: 'status',
+    custom: false,
+    tracksGeneration: true,
+  },
+  {
+    // Written by the VPC CNI's network policy controller, one or more per NetworkPolicy; the
+    // node agent enforces these, never the NetworkPolicy itself.
+    group: 'networking.k8s.aws',
+    version: 'v1alpha1',
+    plural: 'policyendpoints',
+    singular: 'policyendpoint',
+    kind: 'PolicyEndpoint',
+    namespaced: true,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+    fieldLabels: OBJECT_META_FIELDS,
+    deleteReturns: 'status',
+    custom: true,
+    tracksGeneration: true,
+  },
+  {
     group: 'vpcresources.k8s.aws',
     version: 'v1beta1',
     plural: 'securitygrouppolicies',
@@ -181,4 +213,11 @@ export const SERVICE_ACCOUNTS = RESOURCES.find(
 ) as ResourceDefinition;
 export const DISRUPTION_BUDGETS = RESOURCES.find(
   (r) => r.kind === 'PodDisruptionBudget',
+) as ResourceDefinition;
+export const NETWORK_POLICIES = RESOURCES.find(
+  (r) => r.kind === 'NetworkPolicy',
+) as ResourceDefinition;
+export const DAEMON_SETS = RESOURCES.find((r) => r.kind === 'DaemonSet') as ResourceDefinition;
+export const POLICY_ENDPOINTS = RESOURCES.find(
+  (r) => r.kind === 'PolicyEndpoint',
 ) as ResourceDefinition;

@@ -1,8 +1,10 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { resolveRoleName, revokePolicyName } from '@tourniquet/actions';
-import { type Plan, roleName, TOURNIQUET_LABELS } from '@tourniquet/core';
+import type { V1DaemonSet } from '@kubernetes/client-node';
+import { enforcementOf, resolveRoleName, revokePolicyName } from '@tourniquet/actions';
+import { type Plan, roleName } from '@tourniquet/core';
 import type { LocalWorld } from '../localWorld';
+import { policyEnforced } from './policyEnforced';
 
 /** What the emulators say after a replay: the facts a responder asks first. */
 export interface ReplayState {
@@ -47,31 +49,26 @@ export async function describeState(
     const mechanisms: string[] = [];
     if (pod) {
       nodeName = pod.spec?.nodeName ?? null;
-      const label = pod.metadata.labels?.[TOURNIQUET_LABELS.quarantine];
-      const policies = simulator.list('networking.k8s.io/v1', 'NetworkPolicy') as Array<{
-        metadata: { namespace?: string };
-        spec?: { podSelector?: { matchLabels?: Record<string, string> } };
-      }>;
-      if (
-        label &&
-        policies.some(
-          (p) =>
-            p.metadata.namespace === f.pod?.namespace &&
-            p.spec?.podSelector?.matchLabels?.[TOURNIQUET_LABELS.quarantine] === label,
-        )
-      ) {
+      const enforcement = enforcementOf(
+        simulator
+          .list('apps/v1', 'DaemonSet')
+          .filter((d) => d.metadata.namespace === 'kube-system') as V1DaemonSet[],
+      );
+      if (policyEnforced(simulator, f.pod.namespace, pod.metadata.labels, enforcement)) {
         mechanisms.push('network-policy');
       }
       const podIp = pod.status?.podIP;
-      const quarantine = new Set(
-        Object.values(
-          world.config.clusters.find((c) => c.name === f.cluster)?.quarantineSecurityGroups ?? {},
-        ),
-      );
-      if (podIp) {
+      const cluster = world.config.clusters.find((c) => c.name === f.cluster);
+      const quarantine = new Set(Object.values(cluster?.quarantineSecurityGroups ?? {}));
+      // In standard SGP mode the node's groups carry traffic leaving the VPC: no cut.
+      const vpcs = Object.keys(cluster?.quarantineSecurityGroups ?? {});
+      if (podIp && enforcement.sgpMode === 'strict') {
         const { NetworkInterfaces = [] } = await aws.ec2.send(
           new DescribeNetworkInterfacesCommand({
-            Filters: [{ Name: 'addresses.private-ip-address', Values: [podIp] }],
+            Filters: [
+              { Name: 'addresses.private-ip-address', Values: [podIp] },
+              ...(vpcs.length > 0 ? [{ Name: 'vpc-id', Values: vpcs }] : []),
+            ],
           }),
         );
         const branch = NetworkInterfaces.find((e) => e.Description === 'aws-k8s-branch-eni');

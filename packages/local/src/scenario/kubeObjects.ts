@@ -1,3 +1,4 @@
+import { cniDaemonSets } from './cniDaemonSets';
 import type { Scenario, ScenarioCluster } from './scenario';
 
 /** A Kubernetes manifest as the simulator stores it. */
@@ -9,12 +10,28 @@ export interface KubeObject {
 }
 
 const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
+/** Set by the VPC resource controller on a pod that got a branch ENI (Security Groups for Pods). */
+const POD_ENI_ANNOTATION = 'vpc.amazonaws.com/pod-eni';
 
-/** The scenario's cluster as Kubernetes objects: namespaces, nodes, service accounts, pods, SGPs. */
+/** One entry of the pod-eni annotation, as the VPC resource controller writes it. */
+export interface PodEni {
+  eniId: string;
+  ifAddress: string;
+  privateIp: string;
+  vlanId: number;
+  subnetCidr: string;
+}
+
+/**
+ * The scenario's cluster as Kubernetes objects: namespaces, nodes, service accounts, pods (with
+ * their pod-eni annotation when `branchEnis`, keyed `namespace/name`, names one), SGPs, and the
+ * kube-system DaemonSets of its CNI and network policy engine.
+ */
 export function kubeObjectsFor(
   scenario: Scenario,
   cluster: ScenarioCluster,
   physical: (id: string) => string,
+  branchEnis: ReadonlyMap<string, PodEni> = new Map(),
 ): KubeObject[] {
   const namespaces = new Set([
     ...cluster.pods.map((p) => p.namespace),
@@ -23,7 +40,7 @@ export function kubeObjectsFor(
   const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
   const azOf = (subnet: string) =>
     cluster.subnets.find((s) => s.id === subnet)?.az ?? `${cluster.region}a`;
-  const objects: KubeObject[] = [];
+  const objects: KubeObject[] = cniDaemonSets(cluster);
 
   for (const name of namespaces) {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -73,6 +90,7 @@ export function kubeObjectsFor(
   }
   for (const pod of cluster.pods) {
     const node = nodes.get(pod.node);
+    const eni = pod.hostNetwork ? undefined : branchEnis.get(`${pod.namespace}/${pod.name}`);
     const labels = { app: pod.name.replace(/-[a-z0-9]+(-[a-z0-9]+)?$/, ''), ...pod.labels };
     objects.push({
       apiVersion: 'v1',
@@ -82,6 +100,7 @@ export function kubeObjectsFor(
         namespace: pod.namespace,
         labels,
         ...(pod.uid ? { uid: pod.uid } : {}),
+        ...(eni ? { annotations: { [POD_ENI_ANNOTATION]: JSON.stringify([eni]) } } : {}),
       },
       spec: {
         nodeName: pod.node,

@@ -56,6 +56,10 @@ const cluster = z.object({
   logging: z.array(z.string()).default([]),
   tags: stringMap,
   egressCidrs: z.array(z.string()).default([]),
+  /** What enforces NetworkPolicies: seeds the kube-system DaemonSets a real cluster would show. */
+  networkPolicyEnforcer: z.enum(['vpc-cni', 'calico', 'cilium', 'none']).default('vpc-cni'),
+  /** Security Groups for Pods enforcing mode (aws-node POD_SECURITY_GROUP_ENFORCING_MODE). */
+  sgpMode: z.enum(['strict', 'standard']).default('strict'),
   vpc: z.object({ id: id('vpc'), cidr: z.string() }),
   subnets: z.array(z.object({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
   securityGroups: z

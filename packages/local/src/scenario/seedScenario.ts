@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { ClusterConfig } from '@tourniquet/core';
-import { type KubeObject, kubeObjectsFor } from './kubeObjects';
+import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import type { Scenario, ScenarioCluster } from './scenario';
 
 export interface SeededCluster {
@@ -73,7 +73,7 @@ export async function seedScenario(
     await seedNetwork(aws, cluster, ids);
     await seedCluster(aws, scenario.account, cluster, physical);
     await seedNodes(aws, cluster, ids, physical);
-    await seedBranchEnis(aws, cluster, physical);
+    const branchEnis = await seedBranchEnis(aws, cluster, physical);
     clusters.push({
       name: cluster.name,
       region: cluster.region,
@@ -89,7 +89,7 @@ export async function seedScenario(
             .map((g) => [physical(cluster.vpc.id), physical(g.id)]),
         ),
       },
-      kubeObjects: kubeObjectsFor(scenario, cluster, physical),
+      kubeObjects: kubeObjectsFor(scenario, cluster, physical, branchEnis),
     });
   }
   const pattern =
@@ -306,10 +306,13 @@ async function seedBranchEnis(
   aws: AwsClients,
   cluster: ScenarioCluster,
   physical: (id: string) => string,
-) {
-  for (const pod of cluster.pods.filter((p) => p.securityGroups && !p.hostNetwork)) {
+): Promise<Map<string, PodEni>> {
+  const enis = new Map<string, PodEni>();
+  for (const [index, pod] of cluster.pods
+    .filter((p) => p.securityGroups && !p.hostNetwork)
+    .entries()) {
     const node = cluster.nodes.find((n) => n.name === pod.node);
-    await aws.ec2.send(
+    const { NetworkInterface: eni } = await aws.ec2.send(
       new CreateNetworkInterfaceCommand({
         SubnetId: physical(node?.subnet as string),
         PrivateIpAddress: pod.ip,
@@ -328,5 +331,15 @@ async function seedBranchEnis(
         ],
       }),
     );
+    if (!eni?.NetworkInterfaceId)
+      throw new Error(`moto did not create the branch ENI of ${pod.name}`);
+    enis.set(`${pod.namespace}/${pod.name}`, {
+      eniId: eni.NetworkInterfaceId,
+      ifAddress: eni.MacAddress ?? '',
+      privateIp: pod.ip,
+      vlanId: index + 1,
+      subnetCidr: cluster.subnets.find((s) => s.id === node?.subnet)?.cidr ?? '',
+    });
   }
+  return enis;
 }
