@@ -48,8 +48,10 @@ export const captureEvidence = defineAction({
       { Key: TOURNIQUET_LABELS.incidentKey, Value: ctx.incidentKey.slice(0, 256) },
       { Key: 'tourniquet.io/instance', Value: state.instanceId },
     ];
-    const [taken, pod] = await Promise.all([
-      Promise.all(
+    // Every snapshot call finishes before the step reports: were one to fail while another is
+    // still in flight, the retry's check would not see the second and would take it again.
+    const [settled, pod] = await Promise.all([
+      Promise.allSettled(
         state.volumes
           .filter((v) => !state.snapshots[v])
           .map(async (volume) => {
@@ -73,6 +75,9 @@ export const captureEvidence = defineAction({
       ),
       podEvidence(ctx),
     ]);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const taken = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const snapshots = { ...state.snapshots, ...Object.fromEntries(taken) };
     return {
       undo: null,
