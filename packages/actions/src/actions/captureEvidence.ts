@@ -50,7 +50,7 @@ export const captureEvidence = defineAction({
     ];
     // Every snapshot call finishes before the step reports: were one to fail while another is
     // still in flight, the retry's check would not see the second and would take it again.
-    const [settled, pod] = await Promise.all([
+    const [snapshotCalls, podRead] = await Promise.allSettled([
       Promise.allSettled(
         state.volumes
           .filter((v) => !state.snapshots[v])
@@ -75,12 +75,15 @@ export const captureEvidence = defineAction({
       ),
       podEvidence(ctx),
     ]);
+    // allSettled never rejects; the pod read may.
+    const settled = snapshotCalls.status === 'fulfilled' ? snapshotCalls.value : [];
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    if (podRead.status === 'rejected') throw podRead.reason;
+    const pod = podRead.value;
     const taken = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const snapshots = { ...state.snapshots, ...Object.fromEntries(taken) };
     return {
-      undo: null,
       detail: `snapshotted ${taken.length} volume(s) of ${state.instanceId}: ${taken.map(([, s]) => s).join(', ')}`,
       data: { snapshots, evidence: { podSpec: pod, finding: ctx.finding } },
     };
