@@ -316,13 +316,17 @@ describe('Ticket service: one ticket per incident in every sink', () => {
     });
     expect(atStart.incident.status).toBe('open');
     expect(atStart.incident.runs).toEqual([]);
-    expect(JSON.stringify(issuesFor(atStart.incident.id)[0]?.comments)).toContain(
-      'contain-pod started',
+    // A new ticket carries the incident's summary; nothing is reported as run yet.
+    expect(JSON.stringify(issuesFor(atStart.incident.id)[0]?.comments)).not.toContain(
+      'run finished',
     );
     const closed = await tickets.openTicket(ticketRequest(plan, contained));
     expect(closed).toEqual({ ticketId: opened.ticketId, created: false, dryRun: false });
     const atEnd = await record(plan.incidentKey);
     expect(issuesFor(atEnd.incident.id)).toHaveLength(1);
+    expect(JSON.stringify(issuesFor(atEnd.incident.id)[0]?.comments)).toContain(
+      'contain-pod run finished',
+    );
     expect(atEnd.incident.status).toBe('contained');
   });
 
