@@ -134,7 +134,7 @@ describe('Playbook definitions', () => {
     const order = (file: string) =>
       createPlanner(baseConfig)
         .plan(normaliseEvent(loadEvent(file)))
-        .steps.map((s) => s.action)
+        .steps.map((s): string => s.action)
         .filter((a) => a !== 'open-ticket');
     const planned = order('guardduty/runtime-reverse-shell-payments.json');
     expect(planned.length).toBeGreaterThan(3);
