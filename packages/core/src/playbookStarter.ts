@@ -72,8 +72,10 @@ export interface PlaybookInput {
   failure: unknown;
   /** By step key: the steps that failed for good; the others still ran. */
   failures: Record<string, StepFailure>;
-  /** The opening ticket's result, then the closing one's. */
+  /** The opening ticket's result (or its error: the closing update creates it then). */
   ticket: unknown;
+  /** The closing ticket update's result. */
+  ticketUpdate: unknown;
   /** The page sent when the approval expired. */
   escalation: unknown;
 }
@@ -154,6 +156,7 @@ function executionInput(
     failure: null,
     failures: {},
     ticket: null,
+    ticketUpdate: null,
     escalation: null,
   };
 }

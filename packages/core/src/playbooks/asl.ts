@@ -349,7 +349,8 @@ export class PlaybookBuilder {
       Type: 'Task',
       Resource: this.functions.ticket,
       Parameters: { phase: 'end', ...this.ticketParameters() },
-      ResultPath: '$.ticket',
+      // `$.ticket` keeps the opening result (`created` says whether this run opened it).
+      ResultPath: '$.ticketUpdate',
       Retry: RETRY,
       Catch: recordFailure(FAILURE_KEYS.ticket, STATE_NAMES.anyFailed),
       Next: STATE_NAMES.anyFailed,

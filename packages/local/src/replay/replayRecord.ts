@@ -76,8 +76,9 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
       startedMs,
     });
     if (step.action === 'open-ticket') {
-      const ticket = (output as { ticket?: { ticketId?: string; created?: boolean } } | null)
-        ?.ticket;
+      type TicketOutcome = { ticketId?: string; created?: boolean } | null | undefined;
+      const opened = output?.ticket as TicketOutcome;
+      const ticket = opened?.ticketId ? opened : (output?.ticketUpdate as TicketOutcome);
       if (ticket?.ticketId) {
         return record(
           step.dryRun ? 'dry-run' : 'applied',
