@@ -78,6 +78,7 @@ async function contain(failing: string) {
 describe('Red team: making a step fail to keep the workload reachable', () => {
   it('a workload that makes its labelling fail (a webhook rejecting the label patch) is still isolated, first', async () => {
     const { execution, desk, entered, snapshot, released } = await contain('label-pod');
+    expect(entered).toContain('isolate-pod');
     expect(entered.indexOf('isolate-pod')).toBeLessThan(entered.indexOf('label-pod'));
     expect(execution.error?.name).toBe('Tourniquet.Escalated');
     expect(execution.output?.results).toMatchObject({ isolatePod: { status: 'applied' } });
