@@ -82,7 +82,7 @@ describe('Playbook definitions', () => {
         expect(all?.ResultPath, state).toMatch(/^\$\.failures\.[A-Za-z0-9]+$/);
         // An action Task goes on to where its success would have gone.
         if (body.Next !== 'Approved') expect(all?.Next, state).toBe(body.Next);
-        failureKeys.add((all?.ResultPath as string).slice('$.failures.'.length));
+        failureKeys.add(String(all?.ResultPath).slice('$.failures.'.length));
       }
       // The final check looks at every key a Task can record, and only it reaches Escalate.
       const check = definition.States['Any step failed?'] as any;
