@@ -115,13 +115,14 @@ describe('Incident of a full replay (local playbook runner + ticket desk + incid
       first('opened'),
       first('finding-seen'),
       first('execution-started'),
+      // The ticket opens before anything runs; the run's outcome is its first comment.
+      first('ticket-opened', (d) => d.sink === 'jira'),
       first('approval-requested'),
       first('approval-decided'),
       first('actions-recorded'),
-      first('ticket-opened', (d) => d.sink === 'jira'),
+      first('ticket-posted', (d) => d.sink === 'jira' && d.operation === 'comment'),
       audit.findLastIndex((e) => e.type === 'finding-seen'),
       first('execution-joined'),
-      first('ticket-posted', (d) => d.sink === 'jira' && d.operation === 'comment'),
     ];
     expect(milestones.every((i) => i >= 0)).toBe(true);
     expect(milestones).toEqual([...milestones].sort((a, b) => a - b));

@@ -11,6 +11,7 @@ import {
   createPlanner,
   functionArnsFor,
   normaliseEvent,
+  PLAYBOOK_ACTIONS,
   parseConfig,
   playbookDefinition,
   playbookInput,
@@ -49,10 +50,11 @@ describe('Playbook definitions', () => {
   });
 
   it.each(STATE_MACHINE_NAMES)(
-    '%s: every Task retries transient errors with jitter and catches to the escalation path',
+    '%s: every Task retries transient errors with jitter; a failure is recorded and the playbook goes on',
     (name) => {
       const definition = playbookDefinition(name, functions);
-      for (const [state, body] of Object.entries(definition.States)) {
+      const failureKeys = new Set<string>();
+      for (const [state, body] of Object.entries(allStates(definition))) {
         if (body.Type !== 'Task') continue;
         const retry = body.Retry as Array<{
           ErrorEquals: string[];
@@ -60,11 +62,38 @@ describe('Playbook definitions', () => {
           BackoffRate: number;
         }>;
         expect(retry[0]?.ErrorEquals, state).toContain('TransientActionError');
+        expect(retry[0]?.ErrorEquals, state).toContain('Lambda.ClientExecutionTimeoutException');
         expect(retry[0]?.JitterStrategy).toBe('FULL');
-        const catches = body.Catch as Array<{ ErrorEquals: string[]; Next: string }>;
+        const catches = body.Catch as Array<{
+          ErrorEquals: string[];
+          Next: string;
+          ResultPath: string;
+        }>;
         const all = catches.find((c) => c.ErrorEquals.includes('States.ALL'));
-        expect(all?.Next, state).toBe(state === 'Escalate' ? 'Escalation failed' : 'Escalate');
+        if (state === 'Escalate') {
+          expect(all?.Next).toBe('Escalation failed');
+          continue;
+        }
+        // Nothing but the final check leads to the escalation: every failure is recorded first.
+        expect(all?.Next, state).not.toBe('Escalate');
+        if (state === 'Open ticket') {
+          expect(all?.ResultPath).toBe('$.ticket');
+          continue;
+        }
+        expect(all?.ResultPath, state).toMatch(/^\$\.failures\.[A-Za-z0-9]+$/);
+        // An action Task goes on to where its success would have gone.
+        if (body.Next !== 'Approved') expect(all?.Next, state).toBe(body.Next);
+        failureKeys.add(String(all?.ResultPath).slice('$.failures.'.length));
       }
+      // The final check looks at every key a Task can record, and only it reaches Escalate.
+      const check = definition.States['Any step failed?'] as any;
+      const checked = check.Choices[0].Or.map((c: { Variable: string }) => c.Variable);
+      for (const key of failureKeys) expect(checked).toContain(`$.failures.${key}`);
+      expect(check.Choices[0].Next).toBe('Escalate');
+      expect(definition.States.Escalated).toMatchObject({
+        Type: 'Fail',
+        Error: 'Tourniquet.Escalated',
+      });
     },
   );
 
@@ -72,12 +101,63 @@ describe('Playbook definitions', () => {
     const definition = playbookDefinition('contain-pod', functions, {
       approvalTimeoutSeconds: 600,
     });
-    const request = definition.States['Request approval'] as any;
+    const request = allStates(definition)['Request approval'] as any;
     expect(request.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(request.TimeoutSeconds).toBe(600);
     expect(request.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
   });
+
+  it('contain-pod opens the ticket first, then isolates while the approval is resolved and requested', () => {
+    const definition = playbookDefinition('contain-pod', functions);
+    expect(definition.StartAt).toBe('Open ticket');
+    expect(definition.States['Open ticket']).toMatchObject({
+      Resource: functions.ticket,
+      Parameters: { phase: 'start' },
+      Next: 'Run steps',
+    });
+    const parallel = definition.States['Run steps'] as any;
+    expect(parallel.Type).toBe('Parallel');
+    const [auto, approval] = parallel.Branches as Array<{
+      StartAt: string;
+      States: Record<string, any>;
+    }>;
+    // The automatic branch starts with isolation; label-pod and evidence follow.
+    expect(auto?.StartAt).toBe('Plan has isolate-pod?');
+    expect(auto?.States['isolate-pod'].Next).toBe('Plan has label-pod?');
+    expect(auto?.States['label-pod'].Next).toBe('Plan has capture-evidence?');
+    // The approval branch resolves the targets needing approval, then asks.
+    expect(approval?.StartAt).toBe('Plan has isolate-pod to resolve?');
+    expect(Object.keys(approval?.States ?? {})).toContain('Request approval');
+    expect(definition.States['Update ticket']).toMatchObject({ Parameters: { phase: 'end' } });
+  });
+
+  it('the plan and the state machine list the actions in the same order', () => {
+    const order = (file: string) =>
+      createPlanner(baseConfig)
+        .plan(normaliseEvent(loadEvent(file)))
+        .steps.map((s): string => s.action)
+        .filter((a) => a !== 'open-ticket');
+    const planned = order('guardduty/runtime-reverse-shell-payments.json');
+    expect(planned.length).toBeGreaterThan(3);
+    expect(planned).toEqual(PLAYBOOK_ACTIONS['contain-pod'].filter((a) => planned.includes(a)));
+    expect(PLAYBOOK_ACTIONS['contain-pod'].slice(0, 3)).toEqual([
+      'isolate-pod',
+      'label-pod',
+      'capture-evidence',
+    ]);
+  });
 });
+
+/** Every state of a definition, Parallel branches included. */
+function allStates(definition: { States: Record<string, any> }): Record<string, any> {
+  const states: Record<string, any> = {};
+  for (const [name, body] of Object.entries(definition.States)) {
+    states[name] = body;
+    if (body.Type === 'Parallel')
+      for (const branch of body.Branches) Object.assign(states, allStates(branch));
+  }
+  return states;
+}
 
 describe('Playbooks executed locally (aws-local-stepfunctions → real handlers → emulators)', () => {
   let world: LocalWorld;
@@ -288,8 +368,8 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     await release(execution, plan);
   });
 
-  it('a permanent error escalates: on-call paged, the ticket says what failed, execution fails', async () => {
-    const { execution, desk, results } = await run(
+  it('capture-evidence failing for good: cordon, isolation and revocation still run, then one escalation names it', async () => {
+    const { execution, desk, results, plan } = await run(
       'guardduty/runtime-reverse-shell-payments.json',
       approveAll,
       {
@@ -303,38 +383,72 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     );
     expect(execution.status).toBe('FAILED');
     expect(execution.error?.name).toBe('Tourniquet.Escalated');
-    expect(desk.pages).toHaveLength(1);
-    expect(desk.pages[0]?.failure).toMatchObject({
-      Error: 'PermanentActionError',
-      Cause: expect.stringContaining('UnauthorizedOperation'),
+    // Every other step ran as the plan says.
+    expect(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.status]))).toEqual({
+      isolatePod: 'applied',
+      labelPod: 'applied',
+      protectNode: 'applied',
+      cordonNode: 'applied',
+      revokeRoleSessions: 'applied',
     });
-    const [ticket] = desk.tickets.values();
-    expect(ticket?.title).toMatch(/step failed: PermanentActionError/);
-    // Isolation ran before the failure and is reported; nothing destructive ran after it.
-    expect(desk.pages[0]?.results).toMatchObject({ isolatePod: { status: 'applied' } });
-    expect(results).toEqual({});
     const sim = world.simulator('prod-eks-01');
     expect(
-      (sim.get('v1', 'Node', null, 'ip-10-0-12-34.ec2.internal') as any).spec?.unschedulable ??
-        false,
-    ).toBe(false);
-    // Clean up what ran before the failure: the page carries the results so far.
-    const plan = planOf('guardduty/runtime-reverse-shell-payments.json');
-    const partial = {
-      actions: playbookInput(plan).actions,
-      results: desk.pages[0]?.results as Record<string, unknown>,
-    };
-    const { raw: _raw, ...finding } = plan.finding;
-    await runPlaybookLocally(
-      playbookDefinition('release', functions),
-      releaseInput(plan.incidentKey, finding, releasableSteps(partial)),
+      (sim.get('v1', 'Node', null, 'ip-10-0-12-34.ec2.internal') as any).spec?.unschedulable,
+    ).toBe(true);
+    // One page, naming the failed step, after the ticket was updated with the run.
+    expect(desk.pages).toHaveLength(1);
+    expect(desk.pages[0]?.reason).toBe('step-failed');
+    expect(desk.pages[0]?.failures).toEqual({
+      captureEvidence: {
+        Error: 'PermanentActionError',
+        Cause: expect.stringContaining('UnauthorizedOperation'),
+      },
+    });
+    expect(desk.pages[0]?.results).toMatchObject({ cordonNode: { status: 'applied' } });
+    const [ticket] = desk.tickets.values();
+    expect(ticket?.comments.at(-1)).toMatch(
+      /steps failed: capture-evidence \(PermanentActionError: .*UnauthorizedOperation/,
+    );
+    const order = execution.timeline.map((t) => t.state);
+    expect(order.indexOf('Update ticket')).toBeLessThan(order.indexOf('Escalate'));
+    expect(order.filter((s) => s === 'Escalate')).toHaveLength(1);
+    await release(execution, plan);
+  });
+
+  it('the approval request goes out while the automatic steps run', async () => {
+    // capture-evidence (automatic) cannot start until on-call has been asked: sequential
+    // playbooks, which only ask after every automatic step, never get there.
+    let asked!: () => void;
+    const approvalAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const seen: string[] = [];
+    const { execution, plan } = await run(
+      'guardduty/runtime-reverse-shell-payments.json',
+      async (request) => {
+        seen.push('approval requested');
+        asked();
+        return approveAll(request);
+      },
       {
-        runtime: world.runtime(),
-        functions,
-        approver: approveAll,
-        desk: new MemoryTicketDesk(),
+        beforeTask: async (state) => {
+          if (state === 'capture-evidence') await approvalAsked;
+          seen.push(state);
+        },
       },
     );
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(seen.indexOf('Open ticket')).toBe(0);
+    expect(seen.indexOf('approval requested')).toBeLessThan(seen.indexOf('capture-evidence'));
+    expect(seen.indexOf('capture-evidence')).toBeLessThan(seen.indexOf('cordon-node (approved)'));
+    const request = execution.timeline.find((t) => t.state === 'Request approval');
+    const evidence = execution.timeline.find(
+      (t) => t.state === 'capture-evidence' && t.outcome === 'succeeded',
+    );
+    expect(request?.startedAt).toBeLessThanOrEqual(
+      (evidence?.startedAt ?? 0) + (evidence?.durationMs ?? 0),
+    );
+    await release(execution, plan);
   });
 
   it('a repeated finding and another finding on the same pod start one execution', async () => {

@@ -61,8 +61,8 @@ describe('CLI: tourniquet replay', () => {
       },
     });
     expect(record?.actions.map((a) => [a.action, a.status])).toEqual([
-      ['label-pod', 'applied'],
       ['isolate-pod', 'applied'],
+      ['label-pod', 'applied'],
       ['capture-evidence', 'applied'],
       ['protect-node', 'applied'],
       ['cordon-node', 'applied'],
@@ -70,6 +70,18 @@ describe('CLI: tourniquet replay', () => {
       ['open-ticket', 'applied'],
     ]);
     expect(record?.containmentMs).toBeGreaterThan(0);
+    // The steps ran in that order, and the ticket was open before any approval-gated step.
+    const started = (action: string) =>
+      record?.actions.find((a) => a.action === action)?.startedMs as number;
+    expect(started('isolate-pod')).toBeLessThan(started('label-pod'));
+    expect(started('label-pod')).toBeLessThan(started('capture-evidence'));
+    const gated = record?.actions.filter((a) =>
+      ['cordon-node', 'revoke-role-sessions'].includes(a.action),
+    );
+    expect(gated?.map((a) => a.startedMs)).toEqual([expect.any(Number), expect.any(Number)]);
+    for (const step of gated ?? []) {
+      expect(started('open-ticket')).toBeLessThan(step.startedMs as number);
+    }
   });
 
   it('--approve none: only the non-destructive steps happen; the destructive ones are denied', async () => {

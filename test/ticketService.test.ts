@@ -303,6 +303,66 @@ describe('Ticket service: one ticket per incident in every sink', () => {
     );
   });
 
+  it('the opening ticket (phase start) creates the ticket with the plan, records no run, and the closing update comments on it', async () => {
+    const plan = planFor('guardduty/runtime-reverse-shell-payments.json', 'start-pod');
+    const tickets = service();
+    const opened = await tickets.openTicket(
+      ticketRequest(plan, {}, { phase: 'start', approvalStatus: 'not-needed' }),
+    );
+    const atStart = await record(plan.incidentKey);
+    expect(opened).toMatchObject({
+      created: true,
+      ticketId: issuesFor(atStart.incident.id)[0]?.key,
+    });
+    expect(atStart.incident.status).toBe('open');
+    expect(atStart.incident.runs).toEqual([]);
+    // A new ticket carries the incident's summary; nothing is reported as run yet.
+    expect(JSON.stringify(issuesFor(atStart.incident.id)[0]?.comments)).not.toContain(
+      'run finished',
+    );
+    const closed = await tickets.openTicket(ticketRequest(plan, contained));
+    expect(closed).toEqual({ ticketId: opened.ticketId, created: false, dryRun: false });
+    const atEnd = await record(plan.incidentKey);
+    expect(issuesFor(atEnd.incident.id)).toHaveLength(1);
+    expect(JSON.stringify(issuesFor(atEnd.incident.id)[0]?.comments)).toContain(
+      'contain-pod run finished',
+    );
+    expect(atEnd.incident.status).toBe('contained');
+  });
+
+  it('one escalation names every failed step on the tickets and the incident', async () => {
+    const plan = planFor('guardduty/runtime-reverse-shell-payments.json', 'failures-pod');
+    const input = playbookInput(plan);
+    const escalate = new TicketService({
+      store,
+      sinks: ticketing.service.sinks,
+      actor: 'escalate',
+    });
+    await escalate.escalate({
+      reason: 'step-failed',
+      incidentKey: plan.incidentKey,
+      playbook: input.playbook,
+      failures: {
+        captureEvidence: { Error: 'PermanentActionError', Cause: 'UnauthorizedOperation' },
+        revokeRoleSessions: { Error: 'Lambda.Unknown', Cause: 'out of memory' },
+      },
+      finding: input.finding,
+      results: { isolatePod: contained.isolatePod },
+    });
+    const { incident } = await record(plan.incidentKey);
+    expect(incident.escalations).toEqual([
+      expect.objectContaining({
+        reason: 'step-failed',
+        error: 'PermanentActionError, Lambda.Unknown',
+        cause: expect.stringMatching(/^capture-evidence: .*; revoke-role-sessions: /),
+      }),
+    ]);
+    const comments = JSON.stringify(issuesFor(incident.id)[0]?.comments);
+    expect(comments).toContain(
+      '2 steps of contain-pod failed: capture-evidence, revoke-role-sessions.',
+    );
+  });
+
   it('escalation pages PagerDuty (critical) and says on every ticket what failed; a retry pages once', async () => {
     const plan = planFor('guardduty/runtime-reverse-shell-payments.json', 'escalate-pod');
     const input = playbookInput(plan);

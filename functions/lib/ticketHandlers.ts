@@ -3,27 +3,30 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { failedSteps } from '@tourniquet/core';
 import type { TicketService } from '@tourniquet/tickets';
 import { logger, metrics, tracer } from './powertools';
 
 type Request = { incidentKey?: string; playbook?: string; reason?: string; [key: string]: unknown };
 
 /**
- * The "Open ticket" Task's Lambda: TicketRequest → TicketResult. Errors are thrown with their
+ * The "Open ticket" (start) and "Update ticket" (end) Tasks' Lambda: TicketRequest →
+ * TicketResult. Errors are thrown with their
  * names (TransientActionError → the playbook retries; others → Escalate); the incident already
  * records which sink failed and why.
  */
 export function createOpenTicketHandler(service: TicketService) {
   return wrap(async (event: Request) => {
     const result = await service.openTicket(event);
-    logger.info('ticket step done', { playbook: event.playbook, result });
+    logger.info('ticket step done', { playbook: event.playbook, phase: event.phase, result });
     metrics.addMetric(result.created ? 'TicketsOpened' : 'TicketsUpdated', MetricUnit.Count, 1);
     return result;
   }, 'open-ticket');
 }
 
 /**
- * The "Escalate" and "Page on-call (approval expired)" Tasks' Lambda: EscalationRequest →
+ * The "Escalate" (once per run, every failed step) and "Page on-call (approval expired)"
+ * Tasks' Lambda: EscalationRequest →
  * EscalationResult. After an expired approval, `closeApprovals` takes the stale request's
  * buttons off Slack (best effort: paging comes first and is never held up by it).
  */
@@ -41,7 +44,11 @@ export function createEscalateHandler(
         logger.warn('expired approvals not closed', { error: (error as Error).message });
       }
     }
-    logger.warn('incident escalated', { reason: event.reason, result });
+    // One escalation per run names every failed step (`failures`, by step key).
+    const failed = failedSteps(event.failures as Parameters<typeof failedSteps>[0]).map(
+      (f) => f.step,
+    );
+    logger.warn('incident escalated', { reason: event.reason, failed, result });
     metrics.addMetric('Escalations', MetricUnit.Count, 1);
     if (!result.paged) metrics.addMetric('EscalationsNotPaged', MetricUnit.Count, 1);
     return result;

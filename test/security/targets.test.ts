@@ -253,7 +253,7 @@ describe('Red team: changing the target after on-call approved it', () => {
         }),
       ]);
       expect(execution.status).toBe('FAILED');
-      expect(desk.pages[0]?.failure).toMatchObject({
+      expect(desk.pages[0]?.failures?.revokeRoleSessions).toMatchObject({
         Error: 'PermanentActionError',
         Cause: expect.stringContaining(
           'now resolves to arn:aws:iam::111122223333:role/batch-runner-admin, but on-call approved arn:aws:iam::111122223333:role/batch-runner-irsa',

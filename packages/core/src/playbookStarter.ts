@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ActionName } from './actions';
 import type { Finding } from './finding';
 import { RELEASE_ACTIONS } from './playbooks/definitions';
+import type { StepFailure } from './playbooks/serviceContracts';
 import { stepKey } from './playbooks/stepKey';
 import type { Plan } from './policy/plan';
 import { renderTarget, type Target } from './policy/target';
@@ -84,9 +85,17 @@ export interface PlaybookInput {
   results: Record<string, unknown>;
   /** The concrete targets of the steps needing approval, resolved before the request. */
   resolved: Record<string, unknown>;
-  approvalStatus: 'not-needed' | 'approved' | 'denied' | 'timed-out';
+  approvalStatus: 'not-needed' | 'approved' | 'denied' | 'timed-out' | 'failed';
   approvalDecision: unknown;
   failure: unknown;
+  /** By step key: the steps that failed for good; the others still ran. */
+  failures: Record<string, StepFailure>;
+  /** The opening ticket's result (or its error: the closing update creates it then). */
+  ticket: unknown;
+  /** The closing ticket update's result. */
+  ticketUpdate: unknown;
+  /** The page sent when the approval expired. */
+  escalation: unknown;
 }
 
 export function playbookInput(plan: Plan): PlaybookInput {
@@ -163,6 +172,10 @@ function executionInput(
     approvalStatus: 'not-needed',
     approvalDecision: null,
     failure: null,
+    failures: {},
+    ticket: null,
+    ticketUpdate: null,
+    escalation: null,
   };
 }
 

@@ -38,8 +38,13 @@ const approvalDecisionSchema = z.looseObject({
   at: z.string().optional(),
 });
 
-/** TicketRequest (core serviceContracts) as the "Open ticket" Task sends it. */
+/** `{Error, Cause}` of a failed Task, by step key (`$.failures`). */
+const failureSchema = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
+const failuresSchema = z.record(z.string(), failureSchema).nullish();
+
+/** TicketRequest (core serviceContracts) as the "Open ticket" and "Update ticket" Tasks send it. */
 export const ticketRequestSchema = z.object({
+  phase: z.enum(['start', 'end']).default('end'),
   incidentKey: z.string().min(1),
   playbook: z.string().min(1),
   reason: z.string().default(''),
@@ -56,6 +61,7 @@ export const ticketRequestSchema = z.object({
     .default([]),
   skipped: z.array(z.looseObject({ action: z.string(), reason: z.string() })).default([]),
   results: resultsSchema,
+  failures: failuresSchema,
   approvalStatus: z.string().default('not-needed'),
   dryRun: z.boolean().nullable().default(false),
   /** Not in the contract's Parameters yet; recorded (who approved) when the playbook passes it. */
@@ -68,7 +74,8 @@ export const escalationRequestSchema = z.object({
   reason: z.enum(['step-failed', 'approval-expired']),
   incidentKey: z.string().min(1),
   playbook: z.string().min(1),
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }).nullish(),
+  failures: failuresSchema,
+  failure: failureSchema.nullish(),
   actions: z.array(z.string()).nullish(),
   finding: ticketFindingSchema,
   results: resultsSchema,

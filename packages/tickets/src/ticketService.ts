@@ -26,7 +26,15 @@ import {
 } from './ticketRequest';
 import type { TicketDocument, TicketSink } from './ticketSink';
 import { ticketSubject } from './ticketSubject';
-import { escalationText, incidentSummary, protectedSkips, repeatText, runText } from './ticketText';
+import {
+  escalationFailures,
+  escalationText,
+  incidentSummary,
+  protectedSkips,
+  repeatText,
+  runText,
+  startText,
+} from './ticketText';
 
 export interface TicketServiceOptions {
   store: IncidentStore;
@@ -59,9 +67,10 @@ export class TicketService {
     return this.options.sinks;
   }
 
-  /** The "Open ticket" Task: TicketRequest → TicketResult. */
+  /** The "Open ticket" (start) and "Update ticket" (end) Tasks: TicketRequest → TicketResult. */
   async openTicket(input: unknown): Promise<TicketResult> {
     const request = parseTicketRequest(input);
+    if (request.phase === 'start') return this.openAtStart(request);
     const key = request.incidentKey;
     const mode = request.playbook === 'release' ? 'undo' : 'apply';
     const outcomes = recordedOutcomes(request.results);
@@ -118,13 +127,54 @@ export class TicketService {
     };
   }
 
+  /**
+   * Before any step runs: the incident is recorded and the ticket created (a paging sink pages)
+   * with the plan, so on-call hears of the incident while the approval request is still being
+   * prepared. Nothing is recorded as run and the status does not move: the closing update does
+   * that.
+   */
+  private async openAtStart(request: ParsedTicketRequest): Promise<TicketResult> {
+    const key = request.incidentKey;
+    let created = false;
+    const head = (await this.change(key, (h) => {
+      created = !h;
+      return this.ensureIncident(h, key, request.finding);
+    })) as IncidentHead;
+    const primary = this.options.sinks[0];
+    if (request.dryRun) {
+      const existing = primary ? head.tickets[primary.name]?.ticketId : null;
+      return { ticketId: existing ?? 'dry-run', created: false, dryRun: true };
+    }
+    const results = await this.sync(key, {
+      update: {
+        id: stableId('ticket-start', {
+          playbook: request.playbook,
+          execution: head.executions.at(-1)?.name ?? null,
+        }),
+        text: startText(request),
+        operation: 'comment',
+      },
+      create: true,
+      acknowledge: false,
+      resolve: false,
+    });
+    this.settle(results, false);
+    return {
+      ticketId: results[0]?.ref?.id ?? head.id,
+      created: results[0] ? results[0].created : created,
+      dryRun: false,
+    };
+  }
+
   /** The "Escalate" and "Page on-call (approval expired)" Tasks: EscalationRequest → EscalationResult. */
   async escalate(input: unknown): Promise<EscalationResult> {
     const request = parseEscalationRequest(input);
     const key = request.incidentKey;
+    const failed = escalationFailures(request);
     const id = stableId('escalation', {
       reason: request.reason,
       failure: request.failure ?? null,
+      failures: request.failures ?? null,
       actions: request.actions ?? null,
       results: request.results,
     });
@@ -156,8 +206,11 @@ export class TicketService {
         type: 'escalated',
         id,
         reason: request.reason,
-        error: request.failure?.Error ?? null,
-        cause: request.failure?.Cause ?? null,
+        error: failed.length > 0 ? [...new Set(failed.map((f) => f.error))].join(', ') : null,
+        cause:
+          failed.length > 0
+            ? failed.map((f) => `${f.step}: ${f.error}: ${f.cause}`).join('; ')
+            : null,
       });
       events.push(...this.move(h?.status ?? 'open', 'escalated', escalationReason(request)));
       return events;
@@ -368,7 +421,8 @@ export class TicketService {
 }
 
 function escalationReason(request: ParsedEscalationRequest): string {
-  return request.reason === 'approval-expired'
-    ? `approval for ${(request.actions ?? []).join(', ')} expired`
-    : `${request.failure?.Error ?? 'a step'} failed`;
+  if (request.reason === 'approval-expired')
+    return `approval for ${(request.actions ?? []).join(', ')} expired`;
+  const failed = escalationFailures(request).map((f) => f.step);
+  return `${failed.length > 0 ? failed.join(', ') : 'a step'} failed`;
 }

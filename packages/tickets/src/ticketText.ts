@@ -1,5 +1,5 @@
 import type { FindingSighting, IncidentRecord } from '@tourniquet/aws';
-import { stepKey } from '@tourniquet/core';
+import { failedSteps, stepKey } from '@tourniquet/core';
 import type { ParsedEscalationRequest, ParsedTicketRequest } from './ticketRequest';
 
 /** The ticket's description: what happened, what is affected, what Tourniquet did. */
@@ -56,8 +56,12 @@ export function runText(request: ParsedTicketRequest, status: string): string {
     ...request.steps
       .filter((s) => s.action !== 'open-ticket')
       .map((step) => {
-        const r = results[stepKey(step.action as never)];
+        const key = stepKey(step.action as never);
+        const r = results[key];
         if (r) return `- ${step.action}: ${r.status} — ${r.detail}`;
+        const failure = request.failures?.[key];
+        if (failure)
+          return `- ${step.action}: failed — ${failure.Error ?? 'Error'}: ${failure.Cause ?? 'no cause given'}`;
         if (step.approval === 'required' && refused)
           return `- ${step.action}: not run — approval ${request.approvalStatus}`;
         return `- ${step.action}: not run`;
@@ -72,17 +76,37 @@ export function runText(request: ParsedTicketRequest, status: string): string {
   return lines.join('\n');
 }
 
+/** The run's start: the plan, before any step ran (the closing update says what each did). */
+export function startText(request: ParsedTicketRequest): string {
+  const steps = request.steps.filter((s) => s.action !== 'open-ticket');
+  const needing = steps.filter((s) => s.approval === 'required').map((s) => s.action);
+  return [
+    `${request.playbook} started${request.dryRun ? ' (dry run)' : ''}: ${request.reason}`,
+    ...steps.map(
+      (s) => `- ${s.action} ${s.target}${s.approval === 'required' ? ' (needs approval)' : ''}`,
+    ),
+    ...(needing.length > 0 ? [`Approval requested for ${needing.join(', ')}.`] : []),
+  ].join('\n');
+}
+
+/** Every failed step of an escalation, named like the plan's actions. */
+export function escalationFailures(request: ParsedEscalationRequest) {
+  return failedSteps(request.failures ?? (request.failure ? { step: request.failure } : {}));
+}
+
 export function escalationText(request: ParsedEscalationRequest): string {
   if (request.reason === 'approval-expired') {
     return `Approval for ${(request.actions ?? []).join(', ')} expired: denied by default. On-call paged to decide.`;
   }
+  const failed = escalationFailures(request);
   const ran = Object.values(request.results ?? {}).map(
     (r) => `- ${r.action}: ${r.status} — ${r.detail}`,
   );
   return [
-    `A step of ${request.playbook} failed: ${request.failure?.Error ?? 'Error'}: ${request.failure?.Cause ?? 'no cause given'}`,
-    'The playbook stopped; nothing after the failed step ran.',
-    ...(ran.length > 0 ? ['Done before the failure:', ...ran] : []),
+    `${failed.length === 1 ? 'A step' : `${failed.length} steps`} of ${request.playbook} failed: ${failed.map((f) => f.step).join(', ')}.`,
+    ...failed.map((f) => `- ${f.step}: ${f.error}: ${f.cause}`),
+    'Every other step ran as planned.',
+    ...(ran.length > 0 ? ['Done:', ...ran] : []),
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { type ActionName, DESTRUCTIVE_ACTIONS, type PlaybookName } from '../actions';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
-import { APPROVAL_STATE_NAME } from './serviceContracts';
+import { APPROVAL_STATE_NAME, FAILURE_KEYS } from './serviceContracts';
 import { stepKey } from './stepKey';
 
 /** Amazon States Language (JSONPath), just the parts Tourniquet emits. */
@@ -29,6 +29,7 @@ const RETRY = [
       'Lambda.AWSLambdaException',
       'Lambda.SdkClientException',
       'Lambda.TooManyRequestsException',
+      'Lambda.ClientExecutionTimeoutException',
     ],
     IntervalSeconds: 1,
     BackoffRate: 2,
@@ -38,21 +39,48 @@ const RETRY = [
   },
 ];
 
-const ESCALATE = 'Escalate';
-const OPEN_TICKET = 'Open ticket';
+export const STATE_NAMES = {
+  openTicket: 'Open ticket',
+  updateTicket: 'Update ticket',
+  runSteps: 'Run steps',
+  anyFailed: 'Any step failed?',
+  escalate: 'Escalate',
+} as const;
+
+/** A failed Task is recorded under `$.failures.<key>` and the playbook goes on to `next`. */
+const recordFailure = (key: string, next: string) => [
+  { ErrorEquals: [ERRORS.all], ResultPath: `$.failures.${key}`, Next: next },
+];
 
 /** Builds one state machine definition; the per-playbook functions only choose the actions. */
 export class PlaybookBuilder {
   readonly states: Record<string, AslState> = {};
+  /** Every `$.failures` key a Task of this definition (branches included) can record. */
+  private readonly failureKeys: Set<string>;
 
   constructor(
     private readonly functions: PlaybookFunctions,
     private readonly options: PlaybookOptions,
-  ) {}
+    failureKeys?: Set<string>,
+  ) {
+    this.failureKeys = failureKeys ?? new Set();
+  }
+
+  /** A builder for a Parallel branch: its own states, the same functions and failure keys. */
+  branch(): PlaybookBuilder {
+    return new PlaybookBuilder(this.functions, this.options, this.failureKeys);
+  }
+
+  private catchTo(key: string, next: string) {
+    this.failureKeys.add(key);
+    return recordFailure(key, next);
+  }
 
   /**
    * A chain of `Choice → Task` pairs, one per action: the Task runs only when the plan has that
    * step with the given approval mode, so one definition serves every plan of the playbook.
+   * A Task that fails for good is recorded in `$.failures.<key>` and the chain goes on: the
+   * steps are independent, so one failure never holds back the containment the others give.
    * Returns the name of the chain's first state.
    */
   actionChain(
@@ -85,12 +113,15 @@ export class PlaybookBuilder {
         },
         ResultPath: `$.results.${key}`,
         Retry: RETRY,
-        Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE }],
+        Catch: this.catchTo(key, following),
         Next: following,
       };
       const conditions: unknown[] = [{ Variable: `$.actions.${key}`, IsPresent: true }];
       if (mode === 'apply')
         conditions.push({ Variable: `$.actions.${key}.approval`, StringEquals: approval });
+      // A step whose target could not be resolved was not shown to on-call: it does not run.
+      if (mode === 'apply' && approval === 'required')
+        conditions.push({ Not: { Variable: `$.failures.${key}`, IsPresent: true } });
       this.states[check] = {
         Type: 'Choice',
         Choices: [{ And: conditions, Next: task }],
@@ -125,7 +156,7 @@ export class PlaybookBuilder {
         },
         ResultPath: `$.resolved.${key}`,
         Retry: RETRY,
-        Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE }],
+        Catch: this.catchTo(key, following),
         Next: following,
       };
       this.states[check] = {
@@ -147,16 +178,26 @@ export class PlaybookBuilder {
   }
 
   /**
-   * One approval for the whole group of steps needing it: waitForTaskToken with a timeout;
-   * denial or timeout skip the group (timeout also pages), approval runs it.
+   * One approval for the whole group of steps needing it: waitForTaskToken with a timeout.
+   * Every outcome sets `$.approvalStatus` and goes on to `settled` (an expiry pages on-call
+   * first); whether the group runs is decided from that status.
    */
-  approvalGate(onApproved: string, onSkipped: string): string {
+  approvalGate(settled: string): string {
     const request = APPROVAL_STATE_NAME;
+    const status = (name: string, result: string, next = settled) => {
+      this.states[name] = {
+        Type: 'Pass',
+        Result: result,
+        ResultPath: '$.approvalStatus',
+        Next: next,
+      };
+    };
     this.states['Needs approval?'] = {
       Type: 'Choice',
       Choices: [{ Variable: '$.approval.required', BooleanEquals: true, Next: request }],
-      Default: onSkipped,
+      Default: settled,
     };
+    this.failureKeys.add(FAILURE_KEYS.approval);
     this.states[request] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
@@ -185,28 +226,14 @@ export class PlaybookBuilder {
           ResultPath: '$.approvalDecision',
           Next: 'Approval timed out',
         },
-        { ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE },
+        ...recordFailure(FAILURE_KEYS.approval, 'Approval failed'),
       ],
       Next: 'Approved',
     };
-    this.states.Approved = {
-      Type: 'Pass',
-      Result: 'approved',
-      ResultPath: '$.approvalStatus',
-      Next: onApproved,
-    };
-    this.states['Approval denied'] = {
-      Type: 'Pass',
-      Result: 'denied',
-      ResultPath: '$.approvalStatus',
-      Next: onSkipped,
-    };
-    this.states['Approval timed out'] = {
-      Type: 'Pass',
-      Result: 'timed-out',
-      ResultPath: '$.approvalStatus',
-      Next: 'Page on-call (approval expired)',
-    };
+    status('Approved', 'approved');
+    status('Approval denied', 'denied');
+    status('Approval failed', 'failed');
+    status('Approval timed out', 'timed-out', 'Page on-call (approval expired)');
     this.states['Page on-call (approval expired)'] = {
       Type: 'Task',
       Resource: this.functions.escalate,
@@ -220,42 +247,123 @@ export class PlaybookBuilder {
       },
       ResultPath: '$.escalation',
       Retry: RETRY,
-      Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE }],
-      Next: onSkipped,
+      Catch: this.catchTo(FAILURE_KEYS.page, settled),
+      Next: settled,
     };
     return 'Needs approval?';
   }
 
-  /** The ticket step every plan ends with, and the one escalation path every Task catches to. */
-  ticketAndEscalation(): string {
-    this.states[OPEN_TICKET] = {
+  /**
+   * The automatic steps and the approval request at once: branch one runs the steps that need
+   * no approval, branch two resolves the targets needing approval and asks for it, so on-call
+   * reads the request while the pod is being isolated instead of after evidence is captured.
+   * The branches write disjoint parts of the state (`results` vs `resolved`, `approval*`,
+   * `escalation`) and both may record `failures`; the join merges them back into one state.
+   */
+  parallelSteps(actions: readonly ActionName[], next: string): string {
+    const auto = this.branch();
+    auto.states['Automatic steps done'] = { Type: 'Succeed' };
+    const autoStart = auto.actionChain(actions, 'auto', 'apply', 'Automatic steps done');
+    const approval = this.branch();
+    approval.states['Approval settled'] = { Type: 'Succeed' };
+    const gate = approval.approvalGate('Approval settled');
+    const approvalStart = approval.resolveChain(actions, gate);
+    const join = 'Join branches';
+    this.failureKeys.add(FAILURE_KEYS.runSteps);
+    this.states[STATE_NAMES.runSteps] = {
+      Type: 'Parallel',
+      Branches: [
+        { StartAt: autoStart, States: auto.states },
+        { StartAt: approvalStart, States: approval.states },
+      ],
+      ResultSelector: {
+        'state.$': '$[0]',
+        patch: {
+          'resolved.$': '$[1].resolved',
+          'approvalStatus.$': '$[1].approvalStatus',
+          'approvalDecision.$': '$[1].approvalDecision',
+          'escalation.$': '$[1].escalation',
+          // Shallow merge suffices: a step key is written by one branch only.
+          'failures.$': 'States.JsonMerge($[0].failures, $[1].failures, false)',
+        },
+      },
+      // No ResultPath: the default (`$`) makes the selected result the state's output.
+      Catch: recordFailure(FAILURE_KEYS.runSteps, STATE_NAMES.updateTicket),
+      Next: join,
+    };
+    this.states[join] = {
+      Type: 'Pass',
+      Parameters: { 'state.$': 'States.JsonMerge($.state, $.patch, false)' },
+      OutputPath: '$.state',
+      Next: 'Approved?',
+    };
+    this.states['Approved?'] = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.approvalStatus', StringEquals: 'approved', Next: next }],
+      Default: STATE_NAMES.updateTicket,
+    };
+    return STATE_NAMES.runSteps;
+  }
+
+  /**
+   * The ticket opens (or the page goes out) before anything runs, so on-call hears of the
+   * incident at once; a failure here is only recorded on the ticket state, since the closing
+   * update creates the ticket if it is still missing. Returns the opening state.
+   */
+  openTicket(next: string): string {
+    this.states[STATE_NAMES.openTicket] = {
       Type: 'Task',
       Resource: this.functions.ticket,
-      Parameters: {
-        'incidentKey.$': '$.incidentKey',
-        'playbook.$': '$.playbook',
-        'reason.$': '$.reason',
-        'finding.$': '$.finding',
-        'steps.$': '$.steps',
-        'skipped.$': '$.skipped',
-        'results.$': '$.results',
-        'approvalStatus.$': '$.approvalStatus',
-        'dryRun.$': '$.actions.openTicket.dryRun',
-      },
+      Parameters: { phase: 'start', ...this.ticketParameters() },
       ResultPath: '$.ticket',
       Retry: RETRY,
-      Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.failure', Next: ESCALATE }],
-      Next: 'Done',
+      Catch: [{ ErrorEquals: [ERRORS.all], ResultPath: '$.ticket', Next: next }],
+      Next: next,
+    };
+    return STATE_NAMES.openTicket;
+  }
+
+  private ticketParameters() {
+    return {
+      'incidentKey.$': '$.incidentKey',
+      'playbook.$': '$.playbook',
+      'reason.$': '$.reason',
+      'finding.$': '$.finding',
+      'steps.$': '$.steps',
+      'skipped.$': '$.skipped',
+      'results.$': '$.results',
+      'failures.$': '$.failures',
+      'approvalStatus.$': '$.approvalStatus',
+      'dryRun.$': '$.actions.openTicket.dryRun',
+    };
+  }
+
+  /**
+   * The end of every playbook: the ticket is updated with what ran, then, if any step recorded
+   * a failure, one escalation names every failed step and the execution fails
+   * (`Tourniquet.Escalated`) so the alarms on failed executions still fire.
+   */
+  closeAndEscalate(): string {
+    this.failureKeys.add(FAILURE_KEYS.ticket);
+    this.states[STATE_NAMES.updateTicket] = {
+      Type: 'Task',
+      Resource: this.functions.ticket,
+      Parameters: { phase: 'end', ...this.ticketParameters() },
+      // `$.ticket` keeps the opening result (`created` says whether this run opened it).
+      ResultPath: '$.ticketUpdate',
+      Retry: RETRY,
+      Catch: recordFailure(FAILURE_KEYS.ticket, STATE_NAMES.anyFailed),
+      Next: STATE_NAMES.anyFailed,
     };
     this.states.Done = { Type: 'Succeed' };
-    this.states[ESCALATE] = {
+    this.states[STATE_NAMES.escalate] = {
       Type: 'Task',
       Resource: this.functions.escalate,
       Parameters: {
         reason: 'step-failed',
         'incidentKey.$': '$.incidentKey',
         'playbook.$': '$.playbook',
-        'failure.$': '$.failure',
+        'failures.$': '$.failures',
         'finding.$': '$.finding',
         'results.$': '$.results',
       },
@@ -269,17 +377,35 @@ export class PlaybookBuilder {
     this.states.Escalated = {
       Type: 'Fail',
       Error: 'Tourniquet.Escalated',
-      Cause: 'A step failed: on-call was paged and the ticket says what failed.',
+      Cause: 'A step failed: on-call was paged and the ticket names every failed step.',
     };
     this.states['Escalation failed'] = {
       Type: 'Fail',
       Error: 'Tourniquet.EscalationFailed',
       Cause: 'A step failed and paging on-call failed too.',
     };
-    return OPEN_TICKET;
+    return STATE_NAMES.updateTicket;
+  }
+
+  /** Call last: the Choice lists every failure key the states built so far can record. */
+  failureCheck(): void {
+    this.states[STATE_NAMES.anyFailed] = {
+      Type: 'Choice',
+      Choices: [
+        {
+          Or: [...this.failureKeys].map((key) => ({
+            Variable: `$.failures.${key}`,
+            IsPresent: true,
+          })),
+          Next: STATE_NAMES.escalate,
+        },
+      ],
+      Default: 'Done',
+    };
   }
 
   build(comment: string, startAt: string): AslDefinition {
+    this.failureCheck();
     return { Comment: comment, QueryLanguage: 'JSONPath', StartAt: startAt, States: this.states };
   }
 }

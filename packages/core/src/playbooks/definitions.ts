@@ -1,4 +1,5 @@
 import type { ActionName } from '../actions';
+import { PLAYBOOK_ACTION_ORDER } from '../policy/playbooks';
 import { type AslDefinition, PlaybookBuilder } from './asl';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
 
@@ -13,37 +14,14 @@ export const STATE_MACHINE_NAMES = [
 export type StateMachineName = (typeof STATE_MACHINE_NAMES)[number];
 
 /**
- * Every action each playbook can run, in execution order. Evidence and isolation come before
- * anything destructive; which of them need approval is up to the plan (config).
+ * Every action each playbook can run, in execution order: the plan's step order
+ * (`PLAYBOOK_ACTION_ORDER`, from the step templates), so plans and state machines agree.
+ * Isolation and evidence come before anything destructive; which steps need approval is up to
+ * the plan (config).
  */
 export const PLAYBOOK_ACTIONS: Readonly<
   Record<Exclude<StateMachineName, 'release'>, readonly ActionName[]>
-> = {
-  'contain-pod': [
-    'label-pod',
-    'isolate-pod',
-    'capture-evidence',
-    'protect-node',
-    'cordon-node',
-    'isolate-node',
-    'revoke-role-sessions',
-  ],
-  'contain-node': [
-    'capture-evidence',
-    'protect-node',
-    'cordon-node',
-    'isolate-node',
-    'revoke-role-sessions',
-  ],
-  'revoke-identity': ['revoke-role-sessions', 'block-web-identity'],
-  'remediate-config': [
-    'require-imdsv2',
-    'disable-public-endpoint',
-    'enable-control-plane-logging',
-    'revoke-open-ingress',
-  ],
-  'ticket-only': [],
-};
+> = PLAYBOOK_ACTION_ORDER;
 
 /** What `release` can undo, in undo order (reverse of containment). */
 export const RELEASE_ACTIONS: readonly ActionName[] = [
@@ -59,9 +37,12 @@ export const RELEASE_ACTIONS: readonly ActionName[] = [
 export const DEFAULT_PLAYBOOK_OPTIONS: PlaybookOptions = { approvalTimeoutSeconds: 900 };
 
 /**
- * The playbook as ASL (JSONPath): steps without approval first, then the concrete targets of the
- * group that needs approval, then one approval for that group, then the group, then the ticket. Every Task retries transient errors with
- * backoff and jitter and catches everything else to the escalation path.
+ * The playbook as ASL (JSONPath). The ticket opens first. Then, in parallel: the steps without
+ * approval, in plan order; and the concrete targets of the group that needs approval followed
+ * by one approval request for that group. Once both are done and the group is approved, it
+ * runs. The ticket is updated at the end. Every Task retries transient errors with backoff and
+ * jitter; a Task that still fails is recorded in `$.failures` and the remaining steps run; at
+ * the end one escalation names every failed step and the execution fails.
  */
 export function playbookDefinition(
   name: StateMachineName,
@@ -69,19 +50,22 @@ export function playbookDefinition(
   options: PlaybookOptions = DEFAULT_PLAYBOOK_OPTIONS,
 ): AslDefinition {
   const b = new PlaybookBuilder(functions, options);
-  const ticket = b.ticketAndEscalation();
+  const close = b.closeAndEscalate();
   if (name === 'release') {
-    const undo = b.actionChain(RELEASE_ACTIONS, 'required', 'undo', ticket);
-    const gate = b.approvalGate(undo, ticket);
+    const undo = b.actionChain(RELEASE_ACTIONS, 'required', 'undo', close);
+    b.states['Release approved?'] = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.approvalStatus', StringEquals: 'approved', Next: undo }],
+      Default: close,
+    };
+    const gate = b.approvalGate('Release approved?');
     return b.build(
       'Tourniquet release: lift a quarantine after approval (restore what the step journal recorded)',
-      gate,
+      b.openTicket(gate),
     );
   }
   const actions = PLAYBOOK_ACTIONS[name];
-  const approved = b.actionChain(actions, 'required', 'apply', ticket);
-  const gate = b.approvalGate(approved, ticket);
-  const resolve = b.resolveChain(actions, gate);
-  const start = b.actionChain(actions, 'auto', 'apply', resolve);
-  return b.build(`Tourniquet ${name} playbook`, start);
+  const approved = b.actionChain(actions, 'required', 'apply', close);
+  const steps = b.parallelSteps(actions, approved);
+  return b.build(`Tourniquet ${name} playbook`, b.openTicket(steps));
 }

@@ -41,8 +41,43 @@ export const APPROVAL_DENIED_ERROR = 'ApprovalDenied';
 /** Name of the approval Task in every playbook; its history events settle doubtful deliveries. */
 export const APPROVAL_STATE_NAME = 'Request approval';
 
-/** Input of the ticket Task ("Open ticket"). */
+/**
+ * `$.failures` keys of the Tasks that are not plan steps (a plan step's key is its `stepKey`).
+ * Every key reads back as a step name in kebab case (`requestApproval` → `request-approval`).
+ */
+export const FAILURE_KEYS = {
+  approval: 'requestApproval',
+  page: 'pageOnCall',
+  runSteps: 'runSteps',
+  ticket: 'openTicket',
+} as const;
+
+/** `{Error, Cause}` of a failed Task, as Step Functions' Catch records it. */
+export interface StepFailure {
+  Error?: string;
+  Cause?: string;
+}
+
+/** The failed steps of `$.failures`, named like the plan's actions, in recording order. */
+export function failedSteps(
+  failures: Record<string, StepFailure | null | undefined> | null | undefined,
+): Array<{ step: string; error: string; cause: string }> {
+  return Object.entries(failures ?? {})
+    .filter(([, f]) => f)
+    .map(([key, f]) => ({
+      step: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      error: f?.Error ?? 'Error',
+      cause: f?.Cause ?? 'no cause given',
+    }));
+}
+
+/**
+ * Input of the ticket Tasks: "Open ticket" (`phase: start`, before any step runs: the ticket is
+ * created, or the page goes out) and "Update ticket" (`phase: end`, what every step did).
+ */
 export interface TicketRequest {
+  /** Absent means `end` (the shape before the opening ticket existed). */
+  phase?: 'start' | 'end';
   incidentKey: string;
   playbook: string;
   reason: string;
@@ -51,6 +86,8 @@ export interface TicketRequest {
   skipped: unknown;
   /** Outcome of each step that ran, by step key. */
   results: Record<string, unknown>;
+  /** By step key: the steps that failed for good (recorded, the playbook went on). */
+  failures?: Record<string, StepFailure>;
   approvalStatus: string;
   dryRun: boolean;
 }
@@ -61,13 +98,18 @@ export interface TicketResult {
   dryRun: boolean;
 }
 
-/** Input of the escalation Tasks: a step failed, or an approval expired. */
+/**
+ * Input of the escalation Tasks: steps failed (sent once, at the end of the playbook, naming
+ * every failed step), or an approval expired.
+ */
 export interface EscalationRequest {
   reason: 'step-failed' | 'approval-expired';
   incidentKey: string;
   playbook: string;
-  /** `{Error, Cause}` of the failed step (Step Functions' Catch output). */
-  failure?: { Error?: string; Cause?: string } | null;
+  /** By step key, `{Error, Cause}` of every step that failed (Step Functions' Catch output). */
+  failures?: Record<string, StepFailure> | null;
+  /** A single failure, as executions started before `failures` existed send it. */
+  failure?: StepFailure | null;
   actions?: string[];
   finding: unknown;
   results: unknown;

@@ -1,6 +1,6 @@
 import type { ActionName, PlaybookName } from '../actions';
 import type { Finding } from '../finding';
-import { configRuleRoute } from './configRules';
+import { CONFIG_RULES, configRuleRoute } from './configRules';
 import type { Target } from './target';
 
 /** A target, or the reason the step cannot have one for this finding. */
@@ -130,9 +130,14 @@ export function reachesHost(f: Finding): boolean {
 
 const openTicket: StepTemplate = { action: 'open-ticket', target: targets.incident };
 
+/**
+ * Isolation first: isolate-pod already carries the incident's quarantine label, so cutting the
+ * pod off costs one Lambda and no extra Kubernetes round trips; label-pod follows for the
+ * annotations, then evidence (the pod is already cut off while it is captured).
+ */
 const CONTAIN_POD: readonly StepTemplate[] = [
-  { action: 'label-pod', target: targets.pod },
   { action: 'isolate-pod', target: targets.pod },
+  { action: 'label-pod', target: targets.pod },
   { action: 'capture-evidence', target: targets.nodeOfPod },
   { action: 'protect-node', target: targets.nodeOfPod },
   { action: 'cordon-node', target: targets.nodeOfPod },
@@ -171,7 +176,7 @@ const REVOKE_CALLER: readonly StepTemplate[] = [
   openTicket,
 ];
 
-/** Ordered steps of each playbook: evidence and isolation before anything destructive. */
+/** Ordered steps of each playbook: isolation and evidence before anything destructive. */
 export const PLAYBOOK_STEPS: Readonly<
   Record<PlaybookName, (f: Finding) => readonly StepTemplate[]>
 > = {
@@ -184,4 +189,25 @@ export const PLAYBOOK_STEPS: Readonly<
     return action ? [{ action, target: targets.configResource }, openTicket] : [openTicket];
   },
   'ticket-only': () => [openTicket],
+};
+
+const actionsOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): ActionName[] => [
+  ...new Set(lists.flat().flatMap((t) => (t.action === 'open-ticket' ? [] : [t.action]))),
+];
+
+/**
+ * Every action each playbook can run, in execution order, derived from the step templates above
+ * (the ticket excluded: every playbook opens it at the start and updates it at the end). The
+ * state machines are built from this, so a plan and its playbook cannot disagree on order.
+ */
+export const PLAYBOOK_ACTION_ORDER: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
+  'contain-pod': actionsOf(CONTAIN_POD),
+  'contain-node': actionsOf(CONTAIN_NODE),
+  'revoke-identity': actionsOf(REVOKE_IDENTITY, REVOKE_CALLER),
+  'remediate-config': [
+    ...new Set(
+      Object.values(CONFIG_RULES).flatMap((route) => (route.action ? [route.action] : [])),
+    ),
+  ],
+  'ticket-only': [],
 };

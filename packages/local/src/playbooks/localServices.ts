@@ -1,10 +1,11 @@
-import type {
-  ApprovalDecision,
-  ApprovalRequest,
-  EscalationRequest,
-  EscalationResult,
-  TicketRequest,
-  TicketResult,
+import {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type EscalationRequest,
+  type EscalationResult,
+  failedSteps,
+  type TicketRequest,
+  type TicketResult,
 } from '@tourniquet/core';
 
 /**
@@ -44,7 +45,10 @@ export class MemoryTicketDesk implements TicketDesk {
 
   openTicket(request: TicketRequest): TicketResult {
     const existing = this.tickets.get(request.incidentKey);
-    const summary = `${request.playbook}: ${request.reason} (approval ${request.approvalStatus})`;
+    const summary =
+      request.phase === 'start'
+        ? `${request.playbook} started: ${request.reason}`
+        : `${request.playbook}: ${request.reason} (approval ${request.approvalStatus})`;
     if (request.dryRun)
       return { ticketId: existing?.id ?? 'dry-run', created: false, dryRun: true };
     if (existing) {
@@ -63,10 +67,13 @@ export class MemoryTicketDesk implements TicketDesk {
 
   escalate(request: EscalationRequest): EscalationResult {
     this.pages.push(request);
+    const failed = failedSteps(
+      request.failures ?? (request.failure ? { step: request.failure } : {}),
+    );
     const what =
       request.reason === 'approval-expired'
         ? `approval for ${request.actions?.join(', ')} expired: denied by default, on-call paged`
-        : `step failed: ${request.failure?.Error}: ${request.failure?.Cause}; on-call paged`;
+        : `steps failed: ${failed.map((f) => `${f.step} (${f.error}: ${f.cause})`).join('; ')}; on-call paged`;
     const ticket = this.tickets.get(request.incidentKey);
     if (ticket) {
       ticket.comments.push(what);

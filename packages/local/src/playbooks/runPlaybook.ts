@@ -4,6 +4,7 @@ import { runActionRequest } from '@tourniquet/actions';
 import type {
   ApprovalRequest,
   AslDefinition,
+  AslState,
   EscalationRequest,
   PlaybookFunctions,
   PlaybookInput,
@@ -24,7 +25,8 @@ export interface TimelineEntry {
 
 export interface LocalExecution {
   status: 'SUCCEEDED' | 'FAILED';
-  output: (PlaybookInput & { ticket?: unknown; escalation?: unknown }) | null;
+  /** The execution's output; for a failed one, the state it held when it failed (or null). */
+  output: PlaybookInput | null;
   error: { name: string; cause: string } | null;
   timeline: TimelineEntry[];
 }
@@ -62,8 +64,7 @@ export async function runPlaybookLocally(
   const byArn = new Map(
     Object.entries(deps.functions.actions).map(([action, arn]) => [arn, action]),
   );
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type !== 'Task') continue;
+  for (const [name, state] of taskStates(definition.States)) {
     retryIntervalOverrides[name] = 0;
     const resource = state.Resource as string;
     const call = async (taskInput: unknown): Promise<unknown> => {
@@ -110,13 +111,40 @@ export async function runPlaybookLocally(
     // ExecutionError wraps what failed the execution (a Fail state's Error/Cause).
     const e = error as Error & { cause?: Error };
     const failed = e.name === 'ExecutionError' && e.cause instanceof Error ? e.cause : e;
+    const entries = await timeline;
     return {
       status: 'FAILED',
-      output: null,
+      output: lastState(entries),
       error: { name: failed.name, cause: failed.message },
-      timeline: await timeline,
+      timeline: entries,
     };
   }
+}
+
+/** Every Task, Parallel branches included (state names are unique across the machine). */
+function taskStates(states: Record<string, AslState>): Array<[string, AslState]> {
+  return Object.entries(states).flatMap(([name, state]): Array<[string, AslState]> => {
+    if (state.Type === 'Task') return [[name, state]];
+    if (state.Type !== 'Parallel') return [];
+    const branches = state.Branches as Array<{ States: Record<string, AslState> }>;
+    return branches.flatMap((branch) => taskStates(branch.States));
+  });
+}
+
+/**
+ * A failed execution has no output; the state it held when the Fail state was reached (what
+ * the escalation saw: every result and failure) is the last complete state a state exited with.
+ */
+function lastState(entries: readonly TimelineEntry[]): LocalExecution['output'] {
+  const last = entries.findLast(
+    (t) =>
+      t.outcome === 'succeeded' &&
+      typeof t.output === 'object' &&
+      t.output !== null &&
+      'incidentKey' in t.output &&
+      'failures' in t.output,
+  );
+  return (last?.output as LocalExecution['output']) ?? null;
 }
 
 async function approve(request: ApprovalRequest, approver: Approver): Promise<unknown> {

@@ -155,8 +155,13 @@ export async function replay(options: ReplayOptions): Promise<{
       const output = execution.output as {
         results?: Record<string, never>;
         ticket?: { ticketId?: string };
+        ticketUpdate?: { ticketId?: string };
       } | null;
-      const ticket = output?.ticket?.ticketId ?? desk.tickets.get(plan.incidentKey)?.id ?? null;
+      const ticket =
+        output?.ticket?.ticketId ??
+        output?.ticketUpdate?.ticketId ??
+        desk.tickets.get(plan.incidentKey)?.id ??
+        null;
       const state = await describeState(world, plan, output?.results ?? {}, ticket);
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
     }

@@ -15,7 +15,18 @@ export interface ReplayRecord {
   reason: string;
   /** The execution this event joined instead of starting one (a repeat for the same incident). */
   joined: string | null;
-  actions: Array<{ action: string; status: StepStatus; detail: string; durationMs: number | null }>;
+  /**
+   * Every planned step, in plan order. `startedMs`: event in → the step's Task first entered
+   * (for open-ticket, the opening ticket), null when it never ran; it shows the order the steps
+   * really ran in, the approval branch and the automatic steps overlapping.
+   */
+  actions: Array<{
+    action: string;
+    status: StepStatus;
+    detail: string;
+    durationMs: number | null;
+    startedMs: number | null;
+  }>;
   /** Event in → first isolating step done, in ms; null when nothing isolating ran. */
   containmentMs: number | null;
   durationMs: number;
@@ -40,72 +51,60 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
     string,
     { status?: string; detail?: string } | undefined
   >;
+  const failures = output?.failures ?? {};
   const approval = output?.approvalStatus;
   const refused = approval === 'denied' || approval === 'timed-out';
-  const failedState = execution.timeline.filter((t) => t.outcome === 'failed').at(-1)?.state;
-  const timing = new Map<string, { end: number; duration: number }>();
+  // The first time each step's Task was entered, and how long its successful run took.
+  const timing = new Map<string, { start: number; duration: number | null }>();
   for (const t of execution.timeline) {
-    if (t.outcome === 'succeeded')
-      timing.set(t.state.replace(/ \(approved\)$/, ''), {
-        end: t.startedAt + t.durationMs,
-        duration: t.durationMs,
-      });
+    const name = t.state === 'Open ticket' ? 'open-ticket' : t.state.replace(/ \(approved\)$/, '');
+    const known = timing.get(name);
+    timing.set(name, {
+      start: Math.min(known?.start ?? t.startedAt, t.startedAt),
+      duration: t.outcome === 'succeeded' ? t.durationMs : (known?.duration ?? null),
+    });
   }
-  const ticketTiming = timing.get('Open ticket');
   const actions = plan.steps.map((step) => {
-    const timed =
-      timing.get(step.action) ?? (step.action === 'open-ticket' ? ticketTiming : undefined);
-    const durationMs = timed ? Math.round(timed.duration) : null;
+    const timed = timing.get(step.action);
+    const durationMs = timed?.duration == null ? null : Math.round(timed.duration);
+    const startedMs = timed ? Math.round(timed.start - startedAt) : null;
+    const record = (status: StepStatus, detail: string) => ({
+      action: step.action,
+      status,
+      detail,
+      durationMs,
+      startedMs,
+    });
     if (step.action === 'open-ticket') {
-      const ticket = (output as { ticket?: { ticketId?: string; created?: boolean } } | null)
-        ?.ticket;
-      if (ticket) {
-        return {
-          action: step.action,
-          status: (step.dryRun ? 'dry-run' : 'applied') as StepStatus,
-          detail: `${ticket.created ? 'opened' : 'updated'} ${ticket.ticketId}`,
-          durationMs,
-        };
+      type TicketOutcome = { ticketId?: string; created?: boolean } | null | undefined;
+      const opened = output?.ticket as TicketOutcome;
+      const ticket = opened?.ticketId ? opened : (output?.ticketUpdate as TicketOutcome);
+      if (ticket?.ticketId) {
+        return record(
+          step.dryRun ? 'dry-run' : 'applied',
+          `${ticket.created ? 'opened' : 'updated'} ${ticket.ticketId}`,
+        );
       }
     }
-    const result = results[stepKey(step.action)];
-    if (result?.status) {
-      return {
-        action: step.action,
-        status: result.status as StepStatus,
-        detail: result.detail ?? '',
-        durationMs,
-      };
-    }
-    if (execution.status === 'FAILED') {
-      const failed = failedState === step.action || failedState === `${step.action} (approved)`;
-      return {
-        action: step.action,
-        status: (failed ? 'failed' : 'skipped') as StepStatus,
-        detail: failed
-          ? (execution.timeline.find((t) => t.state === failedState && t.outcome === 'failed')
-              ?.error ?? 'failed')
-          : 'not run: an earlier step failed and the incident was escalated',
-        durationMs: null,
-      };
+    const key = stepKey(step.action);
+    const result = results[key];
+    if (result?.status) return record(result.status as StepStatus, result.detail ?? '');
+    const failure = failures[key];
+    if (failure) {
+      return record(
+        'failed',
+        `${failure.Error ?? 'Error'}: ${failure.Cause ?? 'no cause given'} (escalated; the other steps ran)`,
+      );
     }
     if (step.approval === 'required' && refused) {
-      return {
-        action: step.action,
-        status: 'denied' as StepStatus,
-        detail:
-          approval === 'timed-out'
-            ? 'approval expired: denied by default, on-call paged'
-            : 'approval denied',
-        durationMs: null,
-      };
+      return record(
+        'denied',
+        approval === 'timed-out'
+          ? 'approval expired: denied by default, on-call paged'
+          : 'approval denied',
+      );
     }
-    return {
-      action: step.action,
-      status: 'skipped' as StepStatus,
-      detail: 'not run',
-      durationMs: null,
-    };
+    return record('skipped', 'not run');
   });
   const firstContainment = execution.timeline
     .filter(

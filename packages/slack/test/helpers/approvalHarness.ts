@@ -10,6 +10,7 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   type ApprovalRequest,
+  type AslDefinition,
   type AslState,
   createPlanner,
   functionArnsFor,
@@ -61,7 +62,11 @@ export function accountClients(aws: MotoAccess, account: string, region = aws.re
  */
 function approvalGateDefinition(queueUrl: string) {
   const full = playbookDefinition('contain-pod', functionArnsFor('tourniquet'));
-  const gate = full.States['Request approval'] as AslState & {
+  // The request sits in the approval branch of the Parallel state that runs the steps.
+  const branches = (full.States['Run steps'] as AslState & { Branches: AslDefinition[] }).Branches;
+  const gate = branches.find((b) => b.States['Request approval'])?.States[
+    'Request approval'
+  ] as AslState & {
     Parameters: { Payload: Record<string, unknown> };
   };
   const { Retry: _retry, ...state } = gate;
@@ -87,7 +92,7 @@ function approvalGateDefinition(queueUrl: string) {
         ResultPath: '$.approvalStatus',
         End: true,
       },
-      Escalate: { Type: 'Fail', Error: 'Tourniquet.Escalated' },
+      'Approval failed': { Type: 'Fail', Error: 'Tourniquet.Escalated' },
     },
   };
 }
