@@ -25,11 +25,11 @@ const step = (plan: Plan, action: string) => plan.steps.find((s) => s.action ===
 describe('Policy: contain-pod', () => {
   const plan = planOf('guardduty/runtime-reverse-shell-payments.json');
 
-  it('orders evidence and isolation before anything destructive, ticket last', () => {
+  it('orders isolation first, then evidence, before anything destructive, ticket last', () => {
     expect(plan.playbook).toBe('contain-pod');
     expect(actions(plan)).toEqual([
-      'label-pod',
       'isolate-pod',
+      'label-pod',
       'capture-evidence',
       'protect-node',
       'cordon-node',
@@ -109,7 +109,7 @@ describe('Policy: contain-pod', () => {
     });
     const p = planFor(event);
     expect(p.playbook).toBe('contain-pod');
-    expect(actions(p)).toEqual(['label-pod', 'isolate-pod', 'revoke-role-sessions', 'open-ticket']);
+    expect(actions(p)).toEqual(['isolate-pod', 'label-pod', 'revoke-role-sessions', 'open-ticket']);
     expect(
       p.skipped.filter((s) => s.reason.includes('tourniquet.io/protect')).map((s) => s.action),
     ).toEqual(['capture-evidence', 'protect-node', 'cordon-node', 'isolate-node']);
