@@ -105,8 +105,9 @@ describe.each([0.1, 0.3])('Replay of every sample event at %s fault rate', (rate
             (p) => p.incidentKey === record.incidentKey && p.reason === 'step-failed',
           );
           expect(Object.keys(page?.failures ?? {}), record.file).not.toEqual([]);
+          // A dry-run incident has no ticket until the escalation opens one with this text.
           const ticket = desk.tickets.get(record.incidentKey);
-          expect(ticket?.comments.join('\n') ?? '').toMatch(/steps failed/);
+          expect([ticket?.title, ...(ticket?.comments ?? [])].join('\n')).toMatch(/steps failed/);
         }
         const isolated = record.actions.find(
           (a) => a.action === 'isolate-pod' && a.status === 'applied',
