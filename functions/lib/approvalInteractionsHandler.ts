@@ -28,6 +28,32 @@ export interface IncidentDecisions {
   ): Promise<void>;
 }
 
+/**
+ * Records each decision on its incident. A failure to record never undoes the decision: it is
+ * logged and counted.
+ */
+export function recordDecisionsOn(
+  incidents: IncidentDecisions | null,
+  logger: Logger,
+  metrics: Metrics,
+) {
+  if (!incidents) return undefined;
+  return async (
+    record: { approvalId: string; incidentKey: string; actions: readonly string[] },
+    decision: Parameters<IncidentDecisions['approvalDecidedOn']>[2],
+  ) => {
+    try {
+      await incidents.approvalDecidedOn(record.incidentKey, record.actions, decision);
+    } catch (error) {
+      logger.error('decision not recorded on the incident', {
+        approvalId: record.approvalId,
+        error: (error as Error).message,
+      });
+      metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+    }
+  };
+}
+
 import type { SlackConnection } from './approvalSlack';
 
 export interface SlackInteractionsHandlerDeps {
@@ -74,23 +100,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         consoleDomain: deps.consoleDomain,
         store: deps.store,
         completer: deps.completer,
-        onDecided: deps.incidents
-          ? async (record, decision) => {
-              try {
-                await deps.incidents?.approvalDecidedOn(
-                  record.incidentKey,
-                  record.actions,
-                  decision,
-                );
-              } catch (error) {
-                logger.error('decision not recorded on the incident', {
-                  approvalId: record.approvalId,
-                  error: (error as Error).message,
-                });
-                metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
-              }
-            }
-          : undefined,
+        onDecided: recordDecisionsOn(deps.incidents, logger, metrics),
         slack: connection?.messenger ?? null,
         groups: connection?.groups ?? null,
         now: deps.now ?? (() => new Date()),

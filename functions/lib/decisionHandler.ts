@@ -17,7 +17,7 @@ import {
   type SlackMessenger,
   type TaskCompleter,
 } from '@tourniquet/slack';
-import type { IncidentDecisions } from './approvalInteractionsHandler';
+import { type IncidentDecisions, recordDecisionsOn } from './approvalInteractionsHandler';
 import { approvalLog } from './approvalLog';
 import type { SlackConnection } from './approvalSlack';
 
@@ -63,23 +63,7 @@ export function createDecisionHandler(deps: DecisionHandlerDeps) {
         completer: deps.completer,
         approverArns: deps.settings.cli.approverArns,
         people: deps.settings.people,
-        onDecided: deps.incidents
-          ? async (record, decision) => {
-              try {
-                await deps.incidents?.approvalDecidedOn(
-                  record.incidentKey,
-                  record.actions,
-                  decision,
-                );
-              } catch (error) {
-                logger.error('decision not recorded on the incident', {
-                  approvalId: record.approvalId,
-                  error: (error as Error).message,
-                });
-                metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
-              }
-            }
-          : undefined,
+        onDecided: recordDecisionsOn(deps.incidents, logger, metrics),
         slack,
         consoleDomain: deps.settings.consoleDomain,
         now: deps.now ?? (() => new Date()),
