@@ -101,11 +101,16 @@ describe('Approvals: DynamoDB store and single-use decisions', () => {
         { approvalId: record.approvalId, choice: 'deny', approver: bob, now },
       ),
     ]);
-    const kinds = results.map((r) => r.kind).sort();
+    const kinds = results.map((r) => r.kind);
     expect(kinds).toHaveLength(2);
-    expect(kinds.filter((k) => k === 'already-decided')).toHaveLength(1);
-    expect(completer.calls).toHaveLength(1);
-    expect((await completion).kind).toMatch(/success|failure/);
+    const winners = kinds.filter((k) => k === 'approved' || k === 'denied');
+    expect(winners).toHaveLength(1);
+    // The loser never sends its own choice. Arriving while the winner is still delivering, it
+    // may deliver the recorded (winning) decision once more, which Step Functions takes once.
+    const heard = winners[0] === 'approved' ? 'succeed:slack:U0ONCALL001' : 'fail:ApprovalDenied';
+    expect(completer.calls.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(completer.calls)).toEqual(new Set([heard]));
+    expect((await completion).kind).toBe(winners[0] === 'approved' ? 'success' : 'failure');
     const stored = await store.get(record.approvalId);
     expect(stored).toMatchObject({ taskToken: null });
     expect(stored?.completedAt).toBeTruthy();
