@@ -1,5 +1,6 @@
 export * from './actions';
 export * from './blastRadius';
+export * from './config/access';
 export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';
