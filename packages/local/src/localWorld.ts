@@ -156,6 +156,24 @@ export class LocalWorld {
     return clients;
   }
 
+  /**
+   * Clients straight to moto, never through a fault proxy: for reading the state back after a
+   * replay, which observes the system rather than being part of it.
+   */
+  inspect(region: string): AwsClients {
+    let clients = this.inspectors.get(region);
+    if (!clients) {
+      clients = createAwsClients(region, {
+        endpoint: this.moto.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      });
+      this.inspectors.set(region, clients);
+    }
+    return clients;
+  }
+
+  private readonly inspectors = new Map<string, AwsClients>();
+
   simulator(cluster: string): KubeSimulator {
     const simulator = this.simulators.get(cluster);
     if (!simulator) throw new Error(`no Kubernetes simulator for cluster ${cluster}`);
