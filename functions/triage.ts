@@ -11,6 +11,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import {
   awsClientConfig,
+  ConfigRuleLookup,
   DynamoCapacityLedger,
   idempotencyPersistenceOptions,
   StepFunctionsPlaybookStarter,
@@ -64,6 +65,10 @@ export const handler = middy(
     planner,
     starter,
     ledger: DynamoCapacityLedger.forIncidentTable(dynamo, requiredEnv('INCIDENTS_TABLE')),
+    // Config rules by what they are (DescribeConfigRules), not by what they are called.
+    configRules: new ConfigRuleLookup({
+      instrument: (client) => tracer.captureAWSv3Client(client),
+    }),
     logger,
     metrics,
     unit: MetricUnit,

@@ -2,7 +2,7 @@ import { ACTIONS } from '@tourniquet/actions';
 import { type PlaybookFunctions, STATE_MACHINE_NAMES, vpcReaches } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
-import { eksAccess } from './eksAccess';
+import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
@@ -16,11 +16,14 @@ import { storage, taskTokenKeyPolicy } from './storage';
 import { untrackGroups } from './untrackGroups';
 
 /** The whole deployment for one stage (one account, home region + forwarding regions). */
-export function tourniquet(settings: StageSettings) {
+export async function tourniquet(settings: StageSettings) {
+  const providerFor = regionProviders(settings.homeRegion);
+  // Before anything is created: a cluster that cannot take access entries stops the deploy.
+  if (settings.accessEntries) await checkAccessEntryModes(settings.config.clusters, providerFor);
   const identity = aws.getCallerIdentityOutput();
   const region = aws.getRegionOutput();
   const partition = aws.getPartitionOutput();
-  const tables = storage();
+  const tables = storage(settings.retainData);
   const credentials = secrets(settings);
   const dlq = deadLetterQueue();
   const prefix = `tourniquet-${$app.stage}`;
@@ -160,10 +163,9 @@ export function tourniquet(settings: StageSettings) {
     ],
   });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
-  const providerFor = regionProviders(settings.homeRegion);
   forwarding(settings.forwardFrom, homeBus, providerFor);
   untrackGroups(settings.config.clusters, providerFor);
-  eksAccess(settings.config.clusters, fns.roles);
+  if (settings.accessEntries) eksAccess(settings.config.clusters, fns.roles, providerFor);
   const topic = alarms(
     dlq,
     machines,

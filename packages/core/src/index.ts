@@ -13,6 +13,7 @@ export * from './playbooks/functionArns';
 export * from './playbooks/serviceContracts';
 export { stepKey } from './playbooks/stepKey';
 export * from './policy/cidr';
+export * from './policy/configRuleIdentity';
 export * from './policy/configRules';
 export * from './policy/incidentKey';
 export * from './policy/plan';

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -8,6 +9,7 @@ import {
   type ActionJournal,
   type AwsClients,
   awsClientConfig,
+  ConfigRuleLookup,
   createAwsClients,
   DynamoActionJournal,
   ensureIncidentTable,
@@ -210,6 +212,21 @@ export class LocalWorld {
       },
       now: options.now ?? (() => new Date()),
     };
+  }
+
+  private ruleLookup: ConfigRuleLookup | null = null;
+
+  /** Config rules looked up in moto's Config (through the fault proxy when there is one), as triage does. */
+  configRules(): ConfigRuleLookup {
+    this.ruleLookup ??= new ConfigRuleLookup({
+      client: (region) =>
+        new ConfigServiceClient({
+          ...awsClientConfig({ region, endpoint: this.endpoints?.aws ?? this.moto.endpoint }),
+          credentials: LOCAL_CREDENTIALS,
+          ...(this.endpoints ? { retryStrategy: quickRetries() } : {}),
+        }),
+    });
+    return this.ruleLookup;
   }
 
   /**

@@ -115,10 +115,20 @@ const role = z.object({
   tags: stringMap,
 });
 
+/** An AWS Config managed rule as deployed, under whatever name its deployment gave it. */
+const configRule = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a Config rule name'),
+  /** The managed rule's `Source.SourceIdentifier`, e.g. EKS_ENDPOINT_NO_PUBLIC_ACCESS. */
+  identifier: z.string().regex(/^[A-Z0-9_]+$/, 'expected a managed rule identifier'),
+  region: z.string(),
+  inputParameters: z.record(z.string(), z.string()).optional(),
+});
+
 export const scenarioSchema = z.object({
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
+  configRules: z.array(configRule).default([]),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

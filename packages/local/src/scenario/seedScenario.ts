@@ -18,6 +18,7 @@ import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tou
 import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import type { Scenario, ScenarioCluster } from './scenario';
+import { seedConfigRules } from './seedConfigRules';
 
 export interface SeededCluster {
   name: string;
@@ -49,7 +50,7 @@ const OIDC_THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';
 /**
  * Creates the scenario's AWS side in moto: VPCs, subnets, security groups, the EKS clusters, the
  * node instances with their ENIs and volumes, branch ENIs for Security Groups for Pods, the
- * OIDC providers, IRSA and node roles with instance profiles. Returns the id translation and the
+ * OIDC providers, IRSA and node roles with instance profiles, the Config rules. Returns the id translation and the
  * Kubernetes manifests for the simulator.
  */
 export async function seedScenario(
@@ -92,6 +93,10 @@ export async function seedScenario(
       },
       kubeObjects: kubeObjectsFor(scenario, cluster, physical, branchEnis),
     });
+  }
+  if (scenario.configRules.length > 0) {
+    say(`seeding ${scenario.configRules.length} AWS Config rules`);
+    await seedConfigRules(scenario, options);
   }
   const pattern =
     ids.size > 0 ? new RegExp([...ids.keys()].map(escapeRegExp).join('|'), 'g') : null;
