@@ -7,6 +7,7 @@ import {
   normaliseEvent,
   type Plan,
   parseConfig,
+  playbookInput,
   type TourniquetConfig,
 } from '../src';
 
@@ -33,6 +34,7 @@ describe('Policy: contain-pod', () => {
       'capture-evidence',
       'protect-node',
       'cordon-node',
+      'isolate-node',
       'revoke-role-sessions',
       'open-ticket',
     ]);
@@ -41,6 +43,7 @@ describe('Policy: contain-pod', () => {
   it('asks approval for the destructive steps only', () => {
     expect(plan.steps.filter((s) => s.approval === 'required').map((s) => s.action)).toEqual([
       'cordon-node',
+      'isolate-node',
       'revoke-role-sessions',
     ]);
     expect(plan.steps.every((s) => !s.dryRun)).toBe(true);
@@ -56,10 +59,23 @@ describe('Policy: contain-pod', () => {
     });
   });
 
-  it('skips isolate-node for an unprivileged pod and says why', () => {
-    expect(plan.skipped).toEqual([
-      { action: 'isolate-node', reason: expect.stringContaining('not privileged') },
-    ]);
+  it('plans isolate-node for an unprivileged pod only if isolate-pod reports it NOT isolated', () => {
+    expect(plan.skipped).toEqual([]);
+    expect(step(plan, 'isolate-node')).toMatchObject({
+      approval: 'required',
+      onlyIf: 'pod-not-isolated',
+      target: 'node/i-0a1b2c3d4e5f60718',
+    });
+    expect(step(plan, 'cordon-node')?.onlyIf).toBeUndefined();
+  });
+
+  it('an unconditional isolate-node (privileged pod) carries no condition', () => {
+    const p = planOf('guardduty/runtime-container-mounts-host-directory-batch.json');
+    expect(step(p, 'isolate-node')?.onlyIf).toBeUndefined();
+  });
+
+  it('the escalation is asked for on its own: the upfront approval group leaves it out', () => {
+    expect(playbookInput(plan).approval.actions).toEqual(['cordon-node', 'revoke-role-sessions']);
   });
 
   it.each([

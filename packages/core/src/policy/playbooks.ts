@@ -1,6 +1,7 @@
 import type { ActionName, PlaybookName } from '../actions';
 import type { Finding } from '../finding';
 import { CONFIG_RULES, configRuleRoute } from './configRules';
+import type { StepCondition } from './stepConditions';
 import type { Target } from './target';
 
 /** A target, or the reason the step cannot have one for this finding. */
@@ -10,8 +11,12 @@ type TargetRule = (finding: Finding, incidentKey: string) => Resolved;
 export interface StepTemplate {
   action: ActionName;
   target: TargetRule;
-  /** Optional precondition; `unless` is the skip reason when it does not hold. */
-  when?: { test: (finding: Finding) => boolean; unless: string };
+  /**
+   * Optional precondition; `unless` is the skip reason when it does not hold. With `otherwise`,
+   * a step whose precondition does not hold is still planned, to run only under that condition
+   * (an escalation the finding alone does not call for).
+   */
+  when?: { test: (finding: Finding) => boolean; unless: string; otherwise?: StepCondition };
 }
 
 const skip = (reason: string) => ({ skip: reason });
@@ -148,6 +153,9 @@ const CONTAIN_POD: readonly StepTemplate[] = [
       test: reachesHost,
       unless:
         'the pod is not privileged, hostNetwork or hostPID and the finding is not a host escape',
+      // A pod that nothing can cut off (no NetworkPolicy enforcer, SGP standard mode) is only
+      // contained by cutting its node: escalate to isolate-node, behind its own approval.
+      otherwise: 'pod-not-isolated',
     },
   },
   { action: 'revoke-role-sessions', target: targets.podRole },
@@ -209,5 +217,18 @@ export const PLAYBOOK_ACTION_ORDER: Readonly<Record<PlaybookName, readonly Actio
       Object.values(CONFIG_RULES).flatMap((route) => (route.action ? [route.action] : [])),
     ),
   ],
+  'ticket-only': [],
+};
+
+const conditionalOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): ActionName[] => [
+  ...new Set(lists.flat().flatMap((t) => (t.when?.otherwise ? [t.action] : []))),
+];
+
+/** The actions each playbook can plan to run only under a condition (`when.otherwise`). */
+export const PLAYBOOK_CONDITIONAL_ACTIONS: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
+  'contain-pod': conditionalOf(CONTAIN_POD),
+  'contain-node': conditionalOf(CONTAIN_NODE),
+  'revoke-identity': conditionalOf(REVOKE_IDENTITY, REVOKE_CALLER),
+  'remediate-config': [],
   'ticket-only': [],
 };
