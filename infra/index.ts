@@ -2,6 +2,7 @@ import { ACTIONS } from '@tourniquet/actions';
 import type { PlaybookFunctions } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
+import { denyAllInstanceProfile } from './denyAllInstanceProfile';
 import { eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { functions } from './functions';
@@ -154,6 +155,7 @@ export function tourniquet(settings: StageSettings) {
   const providerFor = regionProviders(settings.homeRegion);
   forwarding(settings.forwardFrom, homeBus, providerFor);
   untrackGroups(settings.config.clusters, providerFor);
+  denyAllInstanceProfile();
   eksAccess(settings.config.clusters, fns.roles);
   const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
   return {

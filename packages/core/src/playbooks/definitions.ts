@@ -32,6 +32,7 @@ export const CONDITIONAL_ACTIONS: Readonly<
 export const RELEASE_ACTIONS: readonly ActionName[] = [
   'block-web-identity',
   'revoke-role-sessions',
+  'quarantine-instance-profile',
   'isolate-node',
   'cordon-node',
   'protect-node',

@@ -20,7 +20,10 @@ export interface ApprovalRequest {
    * action's `resolve` mode): the concrete role ARN, instance or ENIs, or null when it would
    * be skipped (with the reason in `detail`).
    */
-  resolved?: Record<string, { action: string; resolved: string | null; detail: string }>;
+  resolved?: Record<
+    string,
+    { action: string; resolved: string | null; detail: string; impact?: string }
+  >;
   finding: unknown;
   /** Outcomes of the steps that already ran (what is already isolated, captured…). */
   results: unknown;

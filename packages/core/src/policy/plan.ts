@@ -4,7 +4,7 @@ import type { Finding } from '../finding';
 import { CidrSet } from './cidr';
 import { guardsFor } from './guards';
 import { incidentKey } from './incidentKey';
-import { PLAYBOOK_STEPS } from './playbooks';
+import { alwaysApproved, PLAYBOOK_STEPS } from './playbooks';
 import { parseRoleArn } from './roleArn';
 import { type RouteContext, routeFinding } from './routes';
 import { STEP_CONDITIONS, type StepCondition } from './stepConditions';
@@ -157,7 +157,10 @@ export function createPlanner(config: TourniquetConfig): Planner {
         action,
         target: renderTarget(resolved),
         subject: resolved,
-        approval: config.approvalRequired.includes(action) ? 'required' : 'auto',
+        approval:
+          config.approvalRequired.includes(action) || alwaysApproved(action, resolved)
+            ? 'required'
+            : 'auto',
         dryRun: config.dryRun || finding.sample || config.dryRunActions.includes(action),
         ...(onlyIf ? { onlyIf } : {}),
       });

@@ -162,9 +162,20 @@ const CONTAIN_POD: readonly StepTemplate[] = [
   openTicket,
 ];
 
+/**
+ * One compromised instance: swap its instance profile for the deny-all one, which cuts that
+ * instance's AWS access and no other's. Revoking the node role's sessions hits every instance
+ * and pod sharing the role, so it is always an approved step (see `alwaysApproved`).
+ */
+const quarantineProfile: StepTemplate = {
+  action: 'quarantine-instance-profile',
+  target: targets.node,
+};
+
 const CONTAIN_NODE: readonly StepTemplate[] = [
   { action: 'capture-evidence', target: targets.node },
   { action: 'protect-node', target: targets.node },
+  quarantineProfile,
   { action: 'cordon-node', target: targets.node },
   { action: 'isolate-node', target: targets.node },
   { action: 'revoke-role-sessions', target: targets.nodeRole },
@@ -172,6 +183,13 @@ const CONTAIN_NODE: readonly StepTemplate[] = [
 ];
 
 const REVOKE_IDENTITY: readonly StepTemplate[] = [
+  {
+    ...quarantineProfile,
+    when: {
+      test: (f) => f.context.origin === 'guardduty' && Boolean(f.context.credentialInstanceProfile),
+      unless: "the credentials are not an EC2 instance profile's",
+    },
+  },
   { action: 'revoke-role-sessions', target: targets.role },
   { action: 'block-web-identity', target: targets.webIdentity },
   openTicket,
@@ -232,3 +250,11 @@ export const PLAYBOOK_CONDITIONAL_ACTIONS: Readonly<Record<PlaybookName, readonl
   'remediate-config': [],
   'ticket-only': [],
 };
+
+/**
+ * Steps that need approval whatever the config says: revoking a node instance role's sessions
+ * cuts every instance and pod sharing the role, so on-call must see how many and decide.
+ */
+export function alwaysApproved(action: ActionName, target: { kind: string }): boolean {
+  return action === 'revoke-role-sessions' && target.kind === 'instance-profile-role';
+}
