@@ -164,6 +164,7 @@ describe('Policy: safety rails', () => {
     expect(skippedActions(p)).toEqual([
       'capture-evidence',
       'protect-node',
+      'quarantine-instance-profile',
       'cordon-node',
       'isolate-node',
       'revoke-role-sessions',
@@ -271,6 +272,7 @@ describe('Policy: contain-node', () => {
     expect(actions(p)).toEqual([
       'capture-evidence',
       'protect-node',
+      'quarantine-instance-profile',
       'cordon-node',
       'isolate-node',
       'revoke-role-sessions',
@@ -278,6 +280,18 @@ describe('Policy: contain-node', () => {
     ]);
     expect(step(p, 'revoke-role-sessions')?.subject.kind).toBe('instance-profile-role');
     expect(p.incidentKey).toBe('111122223333:us-east-1:prod-eks-01:node:i-0c3d4e5f607182930');
+  });
+
+  it("swaps the one instance's profile without approval; revoking the shared node role is always approved", () => {
+    const p = planOf('guardduty/node-runtime-cc-activity-ng-general.json', {
+      approvalRequired: [],
+    });
+    expect(step(p, 'quarantine-instance-profile')).toMatchObject({
+      approval: 'auto',
+      target: 'node/i-0c3d4e5f607182930',
+    });
+    expect(step(p, 'revoke-role-sessions')?.approval).toBe('required');
+    expect(step(p, 'cordon-node')?.approval).toBe('auto');
   });
 
   it('a node finding without an instance profile skips the role revocation', () => {

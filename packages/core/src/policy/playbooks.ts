@@ -183,17 +183,22 @@ const CONTAIN_NODE: readonly StepTemplate[] = [
 ];
 
 const REVOKE_IDENTITY: readonly StepTemplate[] = [
-  {
-    ...quarantineProfile,
-    when: {
-      test: (f) => f.context.origin === 'guardduty' && Boolean(f.context.credentialInstanceProfile),
-      unless: "the credentials are not an EC2 instance profile's",
-    },
-  },
   { action: 'revoke-role-sessions', target: targets.role },
   { action: 'block-web-identity', target: targets.webIdentity },
   openTicket,
 ];
+
+/**
+ * An EC2 instance's role credentials used elsewhere: cut that instance's profile at once (when
+ * the finding names the instance), then the role-wide revocation, which needs approval.
+ */
+const REVOKE_INSTANCE_CREDENTIALS: readonly StepTemplate[] = [
+  quarantineProfile,
+  ...REVOKE_IDENTITY,
+];
+
+const isInstanceCredential = (f: Finding) =>
+  f.context.origin === 'guardduty' && Boolean(f.context.credentialInstanceProfile);
 
 /** Contain the identity that asked: its own IRSA role's sessions, and its token on that role. */
 const REVOKE_CALLER: readonly StepTemplate[] = [
@@ -208,7 +213,10 @@ export const PLAYBOOK_STEPS: Readonly<
 > = {
   'contain-pod': () => CONTAIN_POD,
   'contain-node': () => CONTAIN_NODE,
-  'revoke-identity': (f) => (isDeniedWebIdentity(f) ? REVOKE_CALLER : REVOKE_IDENTITY),
+  'revoke-identity': (f) => {
+    if (isDeniedWebIdentity(f)) return REVOKE_CALLER;
+    return isInstanceCredential(f) ? REVOKE_INSTANCE_CREDENTIALS : REVOKE_IDENTITY;
+  },
   'remediate-config': (f) => {
     const action =
       f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;
@@ -229,7 +237,7 @@ const actionsOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): ActionName
 export const PLAYBOOK_ACTION_ORDER: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
   'contain-pod': actionsOf(CONTAIN_POD),
   'contain-node': actionsOf(CONTAIN_NODE),
-  'revoke-identity': actionsOf(REVOKE_IDENTITY, REVOKE_CALLER),
+  'revoke-identity': actionsOf(REVOKE_INSTANCE_CREDENTIALS, REVOKE_IDENTITY, REVOKE_CALLER),
   'remediate-config': [
     ...new Set(
       Object.values(CONFIG_RULES).flatMap((route) => (route.action ? [route.action] : [])),
@@ -246,7 +254,7 @@ const conditionalOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): Action
 export const PLAYBOOK_CONDITIONAL_ACTIONS: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
   'contain-pod': conditionalOf(CONTAIN_POD),
   'contain-node': conditionalOf(CONTAIN_NODE),
-  'revoke-identity': conditionalOf(REVOKE_IDENTITY, REVOKE_CALLER),
+  'revoke-identity': conditionalOf(REVOKE_INSTANCE_CREDENTIALS, REVOKE_IDENTITY, REVOKE_CALLER),
   'remediate-config': [],
   'ticket-only': [],
 };
