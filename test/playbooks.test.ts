@@ -540,7 +540,14 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     [
       'guardduty/node-runtime-cc-activity-ng-general.json',
       'contain-node',
-      ['captureEvidence', 'protectNode', 'cordonNode', 'isolateNode', 'revokeRoleSessions'],
+      [
+        'captureEvidence',
+        'protectNode',
+        'quarantineInstanceProfile',
+        'cordonNode',
+        'isolateNode',
+        'revokeRoleSessions',
+      ],
     ],
     [
       'cloudtrail/irsa-assume-web-identity-outside-egress.json',
