@@ -99,6 +99,14 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
         `${failure.Error ?? 'Error'}: ${failure.Cause ?? 'no cause given'} (escalated; the other steps ran)`,
       );
     }
+    // A conditional step is not part of the upfront approval: it has its own request.
+    if (step.onlyIf) {
+      const asked = (output?.conditionalApprovals?.[key] ?? null) as { Error?: string } | null;
+      if (asked?.Error === 'ApprovalDenied') return record('denied', 'escalation approval denied');
+      if (asked?.Error === 'States.Timeout')
+        return record('denied', 'escalation approval expired: denied by default, on-call paged');
+      return record('skipped', `not needed: runs ${STEP_CONDITIONS[step.onlyIf].text}`);
+    }
     if (step.approval === 'required' && refused) {
       return record(
         'denied',
@@ -106,13 +114,6 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
           ? 'approval expired: denied by default, on-call paged'
           : 'approval denied',
       );
-    }
-    if (step.onlyIf) {
-      const asked = (output?.conditionalApprovals?.[key] ?? null) as { Error?: string } | null;
-      if (asked?.Error === 'ApprovalDenied') return record('denied', 'escalation approval denied');
-      if (asked?.Error === 'States.Timeout')
-        return record('denied', 'escalation approval expired: denied by default, on-call paged');
-      return record('skipped', `not needed: runs ${STEP_CONDITIONS[step.onlyIf].text}`);
     }
     return record('skipped', 'not run');
   });
