@@ -2,6 +2,7 @@ import { ACTIONS } from '@tourniquet/actions';
 import { type PlaybookFunctions, STATE_MACHINE_NAMES, vpcReaches } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
+import { denyAllInstanceProfile } from './denyAllInstanceProfile';
 import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { functions } from './functions';
@@ -165,6 +166,7 @@ export async function tourniquet(settings: StageSettings) {
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
   forwarding(settings.forwardFrom, homeBus, providerFor);
   untrackGroups(settings.config.clusters, providerFor);
+  denyAllInstanceProfile();
   if (settings.accessEntries) eksAccess(settings.config.clusters, fns.roles, providerFor);
   const topic = alarms(
     dlq,

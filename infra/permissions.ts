@@ -99,6 +99,16 @@ function scopeFor(action: string, c: ScopeContext): Omit<Statement, 'Sid' | 'Eff
       };
     case 'ec2:ModifyInstanceAttribute':
       return { Resource: [arn('ec2', 'instance/*')], Condition: onClusterNodes };
+    case 'ec2:ReplaceIamInstanceProfileAssociation':
+      // Only the cluster's nodes: the instance is the resource, its eks:cluster-name tag the scope.
+      return { Resource: [arn('ec2', 'instance/*')], Condition: onClusterNodes };
+    case 'iam:PassRole':
+      // To EC2 only. Apply passes the deny-all role; undo passes back the node's original role,
+      // which the deployment cannot name in advance (own roles stay denied, see NotOwnRoles).
+      return {
+        Resource: [`arn:${c.partition}:iam::${c.account}:role/*`],
+        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      };
     case 'ec2:ModifyInstanceMetadataOptions':
       // Config's ec2-imdsv2-check covers every instance of the account, not only nodes.
       return { Resource: [arn('ec2', 'instance/*')] };

@@ -81,8 +81,11 @@ describe('Playbook definitions', () => {
           continue;
         }
         expect(all?.ResultPath, state).toMatch(/^\$\.failures\.[A-Za-z0-9]+$/);
-        // An action Task goes on to where its success would have gone.
-        if (body.Next !== 'Approved') expect(all?.Next, state).toBe(body.Next);
+        // An action Task goes on to where its success would have gone; an escalation whose
+        // target cannot be resolved or whose request fails is not asked for or run.
+        const escalation =
+          state.endsWith('(resolve, escalated)') || state.startsWith('Request approval (');
+        if (body.Next !== 'Approved' && !escalation) expect(all?.Next, state).toBe(body.Next);
         failureKeys.add(String(all?.ResultPath).slice('$.failures.'.length));
       }
       // The final check looks at every key a Task can record, and only it reaches Escalate.
@@ -123,7 +126,27 @@ describe('Playbook definitions', () => {
     }>;
     // The automatic branch starts with isolation; label-pod and evidence follow.
     expect(auto?.StartAt).toBe('Plan has isolate-pod?');
-    expect(auto?.States['isolate-pod'].Next).toBe('Plan has label-pod?');
+    // Right after isolate-pod: a pod NOT isolated pages on-call at once, guarded by IsPresent.
+    expect(auto?.States['isolate-pod'].Next).toBe('pod-not-isolated?');
+    expect(auto?.States['pod-not-isolated?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.results.isolatePod.data.isolated', IsPresent: true },
+            { Variable: '$.results.isolatePod.data.isolated', IsBoolean: true },
+            { Variable: '$.results.isolatePod.data.isolated', BooleanEquals: false },
+          ],
+          Next: 'Page on-call (pod-not-isolated)',
+        },
+      ],
+      Default: 'Plan has label-pod?',
+    });
+    expect(auto?.States['Page on-call (pod-not-isolated)']).toMatchObject({
+      Resource: functions.escalate,
+      Parameters: { reason: 'pod-not-isolated' },
+      Next: 'Plan has label-pod?',
+    });
     expect(auto?.States['label-pod'].Next).toBe('Plan has capture-evidence?');
     // The approval branch resolves the targets needing approval, then asks.
     expect(approval?.StartAt).toBe('Plan has isolate-pod to resolve?');
@@ -517,7 +540,14 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
     [
       'guardduty/node-runtime-cc-activity-ng-general.json',
       'contain-node',
-      ['captureEvidence', 'protectNode', 'cordonNode', 'isolateNode', 'revokeRoleSessions'],
+      [
+        'captureEvidence',
+        'protectNode',
+        'quarantineInstanceProfile',
+        'cordonNode',
+        'isolateNode',
+        'revokeRoleSessions',
+      ],
     ],
     [
       'cloudtrail/irsa-assume-web-identity-outside-egress.json',

@@ -66,6 +66,8 @@ describe('CLI: tourniquet replay', () => {
       ['capture-evidence', 'applied'],
       ['protect-node', 'applied'],
       ['cordon-node', 'applied'],
+      // The pod is isolated, so the escalation to isolate-node does not run.
+      ['isolate-node', 'skipped'],
       ['revoke-role-sessions', 'applied'],
       ['open-ticket', 'applied'],
     ]);

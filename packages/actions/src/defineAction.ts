@@ -45,6 +45,11 @@ export interface ActionSpec<P extends Target, S, R> extends ActionMetadata<P> {
   restore?(ctx: ActionContext, subject: P, before: R): Promise<string[]>;
   /** Why there is no undo (evidence is kept, for instance). */
   noUndo?: string;
+  /**
+   * Who else the change reaches (every instance and pod sharing a role), read when the target
+   * is resolved for the approval request, so on-call decides knowing the blast radius.
+   */
+  impact?(ctx: ActionContext, state: S, params: P): Promise<string | null>;
 }
 
 /**
@@ -100,15 +105,28 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
       const params = parse(raw);
       const checked = (await action.check(ctx, params)) as Check<S>;
       const target = renderTarget(params);
-      return checked.ok
-        ? {
-            action: spec.name,
-            status: 'resolved',
-            target,
-            resolved: concrete(checked.state, params),
-            detail: `would act on ${concrete(checked.state, params)}`,
-          }
-        : { action: spec.name, status: 'skipped', target, resolved: null, detail: checked.reason };
+      if (!checked.ok)
+        return {
+          action: spec.name,
+          status: 'skipped',
+          target,
+          resolved: null,
+          detail: checked.reason,
+        };
+      const impact = spec.impact
+        ? await guarded(
+            'impact',
+            () => spec.impact?.(ctx, checked.state, params) ?? Promise.resolve(null),
+          )
+        : null;
+      return {
+        action: spec.name,
+        status: 'resolved',
+        target,
+        resolved: concrete(checked.state, params),
+        detail: `would act on ${concrete(checked.state, params)}${impact ? `: ${impact}` : ''}`,
+        ...(impact ? { impact } : {}),
+      };
     },
     async plan(ctx, raw) {
       const params = parse(raw);

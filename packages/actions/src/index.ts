@@ -5,6 +5,10 @@ export {
   actionRequestSchema,
   runActionRequest,
 } from './actionRequest';
+export {
+  currentAssociation,
+  DENY_ALL_INSTANCE_PROFILE,
+} from './actions/quarantineInstanceProfile';
 export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
 export * from './errors';

@@ -8,6 +8,7 @@ import { isolateNode } from './actions/isolateNode';
 import { isolatePod } from './actions/isolatePod';
 import { labelPod } from './actions/labelPod';
 import { protectNode } from './actions/protectNode';
+import { quarantineInstanceProfile } from './actions/quarantineInstanceProfile';
 import { requireImdsv2 } from './actions/requireImdsv2';
 import { revokeOpenIngress } from './actions/revokeOpenIngress';
 import { revokeRoleSessions } from './actions/revokeRoleSessions';
@@ -21,6 +22,7 @@ export const ACTIONS = {
   'protect-node': protectNode,
   'cordon-node': cordonNode,
   'isolate-node': isolateNode,
+  'quarantine-instance-profile': quarantineInstanceProfile,
   'revoke-role-sessions': revokeRoleSessions,
   'block-web-identity': blockWebIdentity,
   'require-imdsv2': requireImdsv2,

@@ -56,6 +56,8 @@ export interface ResolveOutcome {
   /** The concrete target (role ARN, instance id, ENIs…), or null when the step would be skipped. */
   resolved: string | null;
   detail: string;
+  /** Who else the change reaches (instances and pods sharing a role), for the approval request. */
+  impact?: string;
 }
 
 /**

@@ -6,6 +6,7 @@ export const ACTION_NAMES = [
   'protect-node',
   'cordon-node',
   'isolate-node',
+  'quarantine-instance-profile',
   'revoke-role-sessions',
   'block-web-identity',
   'require-imdsv2',

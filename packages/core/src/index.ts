@@ -18,6 +18,7 @@ export * from './policy/configRules';
 export * from './policy/incidentKey';
 export * from './policy/plan';
 export * from './policy/roleArn';
+export * from './policy/stepConditions';
 export * from './policy/target';
 export * from './routing/patterns';
 export * from './severity';

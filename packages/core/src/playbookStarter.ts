@@ -5,6 +5,7 @@ import { RELEASE_ACTIONS } from './playbooks/definitions';
 import type { StepFailure } from './playbooks/serviceContracts';
 import { stepKey } from './playbooks/stepKey';
 import type { Plan } from './policy/plan';
+import type { StepCondition } from './policy/stepConditions';
 import { renderTarget, type Target } from './policy/target';
 
 /** One hour: a finding re-published within the window joins the running execution. */
@@ -67,6 +68,8 @@ export interface PlaybookStep {
   subject: Target;
   approval: 'auto' | 'required';
   dryRun: boolean;
+  /** Runs only when the condition holds (read from an earlier step's result). */
+  onlyIf?: StepCondition;
 }
 
 /** What a playbook execution receives: the plan, keyed for JSONPath Choice states. */
@@ -79,7 +82,10 @@ export interface PlaybookInput {
   finding: Omit<Finding, 'raw'>;
   /** The plan's steps by `stepKey(action)`; a missing key means the plan skips that action. */
   actions: Record<string, PlaybookStep>;
-  /** The one approval the plan needs, for every step with approval `required`. */
+  /**
+   * The one approval the plan needs, for every step with approval `required` that always runs;
+   * a conditional step (`onlyIf`) is asked for on its own, once its condition holds.
+   */
   approval: { required: boolean; actions: ActionName[] };
   /** Filled in by the execution. */
   results: Record<string, unknown>;
@@ -96,6 +102,10 @@ export interface PlaybookInput {
   ticketUpdate: unknown;
   /** The page sent when the approval expired. */
   escalation: unknown;
+  /** Pages sent when a step condition held (`podNotIsolated`: the pod is NOT isolated). */
+  pages: Record<string, unknown>;
+  /** By step key: the decision on a conditional step's own approval request. */
+  conditionalApprovals: Record<string, unknown>;
 }
 
 export function playbookInput(plan: Plan): PlaybookInput {
@@ -157,7 +167,7 @@ function executionInput(
 ): PlaybookInput {
   const actions: Record<string, PlaybookStep> = {};
   for (const step of steps) actions[stepKey(step.action)] = { ...step };
-  const needing = steps.filter((s) => s.approval === 'required').map((s) => s.action);
+  const needing = steps.filter((s) => s.approval === 'required' && !s.onlyIf).map((s) => s.action);
   return {
     incidentKey,
     playbook,
@@ -176,6 +186,8 @@ function executionInput(
     ticket: null,
     ticketUpdate: null,
     escalation: null,
+    pages: {},
+    conditionalApprovals: {},
   };
 }
 

@@ -7,6 +7,7 @@ import {
   normaliseEvent,
   type Plan,
   parseConfig,
+  playbookInput,
   type TourniquetConfig,
 } from '../src';
 
@@ -33,6 +34,7 @@ describe('Policy: contain-pod', () => {
       'capture-evidence',
       'protect-node',
       'cordon-node',
+      'isolate-node',
       'revoke-role-sessions',
       'open-ticket',
     ]);
@@ -41,6 +43,7 @@ describe('Policy: contain-pod', () => {
   it('asks approval for the destructive steps only', () => {
     expect(plan.steps.filter((s) => s.approval === 'required').map((s) => s.action)).toEqual([
       'cordon-node',
+      'isolate-node',
       'revoke-role-sessions',
     ]);
     expect(plan.steps.every((s) => !s.dryRun)).toBe(true);
@@ -56,10 +59,23 @@ describe('Policy: contain-pod', () => {
     });
   });
 
-  it('skips isolate-node for an unprivileged pod and says why', () => {
-    expect(plan.skipped).toEqual([
-      { action: 'isolate-node', reason: expect.stringContaining('not privileged') },
-    ]);
+  it('plans isolate-node for an unprivileged pod only if isolate-pod reports it NOT isolated', () => {
+    expect(plan.skipped).toEqual([]);
+    expect(step(plan, 'isolate-node')).toMatchObject({
+      approval: 'required',
+      onlyIf: 'pod-not-isolated',
+      target: 'node/i-0a1b2c3d4e5f60718',
+    });
+    expect(step(plan, 'cordon-node')?.onlyIf).toBeUndefined();
+  });
+
+  it('an unconditional isolate-node (privileged pod) carries no condition', () => {
+    const p = planOf('guardduty/runtime-container-mounts-host-directory-batch.json');
+    expect(step(p, 'isolate-node')?.onlyIf).toBeUndefined();
+  });
+
+  it('the escalation is asked for on its own: the upfront approval group leaves it out', () => {
+    expect(playbookInput(plan).approval.actions).toEqual(['cordon-node', 'revoke-role-sessions']);
   });
 
   it.each([
@@ -148,6 +164,7 @@ describe('Policy: safety rails', () => {
     expect(skippedActions(p)).toEqual([
       'capture-evidence',
       'protect-node',
+      'quarantine-instance-profile',
       'cordon-node',
       'isolate-node',
       'revoke-role-sessions',
@@ -255,6 +272,7 @@ describe('Policy: contain-node', () => {
     expect(actions(p)).toEqual([
       'capture-evidence',
       'protect-node',
+      'quarantine-instance-profile',
       'cordon-node',
       'isolate-node',
       'revoke-role-sessions',
@@ -262,6 +280,18 @@ describe('Policy: contain-node', () => {
     ]);
     expect(step(p, 'revoke-role-sessions')?.subject.kind).toBe('instance-profile-role');
     expect(p.incidentKey).toBe('111122223333:us-east-1:prod-eks-01:node:i-0c3d4e5f607182930');
+  });
+
+  it("swaps the one instance's profile without approval; revoking the shared node role is always approved", () => {
+    const p = planOf('guardduty/node-runtime-cc-activity-ng-general.json', {
+      approvalRequired: [],
+    });
+    expect(step(p, 'quarantine-instance-profile')).toMatchObject({
+      approval: 'auto',
+      target: 'node/i-0c3d4e5f607182930',
+    });
+    expect(step(p, 'revoke-role-sessions')?.approval).toBe('required');
+    expect(step(p, 'cordon-node')?.approval).toBe('auto');
   });
 
   it('a node finding without an instance profile skips the role revocation', () => {

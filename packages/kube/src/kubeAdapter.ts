@@ -93,6 +93,20 @@ export class KubeAdapter {
     return items.find((n) => n.spec?.providerID?.endsWith(`/${instanceId}`)) ?? null;
   }
 
+  /** Every node, for mapping instances to node names. */
+  async listNodes(): Promise<V1Node[]> {
+    const { items } = await this.core.listNode();
+    return items;
+  }
+
+  /** The pods scheduled on a node, in every namespace. */
+  async listPodsOnNode(nodeName: string): Promise<V1Pod[]> {
+    const { items } = await this.core.listPodForAllNamespaces({
+      fieldSelector: `spec.nodeName=${nodeName}`,
+    });
+    return items;
+  }
+
   setNodeUnschedulable(name: string, unschedulable: boolean): Promise<V1Node> {
     // null removes the field, which is how an uncordoned node looks.
     return this.core.patchNode(

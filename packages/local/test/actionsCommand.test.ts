@@ -21,7 +21,7 @@ describe('CLI: tourniquet actions', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(records).toHaveLength(12);
+    expect(records).toHaveLength(13);
     const isolate = records.find((r) => r.name === 'isolate-pod');
     expect(isolate.parameters).toMatchObject({
       type: 'object',
@@ -33,7 +33,12 @@ describe('CLI: tourniquet actions', () => {
     // Reads the instance's protect tag; it cannot change anything in AWS, let alone IAM.
     expect(cordon.permissions.iam).toEqual(['ec2:DescribeInstances']);
     const revoke = records.find((r) => r.name === 'revoke-role-sessions');
-    expect(revoke.permissions.iam.every((a: string) => a.startsWith('iam:'))).toBe(true);
+    // IAM, plus one EC2 read: how many instances share a node role, for the approval request.
+    expect(revoke.permissions.iam.filter((a: string) => !a.startsWith('iam:'))).toEqual([
+      'ec2:DescribeIamInstanceProfileAssociations',
+    ]);
+    const quarantine = records.find((r) => r.name === 'quarantine-instance-profile');
+    expect(quarantine.permissions.iam).toContain('ec2:ReplaceIamInstanceProfileAssociation');
   });
 
   it('shows one action in readable form, and names an unknown one', async () => {

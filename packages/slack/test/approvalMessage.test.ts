@@ -112,6 +112,27 @@ describe('Slack: approval message', () => {
     expect(text).toContain('= _nothing: instance i-1 no longer exists_');
   });
 
+  it('a node role revocation shows how many instances and pods share the role', () => {
+    const impact =
+      'node instance role shared by 2 instance(s) (i-1, i-2) and 14 pod(s) on them: revoking its sessions cuts AWS access for all of them until their credentials refresh';
+    const message = approvalMessage(
+      recordFor(
+        sampleApprovalRequest({
+          resolved: {
+            revokeRoleSessions: {
+              action: 'revoke-role-sessions',
+              resolved: 'arn:aws:iam::111122223333:role/eks-ng-general-NodeInstanceRole',
+              detail: `would act on arn:aws:iam::111122223333:role/eks-ng-general-NodeInstanceRole: ${impact}`,
+              impact,
+            },
+          },
+        }),
+      ),
+      options,
+    );
+    expect(allText(message)).toContain(`:warning: ${impact}`);
+  });
+
   it('a denied web identity shows the calling service account, not the role it asked for as a role', () => {
     const request = sampleApprovalRequest();
     const finding = {

@@ -1,4 +1,4 @@
-import { describeProblems, zodProblems } from '@tourniquet/core';
+import { describeProblems, ESCALATION_REASONS, zodProblems } from '@tourniquet/core';
 import { z } from 'zod';
 import { InvalidTicketRequestError } from './errors';
 
@@ -69,14 +69,23 @@ export const ticketRequestSchema = z.object({
 });
 export type ParsedTicketRequest = z.infer<typeof ticketRequestSchema>;
 
-/** EscalationRequest (core serviceContracts): a step failed, or an approval expired. */
+/** EscalationRequest (core serviceContracts): a step failed, an approval expired, or the pod is NOT isolated. */
 export const escalationRequestSchema = z.object({
-  reason: z.enum(['step-failed', 'approval-expired']),
+  reason: z.enum(ESCALATION_REASONS),
   incidentKey: z.string().min(1),
   playbook: z.string().min(1),
   failures: failuresSchema,
   failure: failureSchema.nullish(),
   actions: z.array(z.string()).nullish(),
+  steps: z
+    .array(
+      z.looseObject({
+        action: z.string(),
+        target: z.string().default(''),
+        onlyIf: z.string().optional(),
+      }),
+    )
+    .nullish(),
   finding: ticketFindingSchema,
   results: resultsSchema,
 });

@@ -423,6 +423,7 @@ export class TicketService {
 function escalationReason(request: ParsedEscalationRequest): string {
   if (request.reason === 'approval-expired')
     return `approval for ${(request.actions ?? []).join(', ')} expired`;
+  if (request.reason === 'pod-not-isolated') return 'the pod is NOT isolated';
   const failed = escalationFailures(request).map((f) => f.step);
   return `${failed.length > 0 ? failed.join(', ') : 'a step'} failed`;
 }

@@ -1,5 +1,5 @@
 import type { FindingSighting, IncidentRecord } from '@tourniquet/aws';
-import { failedSteps, stepKey } from '@tourniquet/core';
+import { conditionPageText, failedSteps, STEP_CONDITIONS, stepKey } from '@tourniquet/core';
 import type { ParsedEscalationRequest, ParsedTicketRequest } from './ticketRequest';
 
 /** The ticket's description: what happened, what is affected, what Tourniquet did. */
@@ -79,14 +79,26 @@ export function runText(request: ParsedTicketRequest, status: string): string {
 /** The run's start: the plan, before any step ran (the closing update says what each did). */
 export function startText(request: ParsedTicketRequest): string {
   const steps = request.steps.filter((s) => s.action !== 'open-ticket');
-  const needing = steps.filter((s) => s.approval === 'required').map((s) => s.action);
+  const needing = steps
+    .filter((s) => s.approval === 'required' && !conditionOf(s))
+    .map((s) => s.action);
   return [
     `${request.playbook} started${request.dryRun ? ' (dry run)' : ''}: ${request.reason}`,
-    ...steps.map(
-      (s) => `- ${s.action} ${s.target}${s.approval === 'required' ? ' (needs approval)' : ''}`,
-    ),
+    ...steps.map((s) => {
+      const condition = conditionOf(s);
+      const when = condition ? ` (${STEP_CONDITIONS[condition].text})` : '';
+      return `- ${s.action} ${s.target}${when}${s.approval === 'required' ? ' (needs approval)' : ''}`;
+    }),
     ...(needing.length > 0 ? [`Approval requested for ${needing.join(', ')}.`] : []),
   ].join('\n');
+}
+
+/** A step's run-time condition, when it names a known one. */
+function conditionOf(step: Record<string, unknown>): keyof typeof STEP_CONDITIONS | null {
+  const c = step.onlyIf;
+  return typeof c === 'string' && Object.hasOwn(STEP_CONDITIONS, c)
+    ? (c as keyof typeof STEP_CONDITIONS)
+    : null;
 }
 
 /** Every failed step of an escalation, named like the plan's actions. */
@@ -97,6 +109,9 @@ export function escalationFailures(request: ParsedEscalationRequest) {
 export function escalationText(request: ParsedEscalationRequest): string {
   if (request.reason === 'approval-expired') {
     return `Approval for ${(request.actions ?? []).join(', ')} expired: denied by default. On-call paged to decide.`;
+  }
+  if (request.reason === 'pod-not-isolated') {
+    return conditionPageText(request.reason, request.results, request.steps);
   }
   const failed = escalationFailures(request);
   const ran = Object.values(request.results ?? {}).map(

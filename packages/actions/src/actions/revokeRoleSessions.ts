@@ -9,6 +9,7 @@ import { decodePolicyDocument, type PolicyDocument, sameStatement } from '../pol
 import { notApplicable, resolveRole } from '../resolve';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
+import { roleReach } from './roleReach';
 
 /**
  * One inline policy per incident, so releasing one incident never lifts another's revocation
@@ -87,8 +88,10 @@ export const revokeRoleSessions = defineAction({
       'iam:DeleteRolePolicy',
       'iam:ListRoleTags',
       'iam:GetInstanceProfile',
+      'iam:ListInstanceProfilesForRole',
+      'ec2:DescribeIamInstanceProfileAssociations',
     ],
-    kubernetes: ['get serviceaccounts'],
+    kubernetes: ['get serviceaccounts', 'list nodes', 'list pods'],
   },
   example: { kind: 'role', arn: 'arn:aws:iam::111122223333:role/payments-api-irsa' },
   async check(ctx, params) {
@@ -103,6 +106,7 @@ export const revokeRoleSessions = defineAction({
     return [`deny sessions of role ${state.role} issued before now`];
   },
   resolved: (state) => state.arn,
+  impact: (ctx, state) => roleReach(ctx, state.role),
   satisfied: (state) =>
     `sessions of role ${state.role} issued before ${state.cutoff} are already revoked`,
   before: (state) => ({ role: state.role }),

@@ -42,6 +42,8 @@ export interface ProposedStep {
   resolved?: string | null;
   /** Why it resolved to nothing, when it did not. */
   resolvedDetail?: string;
+  /** Who else the step reaches (instances and pods sharing a role): shown with the request. */
+  impact?: string;
 }
 
 /** What a step that already ran did, kept small: the message shows status and detail only. */

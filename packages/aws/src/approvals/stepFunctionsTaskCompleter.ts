@@ -63,7 +63,7 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
         for (const event of result.events ?? []) {
           if (
             event.type === 'TaskStateEntered' &&
-            event.stateEnteredEventDetails?.name === APPROVAL_STATE_NAME
+            isApprovalState(event.stateEnteredEventDetails?.name)
           ) {
             after = [];
           } else {
@@ -101,6 +101,14 @@ export class StepFunctionsTaskCompleter implements TaskCompleter {
       );
     }
   }
+}
+
+/**
+ * The upfront approval (`Request approval`) or an escalation's own request (`Request approval
+ * (isolate-node)`): they run one after the other, so the last one entered is the one waiting.
+ */
+function isApprovalState(name: string | undefined): boolean {
+  return name === APPROVAL_STATE_NAME || Boolean(name?.startsWith(`${APPROVAL_STATE_NAME} (`));
 }
 
 /** Oldest first: the first event that ends the Task (or the execution) decides. */

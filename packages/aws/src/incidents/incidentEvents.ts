@@ -1,3 +1,4 @@
+import type { EscalationReason } from '@tourniquet/core';
 import type { FindingSighting, IncidentPlan } from './incidentRecord';
 import type { IncidentStatus } from './incidentStatus';
 
@@ -55,7 +56,7 @@ export type IncidentEvent =
   | {
       type: 'escalated';
       id: string;
-      reason: 'step-failed' | 'approval-expired';
+      reason: EscalationReason;
       error: string | null;
       cause: string | null;
     }

@@ -1,3 +1,4 @@
+import type { EscalationReason } from '@tourniquet/core';
 import type { RecordedOutcome } from './incidentEvents';
 import type { IncidentStatus } from './incidentStatus';
 
@@ -44,7 +45,7 @@ export interface IncidentApproval {
 
 export interface EscalationRecord {
   id: string;
-  reason: 'step-failed' | 'approval-expired';
+  reason: EscalationReason;
   error: string | null;
   cause: string | null;
   at: string;

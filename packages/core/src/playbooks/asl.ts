@@ -1,4 +1,5 @@
 import { type ActionName, DESTRUCTIVE_ACTIONS, type PlaybookName } from '../actions';
+import { conditionKey, STEP_CONDITIONS, type StepCondition } from '../policy/stepConditions';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
 import { APPROVAL_STATE_NAME, FAILURE_KEYS } from './serviceContracts';
 import { stepKey } from './stepKey';
@@ -47,6 +48,29 @@ export const STATE_NAMES = {
   escalate: 'Escalate',
 } as const;
 
+const CONDITIONS = Object.keys(STEP_CONDITIONS) as StepCondition[];
+
+/**
+ * Choice rules that hold when a condition does: the earlier step's result field is present, a
+ * boolean and the wanted value. IsPresent first, so a result without the field (a dry run, a
+ * skipped or failed step, an older action) leaves the condition false instead of failing the
+ * execution with States.Runtime.
+ */
+export function conditionHolds(condition: StepCondition): unknown[] {
+  const { after, field, equals } = STEP_CONDITIONS[condition];
+  const variable = `$.results.${stepKey(after)}.${field}`;
+  return [
+    { Variable: variable, IsPresent: true },
+    { Variable: variable, IsBoolean: true },
+    { Variable: variable, BooleanEquals: equals },
+  ];
+}
+
+const capitalised = (key: string) => `${key[0]?.toUpperCase()}${key.slice(1)}`;
+
+/** What runs right after an action's Task (before the chain goes on); returns its first state. */
+export type AfterTask = (action: ActionName, next: string) => string;
+
 /** A failed Task is recorded under `$.failures.<key>` and the playbook goes on to `next`. */
 const recordFailure = (key: string, next: string) => [
   { ErrorEquals: [ERRORS.all], ResultPath: `$.failures.${key}`, Next: next },
@@ -88,6 +112,7 @@ export class PlaybookBuilder {
     approval: 'auto' | 'required',
     mode: 'apply' | 'undo',
     next: string,
+    afterTask?: AfterTask,
   ): string {
     let following = next;
     for (const action of [...actions].reverse()) {
@@ -95,6 +120,7 @@ export class PlaybookBuilder {
       const suffix = mode === 'undo' ? ' (undo)' : approval === 'required' ? ' (approved)' : '';
       const task = `${action}${suffix}`;
       const check = `Plan has ${action}${suffix}?`;
+      const afterwards = afterTask ? afterTask(action, following) : following;
       this.states[task] = {
         Type: 'Task',
         Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
@@ -113,18 +139,36 @@ export class PlaybookBuilder {
         },
         ResultPath: `$.results.${key}`,
         Retry: RETRY,
-        Catch: this.catchTo(key, following),
-        Next: following,
+        Catch: this.catchTo(key, afterwards),
+        Next: afterwards,
       };
       const conditions: unknown[] = [{ Variable: `$.actions.${key}`, IsPresent: true }];
-      if (mode === 'apply')
+      const choices: unknown[] = [];
+      if (mode === 'apply') {
         conditions.push({ Variable: `$.actions.${key}.approval`, StringEquals: approval });
+        // An automatic conditional step runs here once its condition holds (the earlier step
+        // ran before it in this chain); one needing approval is asked for on its own, later.
+        if (approval === 'auto') {
+          for (const condition of CONDITIONS) {
+            choices.push({
+              And: [
+                ...conditions,
+                { Variable: `$.actions.${key}.onlyIf`, IsPresent: true },
+                { Variable: `$.actions.${key}.onlyIf`, StringEquals: condition },
+                ...conditionHolds(condition),
+              ],
+              Next: task,
+            });
+          }
+        }
+        conditions.push({ Not: { Variable: `$.actions.${key}.onlyIf`, IsPresent: true } });
+      }
       // A step whose target could not be resolved was not shown to on-call: it does not run.
       if (mode === 'apply' && approval === 'required')
         conditions.push({ Not: { Variable: `$.failures.${key}`, IsPresent: true } });
       this.states[check] = {
         Type: 'Choice',
-        Choices: [{ And: conditions, Next: task }],
+        Choices: [{ And: conditions, Next: task }, ...choices],
         Default: following,
       };
       following = check;
@@ -166,6 +210,8 @@ export class PlaybookBuilder {
             And: [
               { Variable: `$.actions.${key}`, IsPresent: true },
               { Variable: `$.actions.${key}.approval`, StringEquals: 'required' },
+              // A conditional step is resolved and asked for once its condition holds.
+              { Not: { Variable: `$.actions.${key}.onlyIf`, IsPresent: true } },
             ],
             Next: task,
           },
@@ -260,10 +306,20 @@ export class PlaybookBuilder {
    * The branches write disjoint parts of the state (`results` vs `resolved`, `approval*`,
    * `escalation`) and both may record `failures`; the join merges them back into one state.
    */
-  parallelSteps(actions: readonly ActionName[], next: string): string {
+  parallelSteps(
+    actions: readonly ActionName[],
+    next: string,
+    otherwise: string = STATE_NAMES.updateTicket,
+  ): string {
     const auto = this.branch();
     auto.states['Automatic steps done'] = { Type: 'Succeed' };
-    const autoStart = auto.actionChain(actions, 'auto', 'apply', 'Automatic steps done');
+    const autoStart = auto.actionChain(
+      actions,
+      'auto',
+      'apply',
+      'Automatic steps done',
+      auto.pageWhenConditionHolds(''),
+    );
     const approval = this.branch();
     approval.states['Approval settled'] = { Type: 'Succeed' };
     const gate = approval.approvalGate('Approval settled');
@@ -300,9 +356,169 @@ export class PlaybookBuilder {
     this.states['Approved?'] = {
       Type: 'Choice',
       Choices: [{ Variable: '$.approvalStatus', StringEquals: 'approved', Next: next }],
-      Default: STATE_NAMES.updateTicket,
+      Default: otherwise,
     };
     return STATE_NAMES.runSteps;
+  }
+
+  /**
+   * After the step a condition reads (isolate-pod), a Choice on its result: when the condition
+   * holds (the pod is NOT isolated), on-call is paged at once with the reason, while the other
+   * steps go on. `suffix` keeps state names unique between the automatic and approved chains.
+   */
+  pageWhenConditionHolds(suffix: string): AfterTask {
+    return (action, next) => {
+      let following = next;
+      for (const condition of CONDITIONS) {
+        if (STEP_CONDITIONS[condition].after !== action) continue;
+        const key = conditionKey(condition);
+        const check = `${condition}?${suffix}`;
+        const page = `Page on-call (${condition})${suffix}`;
+        this.states[page] = {
+          Type: 'Task',
+          Resource: this.functions.escalate,
+          Parameters: {
+            reason: condition,
+            'incidentKey.$': '$.incidentKey',
+            'playbook.$': '$.playbook',
+            'steps.$': '$.steps',
+            'finding.$': '$.finding',
+            'results.$': '$.results',
+          },
+          ResultPath: `$.pages.${key}`,
+          Retry: RETRY,
+          Catch: this.catchTo(`page${capitalised(key)}`, following),
+          Next: following,
+        };
+        this.states[check] = {
+          Type: 'Choice',
+          Choices: [{ And: conditionHolds(condition), Next: page }],
+          Default: following,
+        };
+        following = check;
+      }
+      return following;
+    };
+  }
+
+  /**
+   * The planned steps that run only under a condition and need approval (isolate-node when the
+   * pod is NOT isolated): once the condition holds, each resolves its concrete target and gets
+   * its own approval request; the decision is kept in `$.conditionalApprovals.<key>`. A denial
+   * or an expiry leaves the step out (an expiry pages on-call); the chain always goes on to
+   * `next`. Returns the chain's first state.
+   */
+  conditionalSteps(actions: readonly ActionName[], next: string): string {
+    let following = next;
+    for (const action of [...actions].reverse()) {
+      const key = stepKey(action);
+      const check = `Escalate to ${action}?`;
+      const resolve = `${action} (resolve, escalated)`;
+      const request = `${APPROVAL_STATE_NAME} (${action})`;
+      const expired = `Page on-call (${action} approval expired)`;
+      const task = `${action} (escalated)`;
+      this.states[task] = {
+        Type: 'Task',
+        Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
+        Parameters: {
+          mode: 'apply',
+          action,
+          'incidentKey.$': '$.incidentKey',
+          'target.$': `$.actions.${key}.subject`,
+          'dryRun.$': `$.actions.${key}.dryRun`,
+          'finding.$': '$.finding',
+          'approvedTarget.$': `$.resolved.${key}.resolved`,
+        },
+        ResultPath: `$.results.${key}`,
+        Retry: RETRY,
+        Catch: this.catchTo(key, following),
+        Next: following,
+      };
+      this.states[expired] = {
+        Type: 'Task',
+        Resource: this.functions.escalate,
+        Parameters: {
+          reason: 'approval-expired',
+          'incidentKey.$': '$.incidentKey',
+          'playbook.$': '$.playbook',
+          actions: [action],
+          'finding.$': '$.finding',
+          'results.$': '$.results',
+        },
+        ResultPath: `$.conditionalApprovals.${key}.page`,
+        Retry: RETRY,
+        Catch: this.catchTo(`page${capitalised(key)}ApprovalExpired`, following),
+        Next: following,
+      };
+      this.states[request] = {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: {
+          FunctionName: this.functions.approval,
+          Payload: {
+            'taskToken.$': '$$.Task.Token',
+            'executionArn.$': '$$.Execution.Id',
+            'incidentKey.$': '$.incidentKey',
+            'playbook.$': '$.playbook',
+            actions: [action],
+            'steps.$': '$.steps',
+            'resolved.$': '$.resolved',
+            'finding.$': '$.finding',
+            'results.$': '$.results',
+            expiresInSeconds: this.options.approvalTimeoutSeconds,
+          },
+        },
+        TimeoutSeconds: this.options.approvalTimeoutSeconds,
+        ResultPath: `$.conditionalApprovals.${key}`,
+        Retry: RETRY,
+        Catch: [
+          {
+            ErrorEquals: [ERRORS.denied],
+            ResultPath: `$.conditionalApprovals.${key}`,
+            Next: following,
+          },
+          {
+            ErrorEquals: [ERRORS.timeout],
+            ResultPath: `$.conditionalApprovals.${key}`,
+            Next: expired,
+          },
+          ...this.catchTo(`${FAILURE_KEYS.approval}${capitalised(key)}`, following),
+        ],
+        Next: task,
+      };
+      this.states[resolve] = {
+        Type: 'Task',
+        Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
+        Parameters: {
+          mode: 'resolve',
+          action,
+          'incidentKey.$': '$.incidentKey',
+          'target.$': `$.actions.${key}.subject`,
+          'dryRun.$': `$.actions.${key}.dryRun`,
+          'finding.$': '$.finding',
+        },
+        ResultPath: `$.resolved.${key}`,
+        Retry: RETRY,
+        Catch: this.catchTo(key, following),
+        Next: request,
+      };
+      this.states[check] = {
+        Type: 'Choice',
+        Choices: CONDITIONS.map((condition) => ({
+          And: [
+            { Variable: `$.actions.${key}`, IsPresent: true },
+            { Variable: `$.actions.${key}.approval`, StringEquals: 'required' },
+            { Variable: `$.actions.${key}.onlyIf`, IsPresent: true },
+            { Variable: `$.actions.${key}.onlyIf`, StringEquals: condition },
+            ...conditionHolds(condition),
+          ],
+          Next: resolve,
+        })),
+        Default: following,
+      };
+      following = check;
+    }
+    return following;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ActionName } from '../actions';
-import { PLAYBOOK_ACTION_ORDER } from '../policy/playbooks';
+import { PLAYBOOK_ACTION_ORDER, PLAYBOOK_CONDITIONAL_ACTIONS } from '../policy/playbooks';
 import { type AslDefinition, PlaybookBuilder } from './asl';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
 
@@ -23,10 +23,16 @@ export const PLAYBOOK_ACTIONS: Readonly<
   Record<Exclude<StateMachineName, 'release'>, readonly ActionName[]>
 > = PLAYBOOK_ACTION_ORDER;
 
+/** The actions each playbook can plan to run only under a condition (an escalation). */
+export const CONDITIONAL_ACTIONS: Readonly<
+  Record<Exclude<StateMachineName, 'release'>, readonly ActionName[]>
+> = PLAYBOOK_CONDITIONAL_ACTIONS;
+
 /** What `release` can undo, in undo order (reverse of containment). */
 export const RELEASE_ACTIONS: readonly ActionName[] = [
   'block-web-identity',
   'revoke-role-sessions',
+  'quarantine-instance-profile',
   'isolate-node',
   'cordon-node',
   'protect-node',
@@ -65,7 +71,16 @@ export function playbookDefinition(
     );
   }
   const actions = PLAYBOOK_ACTIONS[name];
-  const approved = b.actionChain(actions, 'required', 'apply', close);
-  const steps = b.parallelSteps(actions, approved);
+  // Escalations (isolate-node when the pod is NOT isolated) are asked for once the group that
+  // always needs approval has settled, whatever its decision.
+  const escalations = b.conditionalSteps(CONDITIONAL_ACTIONS[name], close);
+  const approved = b.actionChain(
+    actions,
+    'required',
+    'apply',
+    escalations,
+    b.pageWhenConditionHolds(' (approved)'),
+  );
+  const steps = b.parallelSteps(actions, approved, escalations);
   return b.build(`Tourniquet ${name} playbook`, b.openTicket(steps));
 }

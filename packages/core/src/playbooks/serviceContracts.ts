@@ -20,7 +20,10 @@ export interface ApprovalRequest {
    * action's `resolve` mode): the concrete role ARN, instance or ENIs, or null when it would
    * be skipped (with the reason in `detail`).
    */
-  resolved?: Record<string, { action: string; resolved: string | null; detail: string }>;
+  resolved?: Record<
+    string,
+    { action: string; resolved: string | null; detail: string; impact?: string }
+  >;
   finding: unknown;
   /** Outcomes of the steps that already ran (what is already isolated, captured…). */
   results: unknown;
@@ -99,11 +102,18 @@ export interface TicketResult {
 }
 
 /**
+ * Why on-call is paged: steps failed (once, at the end), an approval expired, or a step condition
+ * held (`pod-not-isolated`: isolate-pod found nothing that cuts the pod; sent at once).
+ */
+export const ESCALATION_REASONS = ['step-failed', 'approval-expired', 'pod-not-isolated'] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+/**
  * Input of the escalation Tasks: steps failed (sent once, at the end of the playbook, naming
- * every failed step), or an approval expired.
+ * every failed step), an approval expired, or the pod is NOT isolated.
  */
 export interface EscalationRequest {
-  reason: 'step-failed' | 'approval-expired';
+  reason: EscalationReason;
   incidentKey: string;
   playbook: string;
   /** By step key, `{Error, Cause}` of every step that failed (Step Functions' Catch output). */
@@ -111,6 +121,8 @@ export interface EscalationRequest {
   /** A single failure, as executions started before `failures` existed send it. */
   failure?: StepFailure | null;
   actions?: string[];
+  /** The plan's steps: for a condition, what follows it (the steps with that `onlyIf`). */
+  steps?: Array<{ action: string; target: string; onlyIf?: string }>;
   finding: unknown;
   results: unknown;
 }

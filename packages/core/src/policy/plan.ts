@@ -4,9 +4,10 @@ import type { Finding } from '../finding';
 import { CidrSet } from './cidr';
 import { guardsFor } from './guards';
 import { incidentKey } from './incidentKey';
-import { PLAYBOOK_STEPS } from './playbooks';
+import { alwaysApproved, PLAYBOOK_STEPS } from './playbooks';
 import { parseRoleArn } from './roleArn';
 import { type RouteContext, routeFinding } from './routes';
+import { STEP_CONDITIONS, type StepCondition } from './stepConditions';
 import { renderTarget, type Target } from './target';
 
 export interface PlanStep {
@@ -16,6 +17,11 @@ export interface PlanStep {
   subject: Target;
   approval: 'auto' | 'required';
   dryRun: boolean;
+  /**
+   * Runs only when this condition holds at run time (an escalation, e.g. isolate-node when
+   * isolate-pod reports the pod NOT isolated); absent means the step always runs.
+   */
+  onlyIf?: StepCondition;
 }
 
 export interface SkippedStep {
@@ -133,9 +139,15 @@ export function createPlanner(config: TourniquetConfig): Planner {
         skipped.push({ action, reason: foreign });
         continue;
       }
+      let onlyIf: StepCondition | undefined;
       if (template.when && !template.when.test(finding)) {
-        skipped.push({ action, reason: template.when.unless });
-        continue;
+        const otherwise = template.when.otherwise;
+        // The condition reads an earlier step's result: without that step it can never hold.
+        if (!otherwise || !steps.some((s) => s.action === STEP_CONDITIONS[otherwise].after)) {
+          skipped.push({ action, reason: template.when.unless });
+          continue;
+        }
+        onlyIf = otherwise;
       }
       if ('skip' in resolved) {
         skipped.push({ action, reason: resolved.skip });
@@ -145,8 +157,12 @@ export function createPlanner(config: TourniquetConfig): Planner {
         action,
         target: renderTarget(resolved),
         subject: resolved,
-        approval: config.approvalRequired.includes(action) ? 'required' : 'auto',
+        approval:
+          config.approvalRequired.includes(action) || alwaysApproved(action, resolved)
+            ? 'required'
+            : 'auto',
         dryRun: config.dryRun || finding.sample || config.dryRunActions.includes(action),
+        ...(onlyIf ? { onlyIf } : {}),
       });
     }
     let playbook: PlaybookName = route.playbook;

@@ -1,6 +1,7 @@
 import type { ActionName, PlaybookName } from '../actions';
 import type { Finding } from '../finding';
 import { CONFIG_RULES, configRuleRoute } from './configRules';
+import type { StepCondition } from './stepConditions';
 import type { Target } from './target';
 
 /** A target, or the reason the step cannot have one for this finding. */
@@ -10,8 +11,12 @@ type TargetRule = (finding: Finding, incidentKey: string) => Resolved;
 export interface StepTemplate {
   action: ActionName;
   target: TargetRule;
-  /** Optional precondition; `unless` is the skip reason when it does not hold. */
-  when?: { test: (finding: Finding) => boolean; unless: string };
+  /**
+   * Optional precondition; `unless` is the skip reason when it does not hold. With `otherwise`,
+   * a step whose precondition does not hold is still planned, to run only under that condition
+   * (an escalation the finding alone does not call for).
+   */
+  when?: { test: (finding: Finding) => boolean; unless: string; otherwise?: StepCondition };
 }
 
 const skip = (reason: string) => ({ skip: reason });
@@ -148,15 +153,29 @@ const CONTAIN_POD: readonly StepTemplate[] = [
       test: reachesHost,
       unless:
         'the pod is not privileged, hostNetwork or hostPID and the finding is not a host escape',
+      // A pod that nothing can cut off (no NetworkPolicy enforcer, SGP standard mode) is only
+      // contained by cutting its node: escalate to isolate-node, behind its own approval.
+      otherwise: 'pod-not-isolated',
     },
   },
   { action: 'revoke-role-sessions', target: targets.podRole },
   openTicket,
 ];
 
+/**
+ * One compromised instance: swap its instance profile for the deny-all one, which cuts that
+ * instance's AWS access and no other's. Revoking the node role's sessions hits every instance
+ * and pod sharing the role, so it is always an approved step (see `alwaysApproved`).
+ */
+const quarantineProfile: StepTemplate = {
+  action: 'quarantine-instance-profile',
+  target: targets.node,
+};
+
 const CONTAIN_NODE: readonly StepTemplate[] = [
   { action: 'capture-evidence', target: targets.node },
   { action: 'protect-node', target: targets.node },
+  quarantineProfile,
   { action: 'cordon-node', target: targets.node },
   { action: 'isolate-node', target: targets.node },
   { action: 'revoke-role-sessions', target: targets.nodeRole },
@@ -168,6 +187,18 @@ const REVOKE_IDENTITY: readonly StepTemplate[] = [
   { action: 'block-web-identity', target: targets.webIdentity },
   openTicket,
 ];
+
+/**
+ * An EC2 instance's role credentials used elsewhere: cut that instance's profile at once (when
+ * the finding names the instance), then the role-wide revocation, which needs approval.
+ */
+const REVOKE_INSTANCE_CREDENTIALS: readonly StepTemplate[] = [
+  quarantineProfile,
+  ...REVOKE_IDENTITY,
+];
+
+const isInstanceCredential = (f: Finding) =>
+  f.context.origin === 'guardduty' && Boolean(f.context.credentialInstanceProfile);
 
 /** Contain the identity that asked: its own IRSA role's sessions, and its token on that role. */
 const REVOKE_CALLER: readonly StepTemplate[] = [
@@ -182,7 +213,10 @@ export const PLAYBOOK_STEPS: Readonly<
 > = {
   'contain-pod': () => CONTAIN_POD,
   'contain-node': () => CONTAIN_NODE,
-  'revoke-identity': (f) => (isDeniedWebIdentity(f) ? REVOKE_CALLER : REVOKE_IDENTITY),
+  'revoke-identity': (f) => {
+    if (isDeniedWebIdentity(f)) return REVOKE_CALLER;
+    return isInstanceCredential(f) ? REVOKE_INSTANCE_CREDENTIALS : REVOKE_IDENTITY;
+  },
   'remediate-config': (f) => {
     const action =
       f.context.origin === 'config' ? configRuleRoute(f.context.rule).action : undefined;
@@ -203,7 +237,7 @@ const actionsOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): ActionName
 export const PLAYBOOK_ACTION_ORDER: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
   'contain-pod': actionsOf(CONTAIN_POD),
   'contain-node': actionsOf(CONTAIN_NODE),
-  'revoke-identity': actionsOf(REVOKE_IDENTITY, REVOKE_CALLER),
+  'revoke-identity': actionsOf(REVOKE_INSTANCE_CREDENTIALS, REVOKE_IDENTITY, REVOKE_CALLER),
   'remediate-config': [
     ...new Set(
       Object.values(CONFIG_RULES).flatMap((route) => (route.action ? [route.action] : [])),
@@ -211,3 +245,24 @@ export const PLAYBOOK_ACTION_ORDER: Readonly<Record<PlaybookName, readonly Actio
   ],
   'ticket-only': [],
 };
+
+const conditionalOf = (...lists: ReadonlyArray<readonly StepTemplate[]>): ActionName[] => [
+  ...new Set(lists.flat().flatMap((t) => (t.when?.otherwise ? [t.action] : []))),
+];
+
+/** The actions each playbook can plan to run only under a condition (`when.otherwise`). */
+export const PLAYBOOK_CONDITIONAL_ACTIONS: Readonly<Record<PlaybookName, readonly ActionName[]>> = {
+  'contain-pod': conditionalOf(CONTAIN_POD),
+  'contain-node': conditionalOf(CONTAIN_NODE),
+  'revoke-identity': conditionalOf(REVOKE_INSTANCE_CREDENTIALS, REVOKE_IDENTITY, REVOKE_CALLER),
+  'remediate-config': [],
+  'ticket-only': [],
+};
+
+/**
+ * Steps that need approval whatever the config says: revoking a node instance role's sessions
+ * cuts every instance and pod sharing the role, so on-call must see how many and decide.
+ */
+export function alwaysApproved(action: ActionName, target: { kind: string }): boolean {
+  return action === 'revoke-role-sessions' && target.kind === 'instance-profile-role';
+}

@@ -1,6 +1,7 @@
 import {
   type ApprovalDecision,
   type ApprovalRequest,
+  conditionPageText,
   type EscalationRequest,
   type EscalationResult,
   failedSteps,
@@ -73,7 +74,13 @@ export class MemoryTicketDesk implements TicketDesk {
     const what =
       request.reason === 'approval-expired'
         ? `approval for ${request.actions?.join(', ')} expired: denied by default, on-call paged`
-        : `steps failed: ${failed.map((f) => `${f.step} (${f.error}: ${f.cause})`).join('; ')}; on-call paged`;
+        : request.reason === 'pod-not-isolated'
+          ? conditionPageText(
+              request.reason,
+              request.results as Parameters<typeof conditionPageText>[1],
+              request.steps,
+            )
+          : `steps failed: ${failed.map((f) => `${f.step} (${f.error}: ${f.cause})`).join('; ')}; on-call paged`;
     const ticket = this.tickets.get(request.incidentKey);
     if (ticket) {
       ticket.comments.push(what);

@@ -1,4 +1,4 @@
-import { type Plan, stepKey } from '@tourniquet/core';
+import { type Plan, STEP_CONDITIONS, stepKey } from '@tourniquet/core';
 import type { LocalExecution } from '../playbooks/runPlaybook';
 import type { ReplayState } from './describeState';
 
@@ -44,6 +44,9 @@ const CONTAINMENT = new Set([
   'revoke-open-ingress',
 ]);
 
+/** The suffix of a step's Task run after approval, or as an escalation (`isolate-node (escalated)`). */
+const RUN_SUFFIX = / \((approved|escalated)\)$/;
+
 /** Turns a local execution into per-step statuses, timings and the overall status. */
 export function summarise(plan: Plan, execution: LocalExecution, startedAt: number) {
   const output = execution.output;
@@ -57,7 +60,7 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
   // The first time each step's Task was entered, and how long its successful run took.
   const timing = new Map<string, { start: number; duration: number | null }>();
   for (const t of execution.timeline) {
-    const name = t.state === 'Open ticket' ? 'open-ticket' : t.state.replace(/ \(approved\)$/, '');
+    const name = t.state === 'Open ticket' ? 'open-ticket' : t.state.replace(RUN_SUFFIX, '');
     const known = timing.get(name);
     timing.set(name, {
       start: Math.min(known?.start ?? t.startedAt, t.startedAt),
@@ -96,6 +99,14 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
         `${failure.Error ?? 'Error'}: ${failure.Cause ?? 'no cause given'} (escalated; the other steps ran)`,
       );
     }
+    // A conditional step is not part of the upfront approval: it has its own request.
+    if (step.onlyIf) {
+      const asked = (output?.conditionalApprovals?.[key] ?? null) as { Error?: string } | null;
+      if (asked?.Error === 'ApprovalDenied') return record('denied', 'escalation approval denied');
+      if (asked?.Error === 'States.Timeout')
+        return record('denied', 'escalation approval expired: denied by default, on-call paged');
+      return record('skipped', `not needed: runs ${STEP_CONDITIONS[step.onlyIf].text}`);
+    }
     if (step.approval === 'required' && refused) {
       return record(
         'denied',
@@ -107,9 +118,7 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
     return record('skipped', 'not run');
   });
   const firstContainment = execution.timeline
-    .filter(
-      (t) => t.outcome === 'succeeded' && CONTAINMENT.has(t.state.replace(/ \(approved\)$/, '')),
-    )
+    .filter((t) => t.outcome === 'succeeded' && CONTAINMENT.has(t.state.replace(RUN_SUFFIX, '')))
     .map((t) => t.startedAt + t.durationMs)
     .sort((a, b) => a - b)[0];
   const status: ReplayRecord['status'] =

@@ -17,6 +17,7 @@ import {
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
+import { seedDenyAllProfile } from './seedDenyAllProfile';
 import type { Scenario, ScenarioCluster } from './scenario';
 import { seedConfigRules } from './seedConfigRules';
 
@@ -64,6 +65,7 @@ export async function seedScenario(
 
   say('seeding IAM: OIDC providers, roles, instance profiles');
   await seedIam(iamClients, scenario);
+  await seedDenyAllProfile(iamClients);
 
   const clusters: SeededCluster[] = [];
   for (const cluster of scenario.clusters) {

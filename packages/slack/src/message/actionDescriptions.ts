@@ -3,6 +3,8 @@ export const ACTION_EFFECTS: Readonly<Record<string, string>> = {
   'cordon-node': 'mark the node unschedulable (running pods keep running)',
   'isolate-node': 'move every network interface of the node onto the quarantine security group',
   'revoke-role-sessions': 'deny every session of the IAM role issued before now',
+  'quarantine-instance-profile':
+    "replace the instance's IAM instance profile with the deny-all one (only this instance)",
   'block-web-identity':
     "deny the service account's web-identity role assumption in the trust policy",
   'disable-public-endpoint': "turn off the cluster's public API endpoint",

@@ -108,7 +108,8 @@ function proposedSteps(record: Shown): string {
           : ` = ${codeText(step.resolved, 200)}`
         : '';
     const dryRun = step?.dryRun ? ' _(dry-run: reports only)_' : '';
-    return `• ${codeText(action, 40)}${target}${concrete}: ${actionEffect(action)}${dryRun}`;
+    const impact = step?.impact ? `\n    :warning: ${mrkdwnText(step.impact, 300)}` : '';
+    return `• ${codeText(action, 40)}${target}${concrete}: ${actionEffect(action)}${dryRun}${impact}`;
   });
   const who =
     record.requiredApprovals > 1

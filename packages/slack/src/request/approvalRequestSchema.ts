@@ -40,6 +40,7 @@ const approvalRequestSchema = z.looseObject({
         action: z.string(),
         resolved: z.string().nullable(),
         detail: z.string().default(''),
+        impact: z.string().optional(),
       }),
     )
     .optional(),
@@ -69,6 +70,7 @@ export function parseApprovalRequest(payload: unknown): ParsedApprovalRequest {
           ? {
               resolved: concrete.resolved,
               ...(concrete.resolved === null ? { resolvedDetail: concrete.detail } : {}),
+              ...(concrete.impact ? { impact: concrete.impact } : {}),
             }
           : {}),
       };
