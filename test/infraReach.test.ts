@@ -89,6 +89,8 @@ beforeAll(async () => {
           return { name: REGION, region: REGION, id: REGION };
         if (args.token === 'aws:index/getPartition:getPartition')
           return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+        if (args.token === 'aws:eks/getCluster:getCluster')
+          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
         return args.inputs;
       },
     },
@@ -116,8 +118,8 @@ beforeAll(async () => {
   process.env.TOURNIQUET_INFRA_BUNDLE = '0';
   const { stageSettings } = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
   const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
-  const outputs = tourniquet({
-    ...stageSettings('test', REPO_ROOT),
+  const outputs = await tourniquet({
+    ...stageSettings('test', REPO_ROOT, 'tourniquet.config.json'),
     config,
     forwardFrom: [],
     approvals: parseApprovalSettings({}),
