@@ -10,10 +10,10 @@ import { FileIncidentStore, incidentsFile } from '../tickets/fileIncidentStore';
 import { type LocalTicketSink, parseTicketSinks } from '../tickets/localTicketing';
 import { askApprover } from './askApprover';
 import { formatReplay } from './formatReplay';
-import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
+import { type CliIo, EXIT, interruption, parseCommandLine, UsageError } from './io';
 
 export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
-                        [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR...
+                        [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR|-...
 
 Replays events through triage and the playbooks against local emulators it starts itself
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
@@ -50,8 +50,10 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--approve must be one of ${APPROVE_MODES.join(', ')}, not '${mode}'`);
   }
   const { config } = await loadConfig(values.config, io.cwd);
-  const scenario = values.scenario ? await loadScenario(values.scenario) : undefined;
-  const inputs = await readEventInputs(positionals, io.cwd);
+  const scenario = values.scenario
+    ? await loadScenario(resolve(io.cwd, values.scenario), values.scenario)
+    : undefined;
+  const inputs = await readEventInputs(positionals, io.cwd, io.readStdin);
   let sinks: LocalTicketSink[];
   try {
     sinks = parseTicketSinks(values.tickets ?? 'local');
@@ -70,22 +72,21 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   const storePath = values.incidents ? resolve(io.cwd, values.incidents) : incidentsFile(io.cwd);
   const store = await FileIncidentStore.open(storePath, { reset: true });
 
-  const abort = new AbortController();
-  const onSignal = () => {
-    io.stderr('\ninterrupted: stopping the emulators…\n');
-    abort.abort();
+  const onInterrupt = () => {
+    // A reader that went away (`| head`) wants no more output, not an explanation.
+    if (interruption(io.signal)?.cause !== 'EPIPE')
+      io.stderr('interrupted: stopping the emulators…\n');
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  io.signal?.addEventListener('abort', onInterrupt, { once: true });
   const counts = new Map<string, number>();
   try {
-    const { rejected } = await replay({
+    const { rejected, replayed, interrupted } = await replay({
       inputs,
       config,
       scenario,
       approver,
       tickets: { sinks, store },
-      signal: abort.signal,
+      signal: io.signal,
       progress,
       onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
       onRecord: (record: ReplayRecord) => {
@@ -95,19 +96,20 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     });
     if (!values.json) {
       const summary = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+      const of = interrupted ? ` of ${inputs.length} (interrupted)` : '';
       io.stdout(
-        `${inputs.length} event(s) replayed: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
+        `${replayed} event(s) replayed${of}: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
       );
       const incidents = await store.list();
       io.stdout(
         `${incidents.length} incident(s) recorded in ${relative(io.cwd, storePath) || storePath}: 'tourniquet incidents' lists them, 'tourniquet incidents show KEY' prints a report\n`,
       );
     }
-    if (abort.signal.aborted) return 130;
+    const stopped = interruption(io.signal);
+    if (stopped) return stopped.exitCode;
     return rejected > 0 ? EXIT.badInput : EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    io.signal?.removeEventListener('abort', onInterrupt);
   }
 }
 

@@ -55,6 +55,10 @@ export interface ApproverFactory {
  */
 export async function replay(options: ReplayOptions): Promise<{
   rejected: number;
+  /** Events replayed to the end (each got a record); fewer than the inputs when interrupted. */
+  replayed: number;
+  /** The signal stopped the replay; the event in flight then got no record. */
+  interrupted: boolean;
   world: LocalWorld | null;
   desk: MemoryTicketDesk;
   ticketing: LocalTicketing | null;
@@ -69,6 +73,7 @@ export async function replay(options: ReplayOptions): Promise<{
   const stop = () => void world.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   let rejected = 0;
+  let replayed = 0;
   const desk = new MemoryTicketDesk();
   let ticketing: LocalTicketing | null = null;
   let approverHandle: Awaited<ReturnType<ApproverFactory['start']>> | null = null;
@@ -109,13 +114,12 @@ export async function replay(options: ReplayOptions): Promise<{
       const startedAt = Date.now();
       let result: Awaited<ReturnType<typeof triage>>;
       try {
-        result = await triage(
-          world.seeded.translate(input.event),
-          planner,
-          starter,
-          new Date(startedAt),
+        result = await untilAborted(
+          triage(world.seeded.translate(input.event), planner, starter, new Date(startedAt)),
+          options.signal,
         );
       } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
         if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
           rejected++;
           options.onRejected(input.source, error.message);
@@ -132,6 +136,7 @@ export async function replay(options: ReplayOptions): Promise<{
         reason: plan.reason,
       };
       if (!started) {
+        replayed++;
         options.onRecord({
           ...base,
           status: 'SUCCEEDED',
@@ -143,7 +148,16 @@ export async function replay(options: ReplayOptions): Promise<{
         });
         continue;
       }
-      const execution = await playbooks.execution(started.executionName);
+      // An interrupt stops the emulators under the running playbook: what it does after that
+      // is not the event's outcome, so the event gets no record.
+      let execution: Awaited<ReturnType<typeof playbooks.execution>>;
+      let state: Awaited<ReturnType<typeof describeState>>;
+      try {
+        execution = await untilAborted(playbooks.execution(started.executionName), options.signal);
+      } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
+        throw error;
+      }
       const joined = started.status === 'duplicate' ? started.executionName : null;
       const summary = joined
         ? {
@@ -162,11 +176,22 @@ export async function replay(options: ReplayOptions): Promise<{
         output?.ticketUpdate?.ticketId ??
         desk.tickets.get(plan.incidentKey)?.id ??
         null;
-      const state = await describeState(world, plan, output?.results ?? {}, ticket);
+      try {
+        state = await untilAborted(
+          describeState(world, plan, output?.results ?? {}, ticket),
+          options.signal,
+        );
+      } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
+        throw error;
+      }
+      replayed++;
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
     }
     return {
       rejected,
+      replayed,
+      interrupted: options.signal?.aborted ?? false,
       world: options.keepWorld ? world : null,
       desk,
       ticketing: options.keepWorld ? ticketing : null,
@@ -179,4 +204,35 @@ export async function replay(options: ReplayOptions): Promise<{
       await world.stop();
     }
   }
+}
+
+class ReplayInterrupted extends Error {
+  constructor() {
+    super('replay interrupted');
+    this.name = 'ReplayInterrupted';
+  }
+}
+
+/** `work`, unless the signal fires first; then ReplayInterrupted (and `work` is abandoned). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(new ReplayInterrupted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ReplayInterrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) reject(new ReplayInterrupted());
+        else resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? new ReplayInterrupted() : error);
+      },
+    );
+  });
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, zodProblems } from '@tourniquet/core';
+import { zodProblems } from '@tourniquet/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ScenarioError } from './scenarioError';
 
 const id = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `expected a ${prefix}- id`);
@@ -105,11 +106,11 @@ export type ScenarioCluster = Scenario['clusters'][number];
 export type ScenarioNode = ScenarioCluster['nodes'][number];
 export type ScenarioPod = ScenarioCluster['pods'][number];
 
-/** Validates a scenario document; errors name the key (reported as ConfigError). */
+/** Validates a scenario document; errors name the key (a ScenarioError, which is a ConfigError). */
 export function parseScenario(document: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(document);
   if (!result.success) {
-    throw new ConfigError(
+    throw new ScenarioError(
       zodProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
     );
   }
@@ -118,7 +119,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
     const nodes = new Set(c.nodes.map((n) => n.name));
     for (const [pi, p] of c.pods.entries()) {
       if (!nodes.has(p.node)) {
-        throw new ConfigError([
+        throw new ScenarioError([
           {
             path: `clusters.${ci}.pods.${pi}.node`,
             message: `no node named ${p.node} (in ${source})`,
@@ -130,16 +131,25 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
   return scenario;
 }
 
-/** Reads a scenario from a JSON or YAML file. */
-export async function loadScenario(file: string): Promise<Scenario> {
-  const text = await readFile(file, 'utf8');
+/** Reads a scenario from a JSON or YAML file; `shownAs` is how errors name it. */
+export async function loadScenario(file: string, shownAs = file): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code;
+    throw new ScenarioError([{ path: '', message: `cannot read ${shownAs}: ${why ?? error}` }], {
+      cause: error,
+    });
+  }
   let document: unknown;
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ConfigError([
-      { path: '', message: `${file} is not YAML or JSON: ${(error as Error).message}` },
+    throw new ScenarioError([
+      { path: '', message: `${shownAs} is not YAML or JSON: ${(error as Error).message}` },
     ]);
   }
-  return parseScenario(document, file);
+  return parseScenario(document, shownAs);
 }
