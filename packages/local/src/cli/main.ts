@@ -34,6 +34,10 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<{ run: Command; usage
     const m = await import('./approveCommand');
     return { run: m.denyCommand, usage: m.DENY_USAGE };
   },
+  release: async () => {
+    const m = await import('./releaseCommand');
+    return { run: m.releaseCommand, usage: m.RELEASE_USAGE };
+  },
   actions: async () => {
     const m = await import('./actionsCommand');
     return { run: m.actionsCommand, usage: m.ACTIONS_USAGE };

@@ -13,7 +13,7 @@ import { formatReplay } from './formatReplay';
 import { type CliIo, EXIT, interruption, parseCommandLine, UsageError } from './io';
 
 export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
-                        [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR|-...
+                        [--tickets SINKS] [--incidents FILE] [--release] [--json] EVENT_FILE|DIR|-...
 
 Replays events through triage and the playbooks against local emulators it starts itself
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
@@ -31,7 +31,11 @@ prints each event's timeline and the final state. Stops everything it started wh
   --incidents FILE  the incident store this replay writes, from scratch (default:
                     $TOURNIQUET_INCIDENTS, else .tourniquet/incidents.json); read it with
                     'tourniquet incidents'
-  --json            one JSON object per event per line
+  --release         after the events, release every incident whose containment is in force,
+                    as 'tourniquet release' does in AWS: the release playbook, approval by
+                    --approve like any destructive step, each undo restoring what its action
+                    journalled; prints a record per release (playbook "release")
+  --json            one JSON object per event (and release) per line
 Exit status: 0 all events replayed, 2 some input was rejected, 1 the emulators failed.
 `;
 
@@ -79,6 +83,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   };
   io.signal?.addEventListener('abort', onInterrupt, { once: true });
   const counts = new Map<string, number>();
+  const releases = new Map<string, number>();
   try {
     const { rejected, replayed, interrupted } = await replay({
       inputs,
@@ -87,10 +92,12 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       approver,
       tickets: { sinks, store },
       signal: io.signal,
+      release: values.release,
       progress,
       onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
       onRecord: (record: ReplayRecord) => {
-        counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
+        const tally = record.playbook === 'release' ? releases : counts;
+        tally.set(record.status, (tally.get(record.status) ?? 0) + 1);
         io.stdout(values.json ? `${JSON.stringify(record)}\n` : formatReplay(record));
       },
     });
@@ -100,6 +107,12 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       io.stdout(
         `${replayed} event(s) replayed${of}: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
       );
+      if (values.release) {
+        const released = [...releases.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+        io.stdout(
+          `${[...releases.values()].reduce((a, b) => a + b, 0)} release(s): ${released || 'nothing in force to release'}\n`,
+        );
+      }
       const incidents = await store.list();
       io.stdout(
         `${incidents.length} incident(s) recorded in ${relative(io.cwd, storePath) || storePath}: 'tourniquet incidents' lists them, 'tourniquet incidents show KEY' prints a report\n`,
@@ -120,6 +133,7 @@ function parse(args: string[]) {
     approve: { type: 'string' },
     tickets: { type: 'string' },
     incidents: { type: 'string' },
+    release: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
 }

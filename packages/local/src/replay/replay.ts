@@ -2,7 +2,11 @@ import type { IncidentStore } from '@tourniquet/aws';
 import {
   createPlanner,
   EventValidationError,
+  executionName,
   functionArnsFor,
+  type Plan,
+  releasableFromJournal,
+  releaseInput,
   type TourniquetConfig,
   triage,
   UnrecognisedEventError,
@@ -39,6 +43,12 @@ export interface ReplayOptions {
   faults?: { rate: number; seed?: number };
   /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
   keepWorld?: boolean;
+  /**
+   * After the events, release every incident whose containment is in force (from the step
+   * journal, as `tourniquet release` does in AWS), through the release playbook and the same
+   * approver. Each release gets a record with playbook `release`.
+   */
+  release?: boolean;
   /** Called once the emulators are seeded, before the first event (tests read the state before). */
   onReady?: (world: LocalWorld) => Promise<void>;
 }
@@ -103,6 +113,7 @@ export async function replay(options: ReplayOptions): Promise<{
     });
     const starter = ticketing ? ticketing.recordIncidents(playbooks) : playbooks;
     const planner = createPlanner(world.config);
+    const contained = new Map<string, { plan: Plan; file: string }>();
     say(`replaying ${options.inputs.length} event(s)…`);
     for (const input of options.inputs) {
       if (options.signal?.aborted) break;
@@ -128,6 +139,7 @@ export async function replay(options: ReplayOptions): Promise<{
         throw error;
       }
       const { plan, execution: started } = result;
+      if (started) contained.set(plan.incidentKey, { plan, file: input.source });
       const base = {
         file: input.source,
         eventId: (input.event as { id?: string }).id ?? null,
@@ -187,6 +199,47 @@ export async function replay(options: ReplayOptions): Promise<{
       }
       replayed++;
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
+    }
+    if (options.release && !options.signal?.aborted) {
+      for (const [key, { plan }] of contained) {
+        const steps = releasableFromJournal(await world.journal.list(key));
+        if (steps.length === 0) continue;
+        const startedAt = Date.now();
+        const { raw: _raw, ...finding } = plan.finding;
+        const input = releaseInput(key, finding, steps);
+        const name = executionName(`release:${key}`, new Date(startedAt));
+        playbooks.startExecution(name, input);
+        let execution: Awaited<ReturnType<typeof playbooks.execution>>;
+        let state: Awaited<ReturnType<typeof describeState>>;
+        try {
+          execution = await untilAborted(playbooks.execution(name), options.signal);
+          const output = execution.output as {
+            results?: Record<string, never>;
+            ticket?: { ticketId?: string };
+            ticketUpdate?: { ticketId?: string };
+          } | null;
+          const ticket = output?.ticketUpdate?.ticketId ?? output?.ticket?.ticketId ?? null;
+          state = await untilAborted(
+            describeState(world, plan, output?.results ?? {}, ticket),
+            options.signal,
+          );
+        } catch (error) {
+          if (error instanceof ReplayInterrupted) break;
+          throw error;
+        }
+        const releasePlan = { ...plan, steps: input.steps };
+        options.onRecord({
+          file: `release ${key}`,
+          eventId: null,
+          incidentKey: key,
+          playbook: 'release',
+          reason: input.reason,
+          ...summarise(releasePlan, execution, startedAt),
+          joined: null,
+          durationMs: Date.now() - startedAt,
+          state,
+        });
+      }
     }
     return {
       rejected,

@@ -9,7 +9,8 @@ export interface ReplayRecord {
   file: string;
   eventId: string | null;
   incidentKey: string;
-  playbook: Plan['playbook'];
+  /** `release`: a release after the events (`replay --release`); `file` is then `release KEY`. */
+  playbook: Plan['playbook'] | 'release';
   /** DENIED: approval was refused or expired, so the destructive steps did not run. */
   status: 'SUCCEEDED' | 'FAILED' | 'DENIED';
   reason: string;
@@ -57,7 +58,8 @@ export function summarise(plan: Plan, execution: LocalExecution, startedAt: numb
   // The first time each step's Task was entered, and how long its successful run took.
   const timing = new Map<string, { start: number; duration: number | null }>();
   for (const t of execution.timeline) {
-    const name = t.state === 'Open ticket' ? 'open-ticket' : t.state.replace(/ \(approved\)$/, '');
+    const name =
+      t.state === 'Open ticket' ? 'open-ticket' : t.state.replace(/ \((approved|undo)\)$/, '');
     const known = timing.get(name);
     timing.set(name, {
       start: Math.min(known?.start ?? t.startedAt, t.startedAt),
