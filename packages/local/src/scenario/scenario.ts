@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { zodProblems } from '@tourniquet/core';
+import { type FieldProblem, zodProblems } from '@tourniquet/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { didYouMean } from '../cli/suggest';
 import { ScenarioError } from './scenarioError';
 
 const id = (prefix: string) =>
@@ -9,14 +10,14 @@ const id = (prefix: string) =>
 const ip = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'expected an IPv4 address');
 const stringMap = z.record(z.string(), z.string()).default({});
 
-const ingressRule = z.object({
+const ingressRule = z.strictObject({
   protocol: z.string().default('tcp'),
   from: z.number().int().optional(),
   to: z.number().int().optional(),
   cidr: z.string(),
 });
 
-const node = z.object({
+const node = z.strictObject({
   name: z.string(),
   instanceId: id('i'),
   ip,
@@ -32,7 +33,7 @@ const node = z.object({
   unschedulable: z.boolean().default(false),
 });
 
-const pod = z.object({
+const pod = z.strictObject({
   namespace: z.string(),
   name: z.string(),
   uid: z.string().optional(),
@@ -47,7 +48,7 @@ const pod = z.object({
   labels: stringMap,
 });
 
-const cluster = z.object({
+const cluster = z.strictObject({
   name: z.string(),
   region: z.string(),
   version: z.string().default('1.31'),
@@ -61,11 +62,11 @@ const cluster = z.object({
   networkPolicyEnforcer: z.enum(['vpc-cni', 'calico', 'cilium', 'none']).default('vpc-cni'),
   /** Security Groups for Pods enforcing mode (aws-node POD_SECURITY_GROUP_ENFORCING_MODE). */
   sgpMode: z.enum(['strict', 'standard']).default('strict'),
-  vpc: z.object({ id: id('vpc'), cidr: z.string() }),
-  subnets: z.array(z.object({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
+  vpc: z.strictObject({ id: id('vpc'), cidr: z.string() }),
+  subnets: z.array(z.strictObject({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
   securityGroups: z
     .array(
-      z.object({
+      z.strictObject({
         id: id('sg'),
         name: z.string(),
         /** The rule-less group isolated ENIs move to. */
@@ -77,25 +78,29 @@ const cluster = z.object({
     .default([]),
   nodes: z.array(node).default([]),
   serviceAccounts: z
-    .array(z.object({ namespace: z.string(), name: z.string(), role: z.string().optional() }))
+    .array(z.strictObject({ namespace: z.string(), name: z.string(), role: z.string().optional() }))
     .default([]),
   pods: z.array(pod).default([]),
 });
 
-const role = z.object({
+const role = z.strictObject({
   name: z.string(),
   /** `ec2` for node roles; `irsa` for a service account of a cluster. */
   trust: z.union([
     z.literal('ec2'),
-    z.object({
-      irsa: z.object({ cluster: z.string(), namespace: z.string(), serviceAccount: z.string() }),
+    z.strictObject({
+      irsa: z.strictObject({
+        cluster: z.string(),
+        namespace: z.string(),
+        serviceAccount: z.string(),
+      }),
     }),
   ]),
   instanceProfile: z.string().optional(),
   tags: stringMap,
 });
 
-export const scenarioSchema = z.object({
+export const scenarioSchema = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
@@ -111,7 +116,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
   const result = scenarioSchema.safeParse(document);
   if (!result.success) {
     throw new ScenarioError(
-      zodProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
+      scenarioProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
     );
   }
   const scenario = result.data;
@@ -152,4 +157,34 @@ export async function loadScenario(file: string, shownAs = file): Promise<Scenar
     ]);
   }
   return parseScenario(document, shownAs);
+}
+
+/** Zod's problems, with a misspelt key named and the closest key the format has suggested. */
+function scenarioProblems(error: z.ZodError): FieldProblem[] {
+  const known = schemaKeys(scenarioSchema);
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return zodProblems(new z.ZodError([issue]));
+    return issue.keys.map((key) => ({
+      path: [...issue.path.map(String), key].join('.'),
+      message: `unknown key '${key}'${didYouMean(key, known)}`,
+    }));
+  });
+}
+
+/** Every object key anywhere in a schema (for suggestions). */
+function schemaKeys(schema: z.core.$ZodType, into = new Set<string>()): Set<string> {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const walk = (inner: unknown) => {
+    if (inner && typeof inner === 'object' && '_zod' in inner)
+      schemaKeys(inner as z.core.$ZodType, into);
+  };
+  if (def.type === 'object') {
+    for (const [key, value] of Object.entries(def.shape as Record<string, unknown>)) {
+      into.add(key);
+      walk(value);
+    }
+  }
+  for (const field of ['element', 'innerType', 'valueType', 'in', 'out']) walk(def[field]);
+  for (const option of (def.options as unknown[] | undefined) ?? []) walk(option);
+  return into;
 }
