@@ -38,6 +38,10 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<{ run: Command; usage
     const m = await import('./releaseCommand');
     return { run: m.releaseCommand, usage: m.RELEASE_USAGE };
   },
+  resolve: async () => {
+    const m = await import('./resolveCommand');
+    return { run: m.resolveCommand, usage: m.RESOLVE_USAGE };
+  },
   preflight: async () => {
     const m = await import('./preflightCommand');
     return { run: m.preflightCommand, usage: m.PREFLIGHT_USAGE };

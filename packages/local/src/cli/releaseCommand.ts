@@ -1,13 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import {
-  awsClientConfig,
-  createDynamoIncidentStore,
-  DynamoActionJournal,
-  type IncidentStore,
-} from '@tourniquet/aws';
+import { awsClientConfig, createDynamoIncidentStore, DynamoActionJournal } from '@tourniquet/aws';
 import { executionName, releasableFromJournal, releaseInput, renderTarget } from '@tourniquet/core';
+import { incidentKeyOf } from './incidentKeyOf';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 import { releaseFinding } from './releaseFinding';
 
@@ -120,10 +116,4 @@ async function releaseMachineArn(stage: string, region: string): Promise<string>
   const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
   const partition = Arn?.split(':')[1] ?? 'aws';
   return `arn:${partition}:states:${region}:${Account}:stateMachine:tourniquet-${stage}-release`;
-}
-
-/** The key of an incident named by key or by its tq- id. */
-export async function incidentKeyOf(store: IncidentStore, name: string): Promise<string | null> {
-  if (!name.startsWith('tq-')) return name;
-  return (await store.list()).find((h) => h.id === name)?.key ?? null;
 }
