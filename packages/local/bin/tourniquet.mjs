@@ -54,13 +54,19 @@ process.stderr.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error;
 });
 
+// Output quotes what events and files hold (pod names, the offending line of a JSON error),
+// which an attacker can choose: control characters are shown inert, never sent to the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const inert = (text) => text.replace(CONTROL, '\ufffd');
+
 register();
 const { main } = await import('../src/cli/main.ts');
 const code = await main(process.argv.slice(2), {
   stdout: (text) => {
-    if (!stdoutClosed) process.stdout.write(text);
+    if (!stdoutClosed) process.stdout.write(inert(text));
   },
-  stderr: (text) => process.stderr.write(text),
+  stderr: (text) => process.stderr.write(inert(text)),
   cwd: process.cwd(),
   signal: stop.signal,
   readStdin: async () => {

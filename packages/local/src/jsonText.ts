@@ -23,7 +23,7 @@ export function parseJsonText(text: string): unknown {
     const offset = firstSyntaxError(text);
     const reason = (error as Error).message
       .replace(/ in JSON at position \d+.*$/s, '')
-      .replace(/, ".*" is not valid JSON$/s, '');
+      .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
     const { line, column, snippet } = locate(text, offset < 0 ? text.length : offset);
     throw new JsonSyntaxError(reason, line, column, snippet);
   }
