@@ -1,19 +1,38 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { JsonSyntaxError, parseJsonText } from './jsonText';
 
 /** One event read from disk, or the reason the file (or array element) could not be read. */
 export type EventInput = { source: string; event: unknown } | { source: string; error: string };
 
+/** What `-` names: standard input, read whole. */
+export const STDIN_SOURCE = 'stdin';
+
 /**
  * Expands arguments into event inputs. A file holds one EventBridge event object or a JSON array
- * of them; a directory contributes every `*.json` file below it, in name order.
+ * of them; a directory contributes every `*.json` file below it, in name order; `-` is standard
+ * input (read once, through `readStdin`).
  */
 export async function readEventInputs(
   paths: readonly string[],
   cwd: string,
+  readStdin?: () => Promise<string>,
 ): Promise<EventInput[]> {
   const inputs: EventInput[] = [];
+  let stdinRead = false;
   for (const path of paths) {
+    if (path === '-') {
+      if (stdinRead || !readStdin) {
+        inputs.push({
+          source: STDIN_SOURCE,
+          error: stdinRead ? 'standard input named twice' : 'standard input is not available',
+        });
+        continue;
+      }
+      stdinRead = true;
+      inputs.push(...parseEventText(await readStdin(), STDIN_SOURCE));
+      continue;
+    }
     const absolute = resolve(cwd, path);
     let info: Awaited<ReturnType<typeof stat>>;
     try {
@@ -51,13 +70,24 @@ export async function readEventFile(file: string, cwd: string): Promise<EventInp
       { source: file, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}` },
     ];
   }
+  return parseEventText(text, file);
+}
+
+/** One event object or a JSON array of them; a syntax error names its line and column. */
+export function parseEventText(text: string, source: string): EventInput[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonText(text);
   } catch (error) {
-    return [{ source: file, error: `not JSON: ${(error as Error).message}` }];
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return [
+      {
+        source,
+        error: `not JSON (line ${error.line}, column ${error.column}): ${error.reason}\n${error.snippet}`,
+      },
+    ];
   }
-  if (!Array.isArray(parsed)) return [{ source: file, event: parsed }];
-  if (parsed.length === 0) return [{ source: file, error: 'empty JSON array: no events' }];
-  return parsed.map((event, index) => ({ source: `${file}[${index}]`, event }));
+  if (!Array.isArray(parsed)) return [{ source, event: parsed }];
+  if (parsed.length === 0) return [{ source, error: 'empty JSON array: no events' }];
+  return parsed.map((event, index) => ({ source: `${source}[${index}]`, event }));
 }

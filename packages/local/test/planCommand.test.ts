@@ -161,9 +161,13 @@ describe('CLI: tourniquet plan', () => {
       dir,
     );
     expect(code).toBe(2);
-    const lines = stderr.trim().split('\n');
+    // A JSON syntax error quotes the offending line under its own message (indented lines).
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith(' '));
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^b-not-json\.json: not JSON/);
+    expect(lines[0]).toMatch(/^b-not-json\.json: not JSON \(line \d+, column \d+\)/);
     expect(lines[1]).toMatch(/^c-bad-field\.json: invalid GuardDuty finding: detail\.severity: /);
     expect(lines[2]).toMatch(
       /^d-unknown\.json: source "aws\.s3" with detail-type "Object Created" is not/,
@@ -310,7 +314,7 @@ describe('CLI: tourniquet plan', () => {
 
   it.each([
     [['plan'], /plan needs at least one EVENT_FILE/],
-    [['plan', '--bogus', 'x.json'], /Unknown option '--bogus'/],
+    [['plan', '--bogus', 'x.json'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('usage error for %j exits 64', async (args, message) => {
     const { code, stderr } = await run(args);

@@ -10,10 +10,10 @@ import { FileIncidentStore, incidentsFile } from '../tickets/fileIncidentStore';
 import { type LocalTicketSink, parseTicketSinks } from '../tickets/localTicketing';
 import { askApprover } from './askApprover';
 import { formatReplay } from './formatReplay';
-import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
+import { type CliIo, EXIT, interruption, parseCommandLine, UsageError } from './io';
 
 export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
-                        [--tickets SINKS] [--incidents FILE] [--json] EVENT_FILE|DIR...
+                        [--tickets SINKS] [--incidents FILE] [--release] [--json] EVENT_FILE|DIR|-...
 
 Replays events through triage and the playbooks against local emulators it starts itself
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
@@ -31,7 +31,11 @@ prints each event's timeline and the final state. Stops everything it started wh
   --incidents FILE  the incident store this replay writes, from scratch (default:
                     $TOURNIQUET_INCIDENTS, else .tourniquet/incidents.json); read it with
                     'tourniquet incidents'
-  --json            one JSON object per event per line
+  --release         after the events, release every incident whose containment is in force,
+                    as 'tourniquet release' does in AWS: the release playbook, approval by
+                    --approve like any destructive step, each undo restoring what its action
+                    journalled; prints a record per release (playbook "release")
+  --json            one JSON object per event (and release) per line
 Exit status: 0 all events replayed, 2 some input was rejected, 1 the emulators failed.
 `;
 
@@ -50,8 +54,10 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--approve must be one of ${APPROVE_MODES.join(', ')}, not '${mode}'`);
   }
   const { config } = await loadConfig(values.config, io.cwd);
-  const scenario = values.scenario ? await loadScenario(values.scenario) : undefined;
-  const inputs = await readEventInputs(positionals, io.cwd);
+  const scenario = values.scenario
+    ? await loadScenario(resolve(io.cwd, values.scenario), values.scenario)
+    : undefined;
+  const inputs = await readEventInputs(positionals, io.cwd, io.readStdin);
   let sinks: LocalTicketSink[];
   try {
     sinks = parseTicketSinks(values.tickets ?? 'local');
@@ -70,44 +76,53 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   const storePath = values.incidents ? resolve(io.cwd, values.incidents) : incidentsFile(io.cwd);
   const store = await FileIncidentStore.open(storePath, { reset: true });
 
-  const abort = new AbortController();
-  const onSignal = () => {
-    io.stderr('\ninterrupted: stopping the emulators…\n');
-    abort.abort();
+  const onInterrupt = () => {
+    // A reader that went away (`| head`) wants no more output, not an explanation.
+    if (interruption(io.signal)?.cause !== 'EPIPE')
+      io.stderr('interrupted: stopping the emulators…\n');
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  io.signal?.addEventListener('abort', onInterrupt, { once: true });
   const counts = new Map<string, number>();
+  const releases = new Map<string, number>();
   try {
-    const { rejected } = await replay({
+    const { rejected, replayed, interrupted } = await replay({
       inputs,
       config,
       scenario,
       approver,
       tickets: { sinks, store },
-      signal: abort.signal,
+      signal: io.signal,
+      release: values.release,
       progress,
       onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
       onRecord: (record: ReplayRecord) => {
-        counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
+        const tally = record.playbook === 'release' ? releases : counts;
+        tally.set(record.status, (tally.get(record.status) ?? 0) + 1);
         io.stdout(values.json ? `${JSON.stringify(record)}\n` : formatReplay(record));
       },
     });
     if (!values.json) {
       const summary = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+      const of = interrupted ? ` of ${inputs.length} (interrupted)` : '';
       io.stdout(
-        `${inputs.length} event(s) replayed: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
+        `${replayed} event(s) replayed${of}: ${summary || 'none'}${rejected ? `; ${rejected} rejected` : ''}\n`,
       );
+      if (values.release) {
+        const released = [...releases.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+        io.stdout(
+          `${[...releases.values()].reduce((a, b) => a + b, 0)} release(s): ${released || 'nothing in force to release'}\n`,
+        );
+      }
       const incidents = await store.list();
       io.stdout(
         `${incidents.length} incident(s) recorded in ${relative(io.cwd, storePath) || storePath}: 'tourniquet incidents' lists them, 'tourniquet incidents show KEY' prints a report\n`,
       );
     }
-    if (abort.signal.aborted) return 130;
+    const stopped = interruption(io.signal);
+    if (stopped) return stopped.exitCode;
     return rejected > 0 ? EXIT.badInput : EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    io.signal?.removeEventListener('abort', onInterrupt);
   }
 }
 
@@ -118,6 +133,7 @@ function parse(args: string[]) {
     approve: { type: 'string' },
     tickets: { type: 'string' },
     incidents: { type: 'string' },
+    release: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
 }

@@ -23,8 +23,17 @@ const INSTALL_HINT = "install it with: pip install 'moto[server]==5.2.1'";
  * blast-radius ledger rely on. Connections are still accepted concurrently.
  */
 const SERIALISED_MOTO = `
-import sys, threading
+import os, sys, threading
 import moto.server as server
+# The parent holds the write end of stdin: end of file means it is gone, even when it was
+# killed without a chance to stop us (SIGKILL), so moto never outlives it.
+def watch_parent():
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+threading.Thread(target=watch_parent, daemon=True).start()
 lock = threading.Lock()
 original = server.run_simple
 def run_simple(host, port, app, **options):
@@ -48,10 +57,11 @@ export async function startMoto(options: { accountId?: string } = {}): Promise<M
   const command = override || process.env.MOTO_PYTHON?.trim() || 'python3';
   const args = ['-H', '127.0.0.1', '-p', String(port)];
   const child = spawn(command, override ? args : ['-c', SERIALISED_MOTO, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [override ? 'ignore' : 'pipe', 'ignore', 'pipe'],
     // moto answers as this account (ARNs, owner ids), so seeded resources match the events.
     env: options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env,
   });
+  track(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -98,6 +108,25 @@ async function waitUntilReady(endpoint: string): Promise<void> {
   throw new MotoUnavailableError(
     `moto did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000}s`,
   );
+}
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Every server still running is killed when this process exits, however it exits (an uncaught
+ * error, process.exit after an interrupt): a signal handler can only do synchronous work there.
+ */
+function track(child: ChildProcess): void {
+  if (running.size === 0) process.on('exit', killRunning);
+  running.add(child);
+  child.once('exit', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning);
+  });
+}
+
+function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

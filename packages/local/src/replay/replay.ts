@@ -2,7 +2,11 @@ import type { IncidentStore } from '@tourniquet/aws';
 import {
   createPlanner,
   EventValidationError,
+  executionName,
   functionArnsFor,
+  type Plan,
+  releasableFromJournal,
+  releaseInput,
   type TourniquetConfig,
   triage,
   UnrecognisedEventError,
@@ -39,6 +43,12 @@ export interface ReplayOptions {
   faults?: { rate: number; seed?: number };
   /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
   keepWorld?: boolean;
+  /**
+   * After the events, release every incident whose containment is in force (from the step
+   * journal, as `tourniquet release` does in AWS), through the release playbook and the same
+   * approver. Each release gets a record with playbook `release`.
+   */
+  release?: boolean;
   /** Called once the emulators are seeded, before the first event (tests read the state before). */
   onReady?: (world: LocalWorld) => Promise<void>;
 }
@@ -55,6 +65,10 @@ export interface ApproverFactory {
  */
 export async function replay(options: ReplayOptions): Promise<{
   rejected: number;
+  /** Events replayed to the end (each got a record); fewer than the inputs when interrupted. */
+  replayed: number;
+  /** The signal stopped the replay; the event in flight then got no record. */
+  interrupted: boolean;
   world: LocalWorld | null;
   desk: MemoryTicketDesk;
   ticketing: LocalTicketing | null;
@@ -69,6 +83,7 @@ export async function replay(options: ReplayOptions): Promise<{
   const stop = () => void world.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   let rejected = 0;
+  let replayed = 0;
   const desk = new MemoryTicketDesk();
   let ticketing: LocalTicketing | null = null;
   let approverHandle: Awaited<ReturnType<ApproverFactory['start']>> | null = null;
@@ -98,6 +113,7 @@ export async function replay(options: ReplayOptions): Promise<{
     });
     const starter = ticketing ? ticketing.recordIncidents(playbooks) : playbooks;
     const planner = createPlanner(world.config);
+    const contained = new Map<string, { plan: Plan; file: string }>();
     say(`replaying ${options.inputs.length} event(s)…`);
     for (const input of options.inputs) {
       if (options.signal?.aborted) break;
@@ -109,15 +125,19 @@ export async function replay(options: ReplayOptions): Promise<{
       const startedAt = Date.now();
       let result: Awaited<ReturnType<typeof triage>>;
       try {
-        result = await triage(
-          world.seeded.translate(input.event),
-          planner,
-          starter,
-          new Date(startedAt),
-          undefined,
-          world.configRules(),
+        result = await untilAborted(
+          triage(
+            world.seeded.translate(input.event),
+            planner,
+            starter,
+            new Date(startedAt),
+            undefined,
+            world.configRules(),
+          ),
+          options.signal,
         );
       } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
         if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
           rejected++;
           options.onRejected(input.source, error.message);
@@ -126,6 +146,7 @@ export async function replay(options: ReplayOptions): Promise<{
         throw error;
       }
       const { plan, execution: started } = result;
+      if (started) contained.set(plan.incidentKey, { plan, file: input.source });
       const base = {
         file: input.source,
         eventId: (input.event as { id?: string }).id ?? null,
@@ -134,6 +155,7 @@ export async function replay(options: ReplayOptions): Promise<{
         reason: plan.reason,
       };
       if (!started) {
+        replayed++;
         options.onRecord({
           ...base,
           status: 'SUCCEEDED',
@@ -145,7 +167,16 @@ export async function replay(options: ReplayOptions): Promise<{
         });
         continue;
       }
-      const execution = await playbooks.execution(started.executionName);
+      // An interrupt stops the emulators under the running playbook: what it does after that
+      // is not the event's outcome, so the event gets no record.
+      let execution: Awaited<ReturnType<typeof playbooks.execution>>;
+      let state: Awaited<ReturnType<typeof describeState>>;
+      try {
+        execution = await untilAborted(playbooks.execution(started.executionName), options.signal);
+      } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
+        throw error;
+      }
       const joined = started.status === 'duplicate' ? started.executionName : null;
       const summary = joined
         ? {
@@ -164,11 +195,63 @@ export async function replay(options: ReplayOptions): Promise<{
         output?.ticketUpdate?.ticketId ??
         desk.tickets.get(plan.incidentKey)?.id ??
         null;
-      const state = await describeState(world, plan, output?.results ?? {}, ticket);
+      try {
+        state = await untilAborted(
+          describeState(world, plan, output?.results ?? {}, ticket),
+          options.signal,
+        );
+      } catch (error) {
+        if (error instanceof ReplayInterrupted) break;
+        throw error;
+      }
+      replayed++;
       options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
+    }
+    if (options.release && !options.signal?.aborted) {
+      for (const [key, { plan }] of contained) {
+        const steps = releasableFromJournal(await world.journal.list(key));
+        if (steps.length === 0) continue;
+        const startedAt = Date.now();
+        const { raw: _raw, ...finding } = plan.finding;
+        const input = releaseInput(key, finding, steps);
+        const name = executionName(`release:${key}`, new Date(startedAt));
+        playbooks.startExecution(name, input);
+        let execution: Awaited<ReturnType<typeof playbooks.execution>>;
+        let state: Awaited<ReturnType<typeof describeState>>;
+        try {
+          execution = await untilAborted(playbooks.execution(name), options.signal);
+          const output = execution.output as {
+            results?: Record<string, never>;
+            ticket?: { ticketId?: string };
+            ticketUpdate?: { ticketId?: string };
+          } | null;
+          const ticket = output?.ticketUpdate?.ticketId ?? output?.ticket?.ticketId ?? null;
+          state = await untilAborted(
+            describeState(world, plan, output?.results ?? {}, ticket),
+            options.signal,
+          );
+        } catch (error) {
+          if (error instanceof ReplayInterrupted) break;
+          throw error;
+        }
+        const releasePlan = { ...plan, steps: input.steps };
+        options.onRecord({
+          file: `release ${key}`,
+          eventId: null,
+          incidentKey: key,
+          playbook: 'release',
+          reason: input.reason,
+          ...summarise(releasePlan, execution, startedAt),
+          joined: null,
+          durationMs: Date.now() - startedAt,
+          state,
+        });
+      }
     }
     return {
       rejected,
+      replayed,
+      interrupted: options.signal?.aborted ?? false,
       world: options.keepWorld ? world : null,
       desk,
       ticketing: options.keepWorld ? ticketing : null,
@@ -181,4 +264,35 @@ export async function replay(options: ReplayOptions): Promise<{
       await world.stop();
     }
   }
+}
+
+class ReplayInterrupted extends Error {
+  constructor() {
+    super('replay interrupted');
+    this.name = 'ReplayInterrupted';
+  }
+}
+
+/** `work`, unless the signal fires first; then ReplayInterrupted (and `work` is abandoned). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(new ReplayInterrupted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ReplayInterrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) reject(new ReplayInterrupted());
+        else resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? new ReplayInterrupted() : error);
+      },
+    );
+  });
 }

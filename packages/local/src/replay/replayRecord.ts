@@ -9,7 +9,8 @@ export interface ReplayRecord {
   file: string;
   eventId: string | null;
   incidentKey: string;
-  playbook: Plan['playbook'];
+  /** `release`: a release after the events (`replay --release`); `file` is then `release KEY`. */
+  playbook: Plan['playbook'] | 'release';
   /** DENIED: approval was refused or expired, so the destructive steps did not run. */
   status: 'SUCCEEDED' | 'FAILED' | 'DENIED';
   reason: string;
@@ -45,7 +46,7 @@ const CONTAINMENT = new Set([
 ]);
 
 /** The suffix of a step's Task run after approval, or as an escalation (`isolate-node (escalated)`). */
-const RUN_SUFFIX = / \((approved|escalated)\)$/;
+const RUN_SUFFIX = / \((approved|escalated|undo)\)$/;
 
 /** Turns a local execution into per-step statuses, timings and the overall status. */
 export function summarise(plan: Plan, execution: LocalExecution, startedAt: number) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cniDaemonSets } from './cniDaemonSets';
 import type { Scenario, ScenarioCluster } from './scenario';
 
@@ -99,7 +100,7 @@ export function kubeObjectsFor(
         name: pod.name,
         namespace: pod.namespace,
         labels,
-        ...(pod.uid ? { uid: pod.uid } : {}),
+        uid: pod.uid ?? stableUid(`${cluster.name}/${pod.namespace}/${pod.name}`),
         ...(eni ? { annotations: { [POD_ENI_ANNOTATION]: JSON.stringify([eni]) } } : {}),
       },
       spec: {
@@ -129,4 +130,14 @@ export function kubeObjectsFor(
     }
   }
   return objects;
+}
+
+/**
+ * A pod the scenario gives no uid gets the same one on every run (UUID-shaped, from its cluster,
+ * namespace and name): a random one would differ between runs, and a finding written against
+ * one run would name a pod the next run calls replaced.
+ */
+export function stableUid(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,21 +1,23 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, clusterAccessSchema, zodProblems } from '@tourniquet/core';
+import { clusterAccessSchema, type FieldProblem, zodProblems } from '@tourniquet/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { didYouMean } from '../cli/suggest';
+import { ScenarioError } from './scenarioError';
 
 const id = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `expected a ${prefix}- id`);
 const ip = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'expected an IPv4 address');
 const stringMap = z.record(z.string(), z.string()).default({});
 
-const ingressRule = z.object({
+const ingressRule = z.strictObject({
   protocol: z.string().default('tcp'),
   from: z.number().int().optional(),
   to: z.number().int().optional(),
   cidr: z.string(),
 });
 
-const node = z.object({
+const node = z.strictObject({
   name: z.string(),
   instanceId: id('i'),
   ip,
@@ -31,7 +33,7 @@ const node = z.object({
   unschedulable: z.boolean().default(false),
 });
 
-const pod = z.object({
+const pod = z.strictObject({
   namespace: z.string(),
   name: z.string(),
   uid: z.string().optional(),
@@ -46,7 +48,7 @@ const pod = z.object({
   labels: stringMap,
 });
 
-const cluster = z.object({
+const cluster = z.strictObject({
   name: z.string(),
   region: z.string(),
   version: z.string().default('1.31'),
@@ -81,11 +83,11 @@ const cluster = z.object({
   networkPolicyEnforcer: z.enum(['vpc-cni', 'calico', 'cilium', 'none']).default('vpc-cni'),
   /** Security Groups for Pods enforcing mode (aws-node POD_SECURITY_GROUP_ENFORCING_MODE). */
   sgpMode: z.enum(['strict', 'standard']).default('strict'),
-  vpc: z.object({ id: id('vpc'), cidr: z.string() }),
-  subnets: z.array(z.object({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
+  vpc: z.strictObject({ id: id('vpc'), cidr: z.string() }),
+  subnets: z.array(z.strictObject({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
   securityGroups: z
     .array(
-      z.object({
+      z.strictObject({
         id: id('sg'),
         name: z.string(),
         /** The rule-less group isolated ENIs move to. */
@@ -97,18 +99,22 @@ const cluster = z.object({
     .default([]),
   nodes: z.array(node).default([]),
   serviceAccounts: z
-    .array(z.object({ namespace: z.string(), name: z.string(), role: z.string().optional() }))
+    .array(z.strictObject({ namespace: z.string(), name: z.string(), role: z.string().optional() }))
     .default([]),
   pods: z.array(pod).default([]),
 });
 
-const role = z.object({
+const role = z.strictObject({
   name: z.string(),
   /** `ec2` for node roles; `irsa` for a service account of a cluster. */
   trust: z.union([
     z.literal('ec2'),
-    z.object({
-      irsa: z.object({ cluster: z.string(), namespace: z.string(), serviceAccount: z.string() }),
+    z.strictObject({
+      irsa: z.strictObject({
+        cluster: z.string(),
+        namespace: z.string(),
+        serviceAccount: z.string(),
+      }),
     }),
   ]),
   instanceProfile: z.string().optional(),
@@ -116,7 +122,7 @@ const role = z.object({
 });
 
 /** An AWS Config managed rule as deployed, under whatever name its deployment gave it. */
-const configRule = z.object({
+const configRule = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a Config rule name'),
   /** The managed rule's `Source.SourceIdentifier`, e.g. EKS_ENDPOINT_NO_PUBLIC_ACCESS. */
   identifier: z.string().regex(/^[A-Z0-9_]+$/, 'expected a managed rule identifier'),
@@ -124,7 +130,7 @@ const configRule = z.object({
   inputParameters: z.record(z.string(), z.string()).optional(),
 });
 
-export const scenarioSchema = z.object({
+export const scenarioSchema = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
@@ -136,12 +142,12 @@ export type ScenarioCluster = Scenario['clusters'][number];
 export type ScenarioNode = ScenarioCluster['nodes'][number];
 export type ScenarioPod = ScenarioCluster['pods'][number];
 
-/** Validates a scenario document; errors name the key (reported as ConfigError). */
+/** Validates a scenario document; errors name the key (a ScenarioError, which is a ConfigError). */
 export function parseScenario(document: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(document);
   if (!result.success) {
-    throw new ConfigError(
-      zodProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
+    throw new ScenarioError(
+      scenarioProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
     );
   }
   const scenario = result.data;
@@ -150,7 +156,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
       const subnets = new Set(c.subnets.map((s) => s.id));
       const stray = c.access.subnetIds.find((id) => !subnets.has(id));
       if (stray) {
-        throw new ConfigError([
+        throw new ScenarioError([
           {
             path: `clusters.${ci}.access.subnetIds`,
             message: `${stray} is not a subnet of the cluster's VPC (in ${source})`,
@@ -161,7 +167,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
     const nodes = new Set(c.nodes.map((n) => n.name));
     for (const [pi, p] of c.pods.entries()) {
       if (!nodes.has(p.node)) {
-        throw new ConfigError([
+        throw new ScenarioError([
           {
             path: `clusters.${ci}.pods.${pi}.node`,
             message: `no node named ${p.node} (in ${source})`,
@@ -173,16 +179,55 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
   return scenario;
 }
 
-/** Reads a scenario from a JSON or YAML file. */
-export async function loadScenario(file: string): Promise<Scenario> {
-  const text = await readFile(file, 'utf8');
+/** Reads a scenario from a JSON or YAML file; `shownAs` is how errors name it. */
+export async function loadScenario(file: string, shownAs = file): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code;
+    throw new ScenarioError([{ path: '', message: `cannot read ${shownAs}: ${why ?? error}` }], {
+      cause: error,
+    });
+  }
   let document: unknown;
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ConfigError([
-      { path: '', message: `${file} is not YAML or JSON: ${(error as Error).message}` },
+    throw new ScenarioError([
+      { path: '', message: `${shownAs} is not YAML or JSON: ${(error as Error).message}` },
     ]);
   }
-  return parseScenario(document, file);
+  return parseScenario(document, shownAs);
+}
+
+/** Zod's problems, with a misspelt key named and the closest key the format has suggested. */
+function scenarioProblems(error: z.ZodError): FieldProblem[] {
+  const known = schemaKeys(scenarioSchema);
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return zodProblems(new z.ZodError([issue]));
+    return issue.keys.map((key) => ({
+      path: [...issue.path.map(String), key].join('.'),
+      message: `unknown key '${key}'${didYouMean(key, known)}`,
+    }));
+  });
+}
+
+/** Every object key anywhere in a schema (for suggestions). */
+function schemaKeys(schema: z.core.$ZodType, into = new Set<string>()): Set<string> {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const walk = (inner: unknown) => {
+    if (inner && typeof inner === 'object' && '_zod' in inner)
+      schemaKeys(inner as z.core.$ZodType, into);
+  };
+  if (def.type === 'object') {
+    for (const [key, value] of Object.entries(def.shape as Record<string, unknown>)) {
+      into.add(key);
+      walk(value);
+    }
+  }
+  for (const field of ['element', 'innerType', 'valueType', 'in', 'out']) walk(def[field]);
+  for (const option of (def.options as unknown[] | undefined) ?? []) walk(option);
+  return into;
 }
