@@ -1,5 +1,6 @@
 import type { ClusterConfig } from '@tourniquet/core';
 import { type FunctionName, kubernetesRules } from './permissions';
+import type { ProviderFor } from './regionProviders';
 
 /**
  * An EKS access entry per configured cluster for each function that talks to Kubernetes,
@@ -10,18 +11,24 @@ import { type FunctionName, kubernetesRules } from './permissions';
 export function eksAccess(
   clusters: readonly ClusterConfig[],
   roles: Partial<Record<FunctionName, aws.iam.Role>>,
+  providerFor: ProviderFor,
 ) {
   const entries: aws.eks.AccessEntry[] = [];
   for (const cluster of clusters) {
     for (const [name, role] of Object.entries(roles) as Array<[FunctionName, aws.iam.Role]>) {
       if (kubernetesRules(name).length === 0) continue;
       entries.push(
-        new aws.eks.AccessEntry(`${cluster.name}-${name}`, {
-          clusterName: cluster.name,
-          principalArn: role.arn,
-          type: 'STANDARD',
-          kubernetesGroups: [`tourniquet:${name}`],
-        }),
+        new aws.eks.AccessEntry(
+          `${cluster.name}-${name}`,
+          {
+            clusterName: cluster.name,
+            principalArn: role.arn,
+            type: 'STANDARD',
+            kubernetesGroups: [`tourniquet:${name}`],
+          },
+          // The access entry lives with the cluster, in the cluster's region.
+          { provider: providerFor(cluster.region) },
+        ),
       );
     }
   }

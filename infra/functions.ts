@@ -52,6 +52,7 @@ export function functions(
     const role = lambdaRole(
       id,
       scope.apply((s) => functionStatements(name, s)),
+      scope.apply((s) => s.partition),
     );
     result.roles[name] = role;
     result.functions[name] = new aws.lambda.Function(id, {

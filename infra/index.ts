@@ -3,7 +3,7 @@ import type { PlaybookFunctions } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { eksAccess } from './eksAccess';
-import { forwarding } from './forwarding';
+import { forwarding, forwardingRegions } from './forwarding';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
@@ -139,6 +139,7 @@ export function tourniquet(settings: StageSettings) {
     arns,
     deployed.map((n) => fns.functions[n].arn),
     settings.approvalTimeoutSeconds,
+    partition.partition,
   );
   routing(fns.functions, dlq);
   const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
@@ -152,9 +153,16 @@ export function tourniquet(settings: StageSettings) {
   });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
   const providerFor = regionProviders(settings.homeRegion);
-  forwarding(settings.forwardFrom, homeBus, providerFor);
+  forwarding(
+    forwardingRegions(settings.homeRegion, [
+      ...settings.forwardFrom,
+      ...settings.config.clusters.map((c) => c.region),
+    ]),
+    homeBus,
+    providerFor,
+  );
   untrackGroups(settings.config.clusters, providerFor);
-  eksAccess(settings.config.clusters, fns.roles);
+  eksAccess(settings.config.clusters, fns.roles, providerFor);
   const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,

@@ -15,6 +15,7 @@ export function playbooks(
   arns: $util.Output<PlaybookFunctions>,
   functionArns: $util.Input<string>[],
   approvalTimeoutSeconds: number,
+  partition: $util.Input<string>,
 ) {
   const logs = new aws.cloudwatch.LogGroup('PlaybookLogs', {
     name: `/aws/vendedlogs/states/tourniquet-${$app.stage}`,
@@ -70,9 +71,11 @@ export function playbooks(
       name: `tourniquet-${$app.stage}-${name}`,
       type: 'STANDARD',
       roleArn: role.arn,
-      definition: arns.apply((f) =>
-        JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
-      ),
+      definition: $util
+        .all([arns, partition])
+        .apply(([f, p]) =>
+          JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds, partition: p })),
+        ),
       // Events only, never their data: the approval Task's parameters carry its task token.
       loggingConfiguration: {
         level: 'ALL',
