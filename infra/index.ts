@@ -3,7 +3,8 @@ import type { PlaybookFunctions } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { eksAccess } from './eksAccess';
-import { forwarding, forwardingRegions } from './forwarding';
+import { forwarding } from './forwarding';
+import { forwardingRegions } from './forwardingRegions';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
@@ -84,11 +85,22 @@ export function tourniquet(settings: StageSettings) {
     );
 
   // Sinks that name no secret of their own read the one this stage creates for their type.
+  // The Security Hub sink imports into this account's Security Hub, whatever account the
+  // incident is in (BatchImportFindings takes only the caller's own findings).
   const ticketSettings = $util
-    .all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn])))
-    .apply((pairs) => {
+    .all([
+      identity.accountId,
+      $util.all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn]))),
+    ])
+    .apply(([account, pairs]) => {
       const created = Object.fromEntries(pairs) as Record<string, string>;
-      return JSON.stringify(withStageSecrets(settings.tickets, (type) => created[type]));
+      const resolved = withStageSecrets(settings.tickets, (type) => created[type]);
+      return JSON.stringify({
+        ...resolved,
+        sinks: resolved.sinks.map((sink) =>
+          sink.type === 'securityhub' && !sink.account ? { ...sink, account } : sink,
+        ),
+      });
     });
 
   const environment = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardingRegions } from '../infra/forwarding';
+import { forwardingRegions } from '../infra/forwardingRegions';
 import { functionStatements, type ScopeContext } from '../infra/permissions';
 
 const base: Omit<ScopeContext, 'partition' | 'region' | 'clusters'> = {

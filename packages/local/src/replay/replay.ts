@@ -79,7 +79,12 @@ export async function replay(options: ReplayOptions): Promise<{
       ticketing = await startLocalTicketing({
         sinks: options.tickets.sinks,
         store: options.tickets.store,
-        aws: { endpoint: world.moto.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+        aws: {
+          endpoint: world.moto.endpoint,
+          region: 'us-east-1',
+          credentials: LOCAL_CREDENTIALS,
+          account: world.config.clusters[0]?.account,
+        },
       });
     }
     let approver: Approver;
