@@ -98,6 +98,13 @@ async function main(): Promise<number> {
       }
     }
 
+    const actions = new Map<string, Set<string>>();
+    for (const key of seen) {
+      const [fn = '', action = ''] = key.split(' ');
+      actions.set(fn, (actions.get(fn) ?? new Set()).add(action));
+    }
+    for (const [fn, names] of [...actions].sort())
+      console.log(`${fn}: ${[...names].sort().join(', ')}`);
     const attempts = await outOfScopeAttempts(env, scope);
     let allowed = 0;
     for (const attempt of attempts) {

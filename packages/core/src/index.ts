@@ -1,6 +1,7 @@
 export * from './actions';
 export * from './aws/partition';
 export * from './blastRadius';
+export * from './config/access';
 export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';
@@ -13,6 +14,7 @@ export * from './playbooks/functionArns';
 export * from './playbooks/serviceContracts';
 export { stepKey } from './playbooks/stepKey';
 export * from './policy/cidr';
+export * from './policy/configRuleIdentity';
 export * from './policy/configRules';
 export * from './policy/incidentKey';
 export * from './policy/plan';
