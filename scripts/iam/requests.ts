@@ -52,6 +52,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   SFN: 'states',
   'Secrets Manager': 'secretsmanager',
   STS: 'sts',
+  'Config Service': 'config',
 };
 
 /** @aws-sdk/lib-dynamodb's document commands send these DynamoDB operations. */

@@ -8,6 +8,7 @@ import {
   UnrecognisedEventError,
 } from '@tourniquet/core';
 import { LOCAL_CREDENTIALS, LocalWorld } from '../localWorld';
+import { asFunction } from '../playbooks/invokedFunction';
 import { LocalPlaybookStarter } from '../playbooks/localPlaybookStarter';
 import { type Approver, MemoryTicketDesk, type TicketDesk } from '../playbooks/localServices';
 import type { EventInput } from '../readEvents';
@@ -114,13 +115,15 @@ export async function replay(options: ReplayOptions): Promise<{
       const startedAt = Date.now();
       let result: Awaited<ReturnType<typeof triage>>;
       try {
-        result = await triage(
-          world.seeded.translate(input.event),
-          planner,
-          starter,
-          new Date(startedAt),
-          undefined,
-          world.configRules(),
+        result = await asFunction('triage', () =>
+          triage(
+            world.seeded.translate(input.event),
+            planner,
+            starter,
+            new Date(startedAt),
+            undefined,
+            world.configRules(),
+          ),
         );
       } catch (error) {
         if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
