@@ -1,4 +1,5 @@
 import { ROUTING_RULES } from '@tourniquet/core';
+import type { ForwardingRegion } from './forwardingRegions';
 import type { ProviderFor } from './regionProviders';
 import { serviceRole } from './serviceRole';
 
@@ -7,7 +8,7 @@ import { serviceRole } from './serviceRole';
  * where the routing rules deliver them to triage.
  */
 export function forwarding(
-  regions: readonly string[],
+  regions: readonly ForwardingRegion[],
   homeBusArn: $util.Input<string>,
   providerFor: ProviderFor,
 ) {
@@ -20,24 +21,26 @@ export function forwarding(
       Statement: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [homeBusArn] }],
     }),
   });
-  return regions.flatMap((region) => {
+  return regions.flatMap(({ region, rules }) => {
     const provider = providerFor(region);
-    return ROUTING_RULES.map((rule) => {
-      const forward = new aws.cloudwatch.EventRule(
-        `Forward-${region}-${rule.name}`,
-        {
-          name: `tourniquet-${$app.stage}-forward-${rule.name}`,
-          eventPattern: JSON.stringify(rule.pattern),
-          state: rule.state,
-        },
-        { provider },
-      );
-      new aws.cloudwatch.EventTarget(
-        `Forward-${region}-${rule.name}-target`,
-        { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
-        { provider },
-      );
-      return forward;
-    });
+    return ROUTING_RULES.filter((r) => rules === 'all' || r.name.startsWith('cloudtrail-')).map(
+      (rule) => {
+        const forward = new aws.cloudwatch.EventRule(
+          `Forward-${region}-${rule.name}`,
+          {
+            name: `tourniquet-${$app.stage}-forward-${rule.name}`,
+            eventPattern: JSON.stringify(rule.pattern),
+            state: rule.state,
+          },
+          { provider },
+        );
+        new aws.cloudwatch.EventTarget(
+          `Forward-${region}-${rule.name}-target`,
+          { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
+          { provider },
+        );
+        return forward;
+      },
+    );
   });
 }

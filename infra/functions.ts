@@ -71,6 +71,7 @@ export function functions(
     const role = lambdaRole(
       id,
       scope.apply((s) => functionStatements(name, s)),
+      scope.apply((s) => s.partition),
     );
     result.roles[name] = role;
     // Bundled once: the VPC copies run the same code.

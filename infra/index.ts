@@ -5,6 +5,7 @@ import { alarms } from './alarms';
 import { denyAllInstanceProfile } from './denyAllInstanceProfile';
 import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
+import { forwardingRegions } from './forwardingRegions';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
@@ -94,11 +95,22 @@ export async function tourniquet(settings: StageSettings) {
     );
 
   // Sinks that name no secret of their own read the one this stage creates for their type.
+  // The Security Hub sink imports into this account's Security Hub, whatever account the
+  // incident is in (BatchImportFindings takes only the caller's own findings).
   const ticketSettings = $util
-    .all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn])))
-    .apply((pairs) => {
+    .all([
+      identity.accountId,
+      $util.all(sinkSecretArns.map(([type, arn]) => $util.all([type, arn]))),
+    ])
+    .apply(([account, pairs]) => {
       const created = Object.fromEntries(pairs) as Record<string, string>;
-      return JSON.stringify(withStageSecrets(settings.tickets, (type) => created[type]));
+      const resolved = withStageSecrets(settings.tickets, (type) => created[type]);
+      return JSON.stringify({
+        ...resolved,
+        sinks: resolved.sinks.map((sink) =>
+          sink.type === 'securityhub' && !sink.account ? { ...sink, account } : sink,
+        ),
+      });
     });
 
   const environment = {
@@ -151,6 +163,7 @@ export async function tourniquet(settings: StageSettings) {
     arns,
     [...deployed.map((n) => fns.functions[n].arn), ...copies.map((f) => f.arn)],
     settings.approvalTimeoutSeconds,
+    partition.partition,
     reaches.map((r) => ({ key: r.key, arns: withCopies(arns, fns.copies[r.key] ?? {}) })),
   );
   routing(fns.functions, dlq);
@@ -164,7 +177,14 @@ export async function tourniquet(settings: StageSettings) {
     ],
   });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
-  forwarding(settings.forwardFrom, homeBus, providerFor);
+  forwarding(
+    forwardingRegions(settings.homeRegion, [
+      ...settings.forwardFrom,
+      ...settings.config.clusters.map((c) => c.region),
+    ]),
+    homeBus,
+    providerFor,
+  );
   untrackGroups(settings.config.clusters, providerFor);
   denyAllInstanceProfile();
   if (settings.accessEntries) eksAccess(settings.config.clusters, fns.roles, providerFor);

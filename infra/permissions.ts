@@ -1,5 +1,5 @@
 import { ACTIONS, type RegisteredActionName } from '@tourniquet/actions';
-import type { ClusterConfig } from '@tourniquet/core';
+import { type ClusterConfig, partitionNamed } from '@tourniquet/core';
 
 /**
  * IAM for every Tourniquet function, as plain data: infra/ attaches it to the roles, the tests
@@ -64,68 +64,132 @@ export function isDestructive(action: string): boolean {
   return !READ_ONLY.test(action);
 }
 
-/** Where each write action may act, given the configured clusters (VPCs, cluster names). */
-function scopeFor(action: string, c: ScopeContext): Omit<Statement, 'Sid' | 'Effect' | 'Action'> {
-  const arn = (service: string, resource: string, region = c.region) =>
-    `arn:${c.partition}:${service}:${region}:${c.account}:${resource}`;
-  const vpcs = [...new Set(c.clusters.flatMap((cl) => Object.keys(cl.quarantineSecurityGroups)))];
-  const inVpcs = { StringEquals: { 'ec2:Vpc': vpcs.map((v) => arn('ec2', `vpc/${v}`)) } };
-  const clusterNames = c.clusters.map((cl) => cl.name);
-  const onClusterNodes = { StringEquals: { 'aws:ResourceTag/eks:cluster-name': clusterNames } };
-  switch (action) {
-    case 'ec2:ModifyNetworkInterfaceAttribute':
-      return {
-        Resource: [arn('ec2', 'network-interface/*'), arn('ec2', 'security-group/*')],
-        Condition: inVpcs,
-      };
-    case 'ec2:AuthorizeSecurityGroupIngress':
-    case 'ec2:AuthorizeSecurityGroupEgress':
-    case 'ec2:RevokeSecurityGroupIngress':
-      return { Resource: [arn('ec2', 'security-group/*')], Condition: inVpcs };
-    case 'ec2:CreateSecurityGroup':
-      return {
-        Resource: [arn('ec2', 'security-group/*'), ...vpcs.map((v) => arn('ec2', `vpc/${v}`))],
-      };
-    case 'ec2:CreateTags':
-      return {
-        Resource: [arn('ec2', 'security-group/*'), arn('ec2', 'snapshot/*', '')],
-        Condition: {
-          StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] },
-        },
-      };
-    case 'ec2:CreateSnapshot':
-      return {
-        Resource: [arn('ec2', 'volume/*'), arn('ec2', 'snapshot/*', '')],
-      };
-    case 'ec2:ModifyInstanceAttribute':
-      return { Resource: [arn('ec2', 'instance/*')], Condition: onClusterNodes };
-    case 'ec2:ReplaceIamInstanceProfileAssociation':
-      // Only the cluster's nodes: the instance is the resource, its eks:cluster-name tag the scope.
-      return { Resource: [arn('ec2', 'instance/*')], Condition: onClusterNodes };
-    case 'iam:PassRole':
-      // To EC2 only. Apply passes the deny-all role; undo passes back the node's original role,
-      // which the deployment cannot name in advance (own roles stay denied, see NotOwnRoles).
-      return {
-        Resource: [`arn:${c.partition}:iam::${c.account}:role/*`],
-        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      };
-    case 'ec2:ModifyInstanceMetadataOptions':
-      // Config's ec2-imdsv2-check covers every instance of the account, not only nodes.
-      return { Resource: [arn('ec2', 'instance/*')] };
-    case 'autoscaling:SetInstanceProtection':
-      return {
-        Resource: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
-        Condition: onClusterNodes,
-      };
-    case 'iam:PutRolePolicy':
-    case 'iam:DeleteRolePolicy':
-    case 'iam:UpdateAssumeRolePolicy':
-      return { Resource: [`arn:${c.partition}:iam::${c.account}:role/*`] };
-    case 'eks:UpdateClusterConfig':
-      return { Resource: c.clusters.map((cl) => arn('eks', `cluster/${cl.name}`, cl.region)) };
-    default:
-      throw new Error(`no IAM scope is defined for ${action}: add one to infra/permissions.ts`);
-  }
+type Scope = Omit<Statement, 'Sid' | 'Effect' | 'Action'>;
+
+/**
+ * Where each write action may act, given the configured clusters: one entry per IAM action, so
+ * a new action adds its own line. Everything regional is scoped to the regions the clusters
+ * run in (each cluster's VPCs in its own region), in the stage's partition. ARN shapes are
+ * AWS's (service authorisation reference); `npm run iam:verify` checks them against every call
+ * the functions make.
+ */
+const WRITE_SCOPES: Record<string, (c: ScopeContext) => Scope> = {
+  'ec2:ModifyNetworkInterfaceAttribute': (c) => ({
+    Resource: [...ec2Arns(c, 'network-interface/*'), ...ec2Arns(c, 'security-group/*')],
+    Condition: inClusterVpcs(c),
+  }),
+  'ec2:AuthorizeSecurityGroupIngress': (c) => ({
+    Resource: ec2Arns(c, 'security-group/*'),
+    Condition: inClusterVpcs(c),
+  }),
+  'ec2:AuthorizeSecurityGroupEgress': (c) => ({
+    Resource: ec2Arns(c, 'security-group/*'),
+    Condition: inClusterVpcs(c),
+  }),
+  'ec2:RevokeSecurityGroupIngress': (c) => ({
+    Resource: ec2Arns(c, 'security-group/*'),
+    Condition: inClusterVpcs(c),
+  }),
+  'ec2:CreateSecurityGroup': (c) => ({
+    Resource: [...ec2Arns(c, 'security-group/*'), ...clusterVpcArns(c)],
+  }),
+  // Tags only as part of creating the group or snapshot (never on existing resources).
+  'ec2:CreateTags': (c) => ({
+    Resource: [...ec2Arns(c, 'security-group/*'), ...snapshotArns(c)],
+    Condition: {
+      StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] },
+    },
+  }),
+  'ec2:CreateSnapshot': (c) => ({
+    Resource: [...ec2Arns(c, 'volume/*'), ...snapshotArns(c)],
+  }),
+  'ec2:ModifyInstanceAttribute': (c) => ({
+    Resource: ec2Arns(c, 'instance/*'),
+    Condition: onClusterNodes(c),
+  }),
+  // Only the cluster's nodes: the instance is the resource, its eks:cluster-name tag the scope.
+  'ec2:ReplaceIamInstanceProfileAssociation': (c) => ({
+    Resource: ec2Arns(c, 'instance/*'),
+    Condition: onClusterNodes(c),
+  }),
+  // To EC2 only. Apply passes the deny-all role; undo passes back the node's original role,
+  // which the deployment cannot name in advance (own and admin roles stay denied).
+  'iam:PassRole': (c) => ({
+    Resource: [`arn:${c.partition}:iam::${c.account}:role/*`],
+    Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+  }),
+  // Config's ec2-imdsv2-check covers every instance of the account, not only nodes.
+  'ec2:ModifyInstanceMetadataOptions': (c) => ({ Resource: ec2Arns(c, 'instance/*') }),
+  'autoscaling:SetInstanceProtection': (c) => ({
+    Resource: regionalArns(c, 'autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*'),
+    Condition: onClusterNodes(c),
+  }),
+  'iam:PutRolePolicy': (c) => ({ Resource: [`arn:${c.partition}:iam::${c.account}:role/*`] }),
+  'iam:DeleteRolePolicy': (c) => ({ Resource: [`arn:${c.partition}:iam::${c.account}:role/*`] }),
+  'iam:UpdateAssumeRolePolicy': (c) => ({
+    Resource: [`arn:${c.partition}:iam::${c.account}:role/*`],
+  }),
+  'eks:UpdateClusterConfig': (c) => ({
+    Resource: c.clusters.map(
+      (cl) => `arn:${c.partition}:eks:${cl.region}:${c.account}:cluster/${cl.name}`,
+    ),
+  }),
+};
+
+/** The regions the configured clusters run in (the home region when there are none). */
+export function clusterRegions(c: ScopeContext): string[] {
+  const regions = [...new Set(c.clusters.map((cl) => cl.region))];
+  return regions.length > 0 ? regions : [c.region];
+}
+
+function regionalArns(c: ScopeContext, service: string, resource: string): string[] {
+  return clusterRegions(c).map(
+    (r) => `arn:${c.partition}:${service}:${r}:${c.account}:${resource}`,
+  );
+}
+
+const ec2Arns = (c: ScopeContext, resource: string) => regionalArns(c, 'ec2', resource);
+
+/** Snapshot ARNs carry no account: `arn:<partition>:ec2:<region>::snapshot/<id>`. */
+const snapshotArns = (c: ScopeContext) =>
+  clusterRegions(c).map((r) => `arn:${c.partition}:ec2:${r}::snapshot/*`);
+
+/** Each cluster's VPCs (the ones with a quarantine group), in the cluster's own region. */
+function clusterVpcArns(c: ScopeContext): string[] {
+  const arns = c.clusters.flatMap((cl) =>
+    Object.keys(cl.quarantineSecurityGroups).map(
+      (v) => `arn:${c.partition}:ec2:${cl.region}:${c.account}:vpc/${v}`,
+    ),
+  );
+  return [...new Set(arns)];
+}
+
+const inClusterVpcs = (c: ScopeContext) => ({ StringEquals: { 'ec2:Vpc': clusterVpcArns(c) } });
+const onClusterNodes = (c: ScopeContext) => ({
+  StringEquals: { 'aws:ResourceTag/eks:cluster-name': c.clusters.map((cl) => cl.name) },
+});
+
+/**
+ * Roles no action may rewrite, whatever the finding says: the organisation's and AWS's
+ * administrative roles (IAM Identity Center, service-linked, Control Tower, StackSets, CDK
+ * bootstrap). Names and paths as AWS creates them.
+ */
+export const ADMIN_ROLE_PATTERNS = [
+  'aws-reserved/*',
+  'aws-service-role/*',
+  'OrganizationAccountAccessRole',
+  'AWSControlTowerExecution',
+  'AWSCloudFormationStackSetExecutionRole',
+  'stacksets-exec-*',
+  'cdk-*',
+] as const;
+
+/** The scope of one write action; an action without one cannot be deployed. */
+function scopeFor(action: string, c: ScopeContext): Scope {
+  const scope = WRITE_SCOPES[action];
+  if (!scope)
+    throw new Error(`no IAM scope is defined for ${action}: add one to infra/permissions.ts`);
+  return scope(c);
 }
 
 /** The statements of one action's role, from the action's declared IAM actions. */
@@ -145,14 +209,32 @@ export function actionStatements(name: RegisteredActionName, c: ScopeContext): S
       ...scopeFor(action, c),
     });
   });
-  if (declared.some((a) => a.startsWith('iam:') && isDestructive(a))) {
-    // Never let an action rewrite Tourniquet's own roles (no self-revocation, no escalation).
-    statements.push({
-      Sid: 'NotOwnRoles',
-      Effect: 'Deny',
-      Action: declared.filter((a) => a.startsWith('iam:') && isDestructive(a)),
-      Resource: [`arn:${c.partition}:iam::${c.account}:role/${c.ownRolePrefix}*`],
-    });
+  const iamWrites = declared.filter((a) => a.startsWith('iam:') && isDestructive(a));
+  if (iamWrites.length > 0) {
+    const role = (name: string) => `arn:${c.partition}:iam::${c.account}:role/${name}`;
+    // Never let an action rewrite Tourniquet's own roles (no self-revocation, no escalation),
+    // the account's administrative roles, or a role an admin tagged as protected.
+    statements.push(
+      {
+        Sid: 'NotOwnRoles',
+        Effect: 'Deny',
+        Action: iamWrites,
+        Resource: [role(`${c.ownRolePrefix}*`)],
+      },
+      {
+        Sid: 'NotAdminRoles',
+        Effect: 'Deny',
+        Action: iamWrites,
+        Resource: ADMIN_ROLE_PATTERNS.map(role),
+      },
+      {
+        Sid: 'NotProtectedRoles',
+        Effect: 'Deny',
+        Action: iamWrites,
+        Resource: [role('*')],
+        Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/tourniquet.io/protect': 'true' } },
+      },
+    );
   }
   return statements;
 }
@@ -225,7 +307,11 @@ function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
     Effect: 'Allow',
     Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
     Resource: [c.keys.approvalsTable],
-    Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${c.region}.amazonaws.com` } },
+    Condition: {
+      StringEquals: {
+        'kms:ViaService': `dynamodb.${c.region}.${partitionNamed(c.partition).dnsSuffix}`,
+      },
+    },
   };
   // The decision functions: unseal the token, complete the Task, and settle a delivery in doubt
   // from the execution's history. SendTask* have no resource-level permissions; the token is

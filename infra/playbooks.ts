@@ -15,6 +15,7 @@ export function playbooks(
   arns: $util.Output<PlaybookFunctions>,
   functionArns: $util.Input<string>[],
   approvalTimeoutSeconds: number,
+  partition: $util.Input<string>,
   /**
    * One more set of state machines per VPC reach, named `<playbook>-<key>`: the same definitions
    * with the Kubernetes-using actions' ARNs swapped for that reach's function copies.
@@ -80,9 +81,11 @@ export function playbooks(
           name: `tourniquet-${$app.stage}-${key}`,
           type: 'STANDARD',
           roleArn: role.arn,
-          definition: set.arns.apply((f) =>
-            JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
-          ),
+          definition: $util
+            .all([set.arns, partition])
+            .apply(([f, p]) =>
+              JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds, partition: p })),
+            ),
           // Events only, never their data: the approval Task's parameters carry its task token.
           loggingConfiguration: {
             level: 'ALL',

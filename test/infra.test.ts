@@ -410,10 +410,29 @@ describe('Infrastructure (SST program evaluated offline)', () => {
     );
   });
 
-  it('EKS access entries map the action roles', () => {
+  it("EKS access entries map the action roles, each in its cluster's region", () => {
     const entries = of('aws:eks/accessEntry:AccessEntry');
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.inputs.kubernetesGroups[0].startsWith('tourniquet:'))).toBe(true);
+    const clusters = settingsUsed.config.clusters as Array<{ name: string; region: string }>;
+    expect(new Set(clusters.map((c) => c.region)).size).toBeGreaterThan(1);
+    for (const cluster of clusters) {
+      const own = entries.filter((e) => e.inputs.clusterName === cluster.name);
+      expect(own.length).toBeGreaterThan(0);
+      for (const entry of own) {
+        if (cluster.region === REGION) expect(entry.provider ?? '').not.toContain('Region-');
+        else expect(entry.provider).toContain(`Region-${cluster.region}`);
+      }
+    }
+  });
+
+  it("the approval Task's service integration ARN is in the stage's partition", () => {
+    const machine = of('aws:sfn/stateMachine:StateMachine').find((m) =>
+      m.name.endsWith('ContainPodPlaybook'),
+    );
+    expect(machine?.inputs.definition).toContain(
+      '"arn:aws:states:::lambda:invoke.waitForTaskToken"',
+    );
   });
 
   it('detects silent failures: a role that cannot write its DLQ, a missing alarm, an unreserved action', () => {

@@ -309,4 +309,36 @@ describe('Ticket sink: AWS Security Hub against moto', () => {
     ]);
     expect((await ours())[0]?.RecordState).toBe('ARCHIVED');
   });
+
+  it("imports a member account's incident into the deployment's own account, naming the member's cluster", async () => {
+    const hub = new SecurityHubSink(
+      settings({ type: 'securityhub', account: '111122223333' }),
+      () => client,
+      'us-east-1',
+    );
+    const member = {
+      ...subject,
+      id: 'tq-0000member0001',
+      key: '444455556666:us-east-1:prod-eks-01:cluster:prod-eks-01',
+      account: '444455556666',
+    };
+    await hub.open(member, document);
+    const { Findings = [] } = await client.send(
+      new GetFindingsCommand({
+        Filters: { Id: [{ Value: `tourniquet/${member.id}`, Comparison: 'EQUALS' }] },
+      }),
+    );
+    const finding = Findings.find((f) => f.Id === `tourniquet/${member.id}`);
+    expect(finding).toMatchObject({
+      ProductArn: 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default',
+      AwsAccountId: '111122223333',
+    });
+    expect(finding?.Resources?.map((r) => r.Id)).toContain(
+      'arn:aws:eks:us-east-1:444455556666:cluster/prod-eks-01',
+    );
+    expect(await hub.find(member)).not.toBeNull();
+    expect(() => settings({ type: 'securityhub', account: '4444' })).toThrow(
+      /expected a 12-digit AWS account id/,
+    );
+  });
 });

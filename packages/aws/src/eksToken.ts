@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { serviceHost } from '@tourniquet/core';
 
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
 /** What aws-iam-authenticator uses; EKS accepts the token for 15 minutes after signing. */
@@ -21,7 +22,8 @@ export interface EksTokenOptions {
  * is only valid for that cluster.
  */
 export async function eksToken(options: EksTokenOptions): Promise<string> {
-  const hostname = `sts.${options.region}.amazonaws.com`;
+  // The cluster's regional STS endpoint, in its partition (China: amazonaws.com.cn).
+  const hostname = serviceHost('sts', options.region);
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,

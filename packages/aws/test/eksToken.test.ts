@@ -53,6 +53,20 @@ describe('EKS bearer token', () => {
     expect(url.host).toBe('sts.eu-west-1.amazonaws.com');
   });
 
+  it("uses the partition's STS host: amazonaws.com.cn in China, amazonaws.com in GovCloud", async () => {
+    const china = await decode(
+      await eksToken({ clusterName: 'c', region: 'cn-north-1', credentials, signingDate }),
+    );
+    expect(china.host).toBe('sts.cn-north-1.amazonaws.com.cn');
+    expect(china.searchParams.get('X-Amz-Credential')).toBe(
+      'AKIDEXAMPLE/20250310/cn-north-1/sts/aws4_request',
+    );
+    const gov = await decode(
+      await eksToken({ clusterName: 'c', region: 'us-gov-west-1', credentials, signingDate }),
+    );
+    expect(gov.host).toBe('sts.us-gov-west-1.amazonaws.com');
+  });
+
   it('carries the session token of temporary credentials', async () => {
     const url = await decode(
       await eksToken({

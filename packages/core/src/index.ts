@@ -1,4 +1,5 @@
 export * from './actions';
+export * from './aws/partition';
 export * from './blastRadius';
 export * from './config/access';
 export * from './config/config';

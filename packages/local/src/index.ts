@@ -24,6 +24,7 @@ export {
   type LocalWorldOptions,
 } from './localWorld';
 export { type PlanRecord, planEvent, toRecord } from './planEvent';
+export { asFunction, invokedFunction } from './playbooks/invokedFunction';
 export {
   ExecutionAlreadyExistsError,
   LocalPlaybookStarter,

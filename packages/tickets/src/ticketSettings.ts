@@ -65,6 +65,16 @@ export const securityHubSettingsSchema = z.strictObject({
   type: z.literal('securityhub'),
   /** Region to import into; default: the incident's region. */
   region: z.string().min(1).optional(),
+  /**
+   * The account whose Security Hub receives the incident's finding (the deployment's own; the
+   * stage sets it). BatchImportFindings with the default product takes only findings of the
+   * calling account, so an incident in another (member) account is still imported here, its
+   * resources naming the member account. Default: the incident's account.
+   */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+    .optional(),
 });
 
 const sinkSettingsSchema = z.discriminatedUnion('type', [

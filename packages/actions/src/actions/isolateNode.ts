@@ -31,6 +31,7 @@ export const isolateNode = defineAction({
   permissions: {
     iam: [
       'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
       'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:DescribeSecurityGroups',
       'ec2:CreateSecurityGroup',

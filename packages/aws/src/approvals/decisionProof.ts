@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { serviceHost } from '@tourniquet/core';
 import type { Choice } from './approvalRules';
 import { DecisionProofError } from './errors';
 
@@ -49,7 +50,7 @@ export interface PresignDecisionOptions {
  * with the decision header.
  */
 export async function presignDecision(options: PresignDecisionOptions): Promise<string> {
-  const endpoint = new URL(options.stsEndpoint ?? `https://sts.${options.region}.amazonaws.com`);
+  const endpoint = new URL(options.stsEndpoint ?? `https://${serviceHost('sts', options.region)}`);
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,

@@ -246,7 +246,7 @@ export class PlaybookBuilder {
     this.failureKeys.add(FAILURE_KEYS.approval);
     this.states[request] = {
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Resource: `arn:${this.options.partition ?? 'aws'}:states:::lambda:invoke.waitForTaskToken`,
       Parameters: {
         FunctionName: this.functions.approval,
         Payload: {

@@ -15,6 +15,8 @@ export interface PlaybookFunctions {
 export interface PlaybookOptions {
   /** How long an approval request stands before it is denied and escalated. */
   approvalTimeoutSeconds: number;
+  /** ARN partition of the service integrations (`aws`, `aws-cn`, `aws-us-gov`); default `aws`. */
+  partition?: string;
 }
 
 /** ARNs in the shape AWS gives them, for local runs and tests. */

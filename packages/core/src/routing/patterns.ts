@@ -21,6 +21,73 @@ export interface RoutingRule {
 const GUARDDUTY = { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] } as const;
 const CLOUDTRAIL = 'AWS API Call via CloudTrail';
 
+/**
+ * The calls of an IRSA session worth a triage: what someone holding a pod's stolen web-identity
+ * credentials does first or to do harm: find out who they are, move to another identity,
+ * escalate or persist through IAM, read secrets, start or reshape compute, take data out
+ * through snapshots and images, and blind the account's detection. Routine reads a workload
+ * makes all day (Describe*, Get*, List* of its own resources, KMS, S3 data events) are left
+ * out: with every management read of every IRSA pod, triage would run on each (docs/decisions.md).
+ */
+export const IRSA_SESSION_EVENT_NAMES = [
+  // Who am I, and moving to another identity.
+  'GetCallerIdentity',
+  'AssumeRole',
+  'GetSessionToken',
+  'GetFederationToken',
+  // Privilege escalation and persistence in IAM.
+  'CreateUser',
+  'CreateAccessKey',
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
+  'CreateRole',
+  'AttachUserPolicy',
+  'AttachRolePolicy',
+  'PutUserPolicy',
+  'PutRolePolicy',
+  'UpdateAssumeRolePolicy',
+  'AddUserToGroup',
+  'CreatePolicyVersion',
+  // Secrets.
+  'GetSecretValue',
+  'BatchGetSecretValue',
+  'GetParameter',
+  'GetParameters',
+  'GetParametersByPath',
+  // Compute: crypto-mining, footholds, opening the network.
+  'RunInstances',
+  'StartInstances',
+  'ModifyInstanceAttribute',
+  'CreateKeyPair',
+  'ImportKeyPair',
+  'AuthorizeSecurityGroupIngress',
+  'CreateFunction20150331',
+  'UpdateFunctionCode20150331v2',
+  // Data out through snapshots and images shared with another account.
+  'ModifySnapshotAttribute',
+  'ModifyImageAttribute',
+  'CreateSnapshot',
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  // Reconnaissance across the account and the organisation.
+  'ListBuckets',
+  'ListUsers',
+  'ListRoles',
+  'GetAccountAuthorizationDetails',
+  'ListAccounts',
+  'DescribeOrganization',
+  // Blinding detection.
+  'StopLogging',
+  'DeleteTrail',
+  'UpdateTrail',
+  'PutEventSelectors',
+  'DeleteDetector',
+  'UpdateDetector',
+  'DisassociateFromMasterAccount',
+  'StopConfigurationRecorder',
+  'DeleteConfigurationRecorder',
+];
+
 export const ROUTING_RULES: readonly RoutingRule[] = [
   {
     name: 'guardduty-eks',
@@ -83,11 +150,13 @@ export const ROUTING_RULES: readonly RoutingRule[] = [
   },
   {
     name: 'cloudtrail-irsa-session',
-    description: 'any API call made with credentials from an EKS OIDC (IRSA) session',
+    description:
+      'API calls that matter with stolen credentials (IRSA_SESSION_EVENT_NAMES) made from an EKS OIDC (IRSA) session',
     pattern: {
       source: [{ prefix: 'aws.' }],
       'detail-type': [CLOUDTRAIL],
       detail: {
+        eventName: IRSA_SESSION_EVENT_NAMES,
         userIdentity: {
           type: ['AssumedRole'],
           sessionContext: {

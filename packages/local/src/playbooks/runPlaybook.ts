@@ -11,6 +11,7 @@ import type {
   TicketRequest,
 } from '@tourniquet/core';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { asFunction } from './invokedFunction';
 import type { Approver, TicketDesk } from './localServices';
 
 export interface TimelineEntry {
@@ -69,14 +70,17 @@ export async function runPlaybookLocally(
     const resource = state.Resource as string;
     const call = async (taskInput: unknown): Promise<unknown> => {
       await deps.beforeTask?.(name, taskInput);
-      if (byArn.has(resource)) return runActionRequest(taskInput, deps.runtime);
+      const action = byArn.get(resource);
+      if (action) return asFunction(action, () => runActionRequest(taskInput, deps.runtime));
       if (resource.endsWith(':lambda:invoke.waitForTaskToken')) {
-        return approve((taskInput as { Payload: ApprovalRequest }).Payload, deps.approver);
+        return asFunction('request-approval', () =>
+          approve((taskInput as { Payload: ApprovalRequest }).Payload, deps.approver),
+        );
       }
       if (resource === deps.functions.ticket)
-        return deps.desk.openTicket(taskInput as TicketRequest);
+        return asFunction('open-ticket', () => deps.desk.openTicket(taskInput as TicketRequest));
       if (resource === deps.functions.escalate)
-        return deps.desk.escalate(taskInput as EscalationRequest);
+        return asFunction('escalate', () => deps.desk.escalate(taskInput as EscalationRequest));
       throw new StatesError('States.Runtime', `no local handler for ${resource}`);
     };
     handlers[name] = async (taskInput) => {

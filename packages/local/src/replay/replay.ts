@@ -12,6 +12,7 @@ import {
   UnrecognisedEventError,
 } from '@tourniquet/core';
 import { LOCAL_CREDENTIALS, LocalWorld } from '../localWorld';
+import { asFunction } from '../playbooks/invokedFunction';
 import { LocalPlaybookStarter } from '../playbooks/localPlaybookStarter';
 import { type Approver, MemoryTicketDesk, type TicketDesk } from '../playbooks/localServices';
 import type { EventInput } from '../readEvents';
@@ -94,7 +95,12 @@ export async function replay(options: ReplayOptions): Promise<{
       ticketing = await startLocalTicketing({
         sinks: options.tickets.sinks,
         store: options.tickets.store,
-        aws: { endpoint: world.moto.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+        aws: {
+          endpoint: world.moto.endpoint,
+          region: 'us-east-1',
+          credentials: LOCAL_CREDENTIALS,
+          account: world.config.clusters[0]?.account,
+        },
       });
     }
     let approver: Approver;
@@ -126,13 +132,15 @@ export async function replay(options: ReplayOptions): Promise<{
       let result: Awaited<ReturnType<typeof triage>>;
       try {
         result = await untilAborted(
-          triage(
-            world.seeded.translate(input.event),
-            planner,
-            starter,
-            new Date(startedAt),
-            undefined,
-            world.configRules(),
+          asFunction('triage', () =>
+            triage(
+              world.seeded.translate(input.event),
+              planner,
+              starter,
+              new Date(startedAt),
+              undefined,
+              world.configRules(),
+            ),
           ),
           options.signal,
         );

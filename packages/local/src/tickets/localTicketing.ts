@@ -56,7 +56,7 @@ export interface LocalTicketingOptions {
   sinks: readonly LocalTicketSink[];
   store: IncidentStore;
   /** moto, for the Security Hub sink (BatchImportFindings). */
-  aws?: AwsClientOverrides & { region: string };
+  aws?: AwsClientOverrides & { region: string; account?: string };
   /** Audit trail actor prefix (default `local`: `local:triage`, `local:tickets`). */
   actor?: string;
   now?: () => Date;
@@ -122,7 +122,10 @@ export async function startLocalTicketing(options: LocalTicketingOptions): Promi
         });
       } else if (sink === 'securityhub') {
         if (!options.aws) throw new Error('the securityhub sink needs moto (aws.endpoint)');
-        settings.push({ type: 'securityhub' });
+        settings.push({
+          type: 'securityhub',
+          ...(options.aws.account ? { account: options.aws.account } : {}),
+        });
       }
     }
     const region = options.aws?.region ?? 'us-east-1';

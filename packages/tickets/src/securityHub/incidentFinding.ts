@@ -36,8 +36,9 @@ export function guardDutyProductArn(region: string): string {
 export function incidentFinding(
   subject: TicketSubject,
   description: string,
-  options: { region: string; severity?: string; archived?: boolean; now: Date },
+  options: { region: string; severity?: string; archived?: boolean; now: Date; account?: string },
 ): AwsSecurityFinding {
+  const importer = options.account ?? subject.account;
   const kind = subject.key.split(':')[3] ?? 'resource';
   const related = subject.sourceFindings
     .filter((f) => f.securityHubId)
@@ -48,9 +49,9 @@ export function incidentFinding(
   return {
     SchemaVersion: '2018-10-08',
     Id: incidentFindingId(subject),
-    ProductArn: defaultProductArn(options.region, subject.account),
+    ProductArn: defaultProductArn(options.region, importer),
     GeneratorId: 'tourniquet',
-    AwsAccountId: subject.account,
+    AwsAccountId: importer,
     Types: [TYPES[kind] ?? 'Software and Configuration Checks/AWS Security Best Practices'],
     CreatedAt: subject.createdAt,
     UpdatedAt: options.now.toISOString(),

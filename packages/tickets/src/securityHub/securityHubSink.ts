@@ -49,7 +49,7 @@ export class SecurityHubSink implements TicketSink {
           Filters: {
             Id: [{ Value: incidentFindingId(subject), Comparison: 'EQUALS' }],
             ProductArn: [
-              { Value: defaultProductArn(region, subject.account), Comparison: 'EQUALS' },
+              { Value: defaultProductArn(region, this.importer(subject)), Comparison: 'EQUALS' },
             ],
           },
         }),
@@ -96,7 +96,12 @@ export class SecurityHubSink implements TicketSink {
     options: { severity?: string; archived?: boolean } = {},
   ) {
     const region = this.region(subject);
-    const finding = incidentFinding(subject, description, { region, now: this.now(), ...options });
+    const finding = incidentFinding(subject, description, {
+      region,
+      now: this.now(),
+      account: this.importer(subject),
+      ...options,
+    });
     let result: {
       FailedCount?: number;
       FailedFindings?: Array<{ ErrorCode?: string; ErrorMessage?: string }>;
@@ -125,7 +130,7 @@ export class SecurityHubSink implements TicketSink {
     if (includeOwn) {
       identifiers.push({
         Id: incidentFindingId(subject),
-        ProductArn: defaultProductArn(region, subject.account),
+        ProductArn: defaultProductArn(region, this.importer(subject)),
       });
     }
     if (identifiers.length === 0) return [];
@@ -151,6 +156,11 @@ export class SecurityHubSink implements TicketSink {
         `BatchUpdateFindings not available (workflow ${status} not set on ${identifiers.length} finding(s)): ${e.name}${status_ ? ` HTTP ${status_}` : ''}`,
       ];
     }
+  }
+
+  /** The account the incident's finding is imported into (see SecurityHubSettings.account). */
+  private importer(subject: TicketSubject): string {
+    return this.settings.account ?? subject.account;
   }
 
   private region(subject: TicketSubject): string {
