@@ -1,3 +1,4 @@
+export * from './accounts/memberAccounts';
 export * from './actions';
 export * from './blastRadius';
 export * from './config/config';
