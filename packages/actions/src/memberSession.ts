@@ -26,6 +26,7 @@ export function memberSessionFor(
   if (member) {
     return {
       account,
+      action,
       roleArn: memberRoleArn(partitionOfRegion(region), account, memberRoleName(member, action)),
       ...(member.externalId ? { externalId: member.externalId } : {}),
       sessionName: memberSessionName(incidentKey, action),

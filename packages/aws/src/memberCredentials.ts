@@ -5,6 +5,8 @@ import { awsClientConfig } from './clientConfig';
 /** The member role one action request acts through (see @tourniquet/core memberAccounts). */
 export interface MemberSession {
   account: string;
+  /** The action the role is for: the hub function of the same action assumes it. */
+  action: string;
   roleArn: string;
   externalId?: string;
   /** Names the incident and the action in the member account's CloudTrail. */

@@ -10,14 +10,24 @@ import {
   createAwsClients,
   DynamoActionJournal,
   ensureIncidentTable,
+  type MemberCredentials,
+  type MemberSession,
+  memberCredentialsFrom,
 } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
+import { pinToAccount } from './emulators/motoAccounts';
 import { quickRetries } from './emulators/quickRetries';
 import { type KubeSimulator, startKubeSimulator } from './kube/kubeSimulator';
 import { loadScenario, type Scenario } from './scenario/scenario';
+import {
+  combineSeeded,
+  hubFunctionRoleArn,
+  memberAccountsOf,
+  seedAccountRoles,
+} from './scenario/seedAccounts';
 import { type SeededScenario, seedScenario } from './scenario/seedScenario';
 
 export const DEFAULT_SCENARIO = join(
@@ -64,6 +74,8 @@ export class LocalWorld {
     /** Fault proxies (empty without faults): moto's first, then one per simulator. */
     readonly faultProxies: FaultProxy[] = [],
     private readonly endpoints: { aws: string; kube: ReadonlyMap<string, string> } | null = null,
+    /** The hub's account: requests with the local credentials are answered as it. */
+    readonly account: string | null = null,
   ) {
     this.journal = new DynamoActionJournal({
       client: new DynamoDBClient({
@@ -85,14 +97,40 @@ export class LocalWorld {
     const say = options.progress ?? (() => {});
     const scenario = options.scenario ?? (await loadScenario(DEFAULT_SCENARIO));
     say('starting moto (local AWS)…');
-    const moto = await startMoto({ accountId: scenario.account });
+    const moto = await startMoto({
+      accountId: scenario.account,
+      ...(scenario.accounts.length > 0
+        ? { multiAccount: { organizationId: scenario.organizationId } }
+        : {}),
+    });
     const simulators = new Map<string, KubeSimulator>();
     try {
-      const seeded = await seedScenario(scenario, {
-        endpoint: moto.endpoint,
-        credentials: LOCAL_CREDENTIALS,
-        progress: say,
-      });
+      const parts = [
+        await seedScenario(scenario, {
+          endpoint: moto.endpoint,
+          credentials: LOCAL_CREDENTIALS,
+          progress: say,
+        }),
+      ];
+      for (const member of scenario.accounts) {
+        say(`seeding member account ${member.account}…`);
+        parts.push(
+          await seedScenario(
+            { ...member, organizationId: scenario.organizationId, accounts: [] },
+            {
+              endpoint: moto.endpoint,
+              credentials: LOCAL_CREDENTIALS,
+              progress: say,
+              account: member.account,
+            },
+          ),
+        );
+      }
+      if (scenario.accounts.length > 0) {
+        say('seeding the hub function roles and the member roles that trust them…');
+        await seedAccountRoles(scenario, { endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
+      }
+      const seeded = parts.length === 1 ? (parts[0] as SeededScenario) : combineSeeded(parts);
       await ensureIncidentTable(
         new DynamoDBClient({
           ...awsClientConfig({ region: LOCAL_JOURNAL_REGION, endpoint: moto.endpoint }),
@@ -107,8 +145,11 @@ export class LocalWorld {
       const config: TourniquetConfig = {
         ...options.config,
         clusters: seeded.clusters.map((c) => c.config),
+        ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
       };
-      if (!options.faults) return new LocalWorld(moto, seeded, simulators, config, new Map());
+      const hub = scenario.accounts.length > 0 ? scenario.account : null;
+      if (!options.faults)
+        return new LocalWorld(moto, seeded, simulators, config, new Map(), [], null, hub);
       const { rate, seed = 1 } = options.faults;
       say(`injecting faults into ${Math.round(rate * 100)}% of requests (seed ${seed})…`);
       const awsProxy = await startFaultProxy({ target: moto.endpoint, rate, seed });
@@ -130,6 +171,7 @@ export class LocalWorld {
           aws: awsProxy.url,
           kube: new Map([...kubeProxies].map(([name, proxy]) => [name, proxy.url])),
         },
+        hub,
       );
     } catch (error) {
       await Promise.allSettled([...simulators.values()].map((s) => s.stop()));
@@ -138,18 +180,56 @@ export class LocalWorld {
     }
   }
 
-  aws(region: string): AwsClients {
-    let clients = this.clients.get(region);
+  /**
+   * The clients an action uses: the hub's own, or with `member` the member role's, assumed as a
+   * deployed hub function does — the local credentials stand for the hub function's role
+   * (`tourniquet-local-<action>`), which assumes the member role with the external id.
+   */
+  aws(region: string, member?: MemberSession | null): AwsClients {
+    const place = member ? `${region}\n${member.roleArn}\n${member.sessionName}` : region;
+    let clients = this.clients.get(place);
     if (!clients) {
       clients = createAwsClients(region, {
         endpoint: this.endpoints?.aws ?? this.moto.endpoint,
-        credentials: LOCAL_CREDENTIALS,
+        credentials: member ? this.memberCredentials(member).provider(member) : LOCAL_CREDENTIALS,
         // Behind the fault proxy, retry as the SDK decides but without its backoff sleeps.
         ...(this.endpoints ? { retryStrategy: quickRetries() } : {}),
       });
-      this.clients.set(region, clients);
+      this.clients.set(place, clients);
     }
     return clients;
+  }
+
+  private readonly hubFunctions = new Map<string, MemberCredentials>();
+
+  /** STS as the hub function of `member.action`, to assume its member role. */
+  private memberCredentials(member: MemberSession): MemberCredentials {
+    let credentials = this.hubFunctions.get(member.action);
+    if (!credentials) {
+      if (!this.account) throw new Error('the scenario has no member accounts');
+      const endpoint = this.endpoints?.aws ?? this.moto.endpoint;
+      const functionRole = memberCredentialsFrom(LOCAL_CREDENTIALS, { endpoint }).provider({
+        account: this.account,
+        action: member.action,
+        roleArn: hubFunctionRoleArn(this.account, member.action),
+        sessionName: `tourniquet-local-${member.action}`,
+      });
+      credentials = memberCredentialsFrom(functionRole, { endpoint });
+      this.hubFunctions.set(member.action, credentials);
+    }
+    return credentials;
+  }
+
+  /**
+   * Clients that read (and seed) `account` directly, as an operator signed in to it would: for
+   * reports and tests, never for actions.
+   */
+  inspect(region: string, account?: string): AwsClients {
+    if (!account || !this.account || account === this.account) return this.aws(region);
+    return pinToAccount(
+      createAwsClients(region, { endpoint: this.moto.endpoint, credentials: LOCAL_CREDENTIALS }),
+      account,
+    );
   }
 
   simulator(cluster: string): KubeSimulator {
@@ -194,7 +274,7 @@ export class LocalWorld {
   runtime(): ActionRuntime {
     return {
       config: this.config,
-      aws: (region) => this.aws(region),
+      aws: (region, member) => this.aws(region, member),
       journal: this.journal,
       kube: (cluster) => new StaticKubeConnector(this.kubeConfig(cluster)).adapterFor(),
     };
