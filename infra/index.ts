@@ -5,6 +5,7 @@ import { alarms } from './alarms';
 import { eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { functions } from './functions';
+import { hubMembers } from './hubMembers';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
 import { regionProviders } from './regionProviders';
@@ -92,7 +93,7 @@ export function tourniquet(settings: StageSettings) {
     });
 
   const environment = {
-    TOURNIQUET_CONFIG: JSON.stringify(settings.config),
+    TOURNIQUET_CONFIG: JSON.stringify(settings.runtimeConfig ?? settings.config),
     TOURNIQUET_APPROVALS: JSON.stringify(settings.approvals),
     TICKET_SETTINGS: ticketSettings,
     INCIDENTS_TABLE: tables.incidents.name,
@@ -155,6 +156,8 @@ export function tourniquet(settings: StageSettings) {
   forwarding(settings.forwardFrom, homeBus, providerFor);
   untrackGroups(settings.config.clusters, providerFor);
   eksAccess(settings.config.clusters, fns.roles);
+  if (settings.runtimeConfig?.accounts)
+    hubMembers(settings.runtimeConfig, fns.roles, homeBus, partition.partition);
   const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,

@@ -18,7 +18,15 @@ export type SecretSink = SinkWithCredentials;
 
 /** What one stage (one account) deploys, read from `tourniquet.<stage>.json` or the default config. */
 export interface StageSettings {
+  /** The configuration as scoped to this stage's own account (its clusters only). */
   config: TourniquetConfig;
+  /**
+   * The configuration the functions run with: with member accounts, every account's clusters
+   * (a hub acts in its members through their roles); otherwise the same as `config`.
+   */
+  runtimeConfig?: TourniquetConfig;
+  /** `deploy.role`: `hub` (the default; one account is a hub without members) or `member`. */
+  role?: 'hub' | 'member';
   /** The account this stage may deploy to (the only one in `allowedAccountIds`). */
   account: string;
   homeRegion: string;
@@ -95,7 +103,11 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
     withFile(file, () =>
       parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/${stage}/${type}`)),
     );
-    const accounts = [...new Set(config.clusters.map((c) => c.account))];
+    // Member accounts' clusters are acted on through their roles, not deployed to.
+    const accounts = [
+      ...new Set(config.clusters.map((c) => c.account).filter((a) => !config.accounts?.[a])),
+    ];
+    const role = withFile(file, () => deployRole(deploy.role));
     const account = (deploy.account as string | undefined) ?? accounts[0];
     if (!account)
       throw new Error(
@@ -110,6 +122,8 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
     ];
     return {
       config: { ...config, clusters: config.clusters.filter((c) => c.account === account) },
+      ...(config.accounts && role === 'hub' ? { runtimeConfig: config } : {}),
+      role,
       account,
       homeRegion,
       forwardFrom: regions.filter((r) => r !== homeRegion),
@@ -125,6 +139,13 @@ export function stageSettings(stage: string, root = process.cwd()): StageSetting
   throw new Error(
     `no configuration for stage ${stage}: create ${candidates[0]} (see docs/deploy.md)`,
   );
+}
+
+/** `deploy.role`: which program the stage deploys (infra/index.ts or infra/member.ts). */
+export function deployRole(value: unknown): 'hub' | 'member' {
+  if (value === undefined || value === 'hub') return 'hub';
+  if (value === 'member') return 'member';
+  throw new Error(`deploy.role: expected "hub" or "member" (got ${JSON.stringify(value)})`);
 }
 
 function withFile<T>(file: string, parse: () => T): T {
