@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { runActionRequest } from '@tourniquet/actions';
 import {
   awsClientConfig,
   DynamoActionJournal,
@@ -194,5 +195,23 @@ describe('Member-account finding, end to end (hub 111122223333, member 222233334
       tableName: 'tourniquet-local-incidents',
     });
     expect((await journal.list(incidentKey)).length).toBeGreaterThan(0);
+  });
+
+  it("release (undo) restores the branch ENI's groups in the member account, from the journal", async () => {
+    const outcome = await runActionRequest(
+      { mode: 'undo', action: 'isolate-pod', incidentKey },
+      world.runtime(),
+    );
+    expect(outcome).toMatchObject({ status: 'applied' });
+    const ec2 = new EC2Client({ ...base(), credentials: await memberCredentials('isolate-pod') });
+    const { NetworkInterfaces = [] } = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'addresses.private-ip-address', Values: [POD_IP] }],
+      }),
+    );
+    const branch = NetworkInterfaces.find((e) => e.Description === 'aws-k8s-branch-eni');
+    expect(branch?.Groups?.map((g) => g.GroupId)).toEqual([
+      world.seeded.physical('sg-0c0ffee000000c001'),
+    ]);
   });
 });

@@ -128,7 +128,10 @@ export class LocalWorld {
       }
       if (scenario.accounts.length > 0) {
         say('seeding the hub function roles and the member roles that trust them…');
-        await seedAccountRoles(scenario, { endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
+        await seedAccountRoles(scenario, {
+          endpoint: moto.endpoint,
+          credentials: LOCAL_CREDENTIALS,
+        });
       }
       const seeded = parts.length === 1 ? (parts[0] as SeededScenario) : combineSeeded(parts);
       await ensureIncidentTable(
@@ -259,7 +262,8 @@ export class LocalWorld {
       cluster,
       clusterName: options.clusterName,
       finding: options.finding ?? null,
-      aws: this.aws(region),
+      // A member's cluster is read and changed there (tests drive actions through this directly).
+      aws: this.inspect(region, cluster?.account),
       journal: this.journal,
       kube: async () => {
         if (!connector)
