@@ -17,6 +17,7 @@ export function hubMembers(
   for (const [name, role] of Object.entries(roles) as Array<[FunctionName, aws.iam.Role]>) {
     if (!isActionFunction(name)) continue;
     new aws.iam.RolePolicy(`${name}AssumeMemberRoles`, {
+      name: 'tourniquet-assume-member-roles',
       role: role.id,
       policy: $jsonStringify({
         Version: '2012-10-17',

@@ -213,6 +213,7 @@ describe('Member deployment (SST program evaluated offline)', () => {
     );
     for (const policy of assume) {
       const action = policy.name.replace('AssumeMemberRoles', '');
+      expect(policy.inputs.name).toBe('tourniquet-assume-member-roles');
       expect(JSON.parse(policy.inputs.policy).Statement).toEqual([
         {
           Sid: 'AssumeMemberRoles',
