@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsClientOverrides } from './awsClients';
 import { awsClientConfig } from './clientConfig';
 
 /** The member role one action request acts through (see @tourniquet/core memberAccounts). */
@@ -84,11 +85,16 @@ export class MemberCredentials {
  */
 export function memberCredentialsFrom(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
-  options: { endpoint?: string; wrap?: (client: STSClient) => STSClient } = {},
+  options: {
+    endpoint?: string;
+    wrap?: (client: STSClient) => STSClient;
+    retryStrategy?: AwsClientOverrides['retryStrategy'];
+  } = {},
 ): MemberCredentials {
   const client = new STSClient({
     ...awsClientConfig({ endpoint: options.endpoint }),
     credentials,
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
   });
   return new MemberCredentials(options.wrap ? options.wrap(client) : client);
 }

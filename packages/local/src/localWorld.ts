@@ -211,13 +211,15 @@ export class LocalWorld {
     if (!credentials) {
       if (!this.account) throw new Error('the scenario has no member accounts');
       const endpoint = this.endpoints?.aws ?? this.moto.endpoint;
-      const functionRole = memberCredentialsFrom(LOCAL_CREDENTIALS, { endpoint }).provider({
+      // Behind the fault proxy STS retries like every other client: without backoff sleeps.
+      const options = { endpoint, ...(this.endpoints ? { retryStrategy: quickRetries() } : {}) };
+      const functionRole = memberCredentialsFrom(LOCAL_CREDENTIALS, options).provider({
         account: this.account,
         action: member.action,
         roleArn: hubFunctionRoleArn(this.account, member.action),
         sessionName: `tourniquet-local-${member.action}`,
       });
-      credentials = memberCredentialsFrom(functionRole, { endpoint });
+      credentials = memberCredentialsFrom(functionRole, options);
       this.hubFunctions.set(member.action, credentials);
     }
     return credentials;
