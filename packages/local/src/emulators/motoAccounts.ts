@@ -90,12 +90,12 @@ sts_responses.TokenResponse.assume_role = assume_role
 /** The header moto reads the account from when MOTO_ACCOUNT_ID is unset (server mode only). */
 const ACCOUNT_HEADER = 'x-moto-account-id';
 
+/** What the SDK hands a build-step middleware: the HTTP request about to be signed and sent. */
+type Handler = (args: { request: { headers: Record<string, string> } }) => Promise<unknown>;
+
 interface MiddlewareClient {
   middlewareStack: {
-    add(
-      middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>,
-      options: { step: 'build'; name: string },
-    ): void;
+    add(middleware: (next: Handler) => Handler, options: { step: 'build'; name: string }): void;
   };
 }
 
