@@ -2,6 +2,7 @@ import type { ActionJournal, AwsClients, JournalEntry, MemberSession } from '@to
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
+import { ensureReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { memberSessionFor } from './memberSession';
 import { getAction } from './registry';
@@ -83,7 +84,8 @@ export async function runActionRequest(
       account ?? cluster?.account,
       region,
     );
-    return {
+    let reachable: Promise<void> | undefined;
+    const context: ActionContext = {
       ...(member ? { account: member.account } : {}),
       incidentKey: request.incidentKey,
       dryRun,
@@ -98,11 +100,13 @@ export async function runActionRequest(
           throw new InvalidParametersError(
             `${action.name} needs a cluster, but the finding names none`,
           );
-        return runtime.kube(clusterName, member);
+        reachable ??= ensureReachable(context, clusterName);
+        return reachable.then(() => runtime.kube(clusterName, member));
       },
       now: runtime.now ?? (() => new Date()),
       ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),
     };
+    return context;
   };
   if (request.mode === 'undo')
     return undoFromJournal(action, runtime.journal, request.incidentKey, contextAt);

@@ -1,6 +1,7 @@
 export * from './accounts/memberAccounts';
 export * from './actions';
 export * from './blastRadius';
+export * from './config/access';
 export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
 import {
@@ -14,8 +15,9 @@ import {
   type MemberSession,
   memberCredentialsFrom,
 } from '@tourniquet/aws';
-import type { Finding, TourniquetConfig } from '@tourniquet/core';
+import type { ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
+import { apiReachable, refusingEndpoint } from './emulators/apiReach';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
 import { pinToAccount } from './emulators/motoAccounts';
@@ -28,7 +30,7 @@ import {
   memberAccountsOf,
   seedAccountRoles,
 } from './scenario/seedAccounts';
-import { type SeededScenario, seedScenario } from './scenario/seedScenario';
+import { accessIn, type SeededScenario, seedScenario } from './scenario/seedScenario';
 
 export const DEFAULT_SCENARIO = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -147,7 +149,9 @@ export class LocalWorld {
       }
       const config: TourniquetConfig = {
         ...options.config,
-        clusters: seeded.clusters.map((c) => c.config),
+        clusters: seeded.clusters.map((c) =>
+          withConfiguredAccess(c.config, options.config, seeded),
+        ),
         ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
       };
       const hub = scenario.accounts.length > 0 ? scenario.account : null;
@@ -226,17 +230,26 @@ export class LocalWorld {
   }
 
   /**
-   * Clients that read (and seed) `account` directly, as an operator signed in to it would: for
-   * reports and tests, never for actions.
+   * Clients straight to moto, never through a fault proxy: for reading the state back after a
+   * replay, which observes the system rather than being part of it. With a member `account`,
+   * they read that account directly, as an operator signed in to it would (never for actions).
    */
   inspect(region: string, account?: string): AwsClients {
-    if (!account || !this.account || account === this.account) return this.aws(region);
-    return pinToAccount(
-      createAwsClients(region, { endpoint: this.moto.endpoint, credentials: LOCAL_CREDENTIALS }),
-      account,
-    );
+    const member = account && this.account && account !== this.account ? account : null;
+    const key = member ? `${region}\n${member}` : region;
+    let clients = this.inspectors.get(key);
+    if (!clients) {
+      clients = createAwsClients(region, {
+        endpoint: this.moto.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      });
+      if (member) pinToAccount(clients, member);
+      this.inspectors.set(key, clients);
+    }
+    return clients;
   }
 
+  private readonly inspectors = new Map<string, AwsClients>();
   simulator(cluster: string): KubeSimulator {
     const simulator = this.simulators.get(cluster);
     if (!simulator) throw new Error(`no Kubernetes simulator for cluster ${cluster}`);
@@ -265,7 +278,10 @@ export class LocalWorld {
       clusterName: options.clusterName,
       finding: options.finding ?? null,
       // A member's cluster is read and changed there (tests drive actions through this directly).
-      aws: this.inspect(region, cluster?.account),
+      aws:
+        cluster && this.account && cluster.account !== this.account
+          ? this.inspect(region, cluster.account)
+          : this.aws(region),
       journal: this.journal,
       kube: async () => {
         if (!connector)
@@ -276,14 +292,63 @@ export class LocalWorld {
     };
   }
 
-  /** What the action Lambdas get in AWS, wired to the local emulators. */
+  /**
+   * What the action Lambdas get in AWS, wired to the local emulators. A cluster the function
+   * could not reach from where the config runs it (outside any VPC, or in the cluster's VPC) is
+   * behind an address that refuses connections.
+   */
   runtime(): ActionRuntime {
     return {
       config: this.config,
       aws: (region, member) => this.aws(region, member),
       journal: this.journal,
-      kube: (cluster) => new StaticKubeConnector(this.kubeConfig(cluster)).adapterFor(),
+      kube: async (cluster) => {
+        const reachable = await apiReachable(
+          this.network.eks(this.regionOf(cluster)),
+          cluster,
+          this.config.clusters.find((c) => c.name === cluster)?.access,
+        );
+        const kubeConfig = reachable ? this.kubeConfig(cluster) : await this.unreachable(cluster);
+        return new StaticKubeConnector(kubeConfig).adapterFor();
+      },
     };
+  }
+
+  /** EKS as the emulated network reads it: straight to moto, never through a fault proxy. */
+  private readonly network = {
+    clients: new Map<string, EKSClient>(),
+    eks: (region: string): EKSClient => {
+      let client = this.network.clients.get(region);
+      if (!client) {
+        client = new EKSClient({
+          ...awsClientConfig({ region, endpoint: this.moto.endpoint }),
+          credentials: LOCAL_CREDENTIALS,
+        });
+        this.network.clients.set(region, client);
+      }
+      return client;
+    },
+  };
+
+  private regionOf(cluster: string): string {
+    return (
+      this.config.clusters.find((c) => c.name === cluster)?.region ??
+      this.seeded.clusters.find((c) => c.name === cluster)?.region ??
+      'us-east-1'
+    );
+  }
+
+  /** Client config for a cluster's API server as seen from outside its reach. */
+  private async unreachable(cluster: string): Promise<KubeConfig> {
+    const simulator = this.simulator(cluster);
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: cluster, server: await refusingEndpoint(), skipTLSVerify: true }],
+      users: [{ name: 'tourniquet', token: simulator.token }],
+      contexts: [{ name: cluster, cluster, user: 'tourniquet' }],
+      currentContext: cluster,
+    });
+    return config;
   }
 
   /** Client config for a cluster's simulator (through its fault proxy when there is one). */
@@ -302,8 +367,22 @@ export class LocalWorld {
   }
 
   async stop(): Promise<void> {
+    for (const client of this.network.clients.values()) client.destroy();
     await Promise.allSettled(this.faultProxies.map((p) => p.stop()));
     await Promise.allSettled([...this.simulators.values()].map((s) => s.stop()));
     await this.moto.stop();
   }
+}
+
+/**
+ * A seeded cluster's config entry, with the access the given config sets for that cluster (its
+ * ids may be the scenario's: they are translated) instead of the scenario's.
+ */
+function withConfiguredAccess(
+  seeded: ClusterConfig,
+  config: TourniquetConfig,
+  scenario: SeededScenario,
+): ClusterConfig {
+  const access = config.clusters.find((c) => c.name === seeded.name)?.access;
+  return access ? { ...seeded, access: accessIn(access, scenario.physical) } : seeded;
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, zodProblems } from '@tourniquet/core';
+import { ConfigError, clusterAccessSchema, zodProblems } from '@tourniquet/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -51,8 +51,29 @@ const cluster = z.object({
   region: z.string(),
   version: z.string().default('1.31'),
   oidcIssuer: z.string(),
-  endpointPublicAccess: z.boolean().default(true),
-  endpointPrivateAccess: z.boolean().default(false),
+  /**
+   * The API server endpoint as EKS shows it (resourcesVpcConfig); decides what a function outside
+   * the VPC can reach. Defaults as EKS: public, open to 0.0.0.0/0, private endpoint off.
+   */
+  endpoint: z
+    .strictObject({
+      publicAccess: z.boolean().default(true),
+      privateAccess: z.boolean().default(false),
+      publicAccessCidrs: z
+        .array(z.string().regex(/^[0-9.]+\/\d{1,2}$/, 'expected an IPv4 CIDR block'))
+        .min(1)
+        .optional(),
+    })
+    .refine(
+      (e) => e.publicAccess || e.privateAccess,
+      'EKS needs the public or the private endpoint on',
+    )
+    .default({ publicAccess: true, privateAccess: false }),
+  /**
+   * How Tourniquet reaches this cluster (config `clusters[].access`, in the scenario's ids); a
+   * `--config` that lists the cluster with its own access wins.
+   */
+  access: clusterAccessSchema,
   logging: z.array(z.string()).default([]),
   tags: stringMap,
   egressCidrs: z.array(z.string()).default([]),
@@ -152,6 +173,18 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
       ]);
   }
   for (const [c, at] of everyCluster) {
+    if (c.access?.mode === 'vpc') {
+      const subnets = new Set(c.subnets.map((s) => s.id));
+      const stray = c.access.subnetIds.find((id) => !subnets.has(id));
+      if (stray) {
+        throw new ConfigError([
+          {
+            path: `${at}.access.subnetIds`,
+            message: `${stray} is not a subnet of the cluster's VPC (in ${source})`,
+          },
+        ]);
+      }
+    }
     const nodes = new Set(c.nodes.map((n) => n.name));
     for (const [pi, p] of c.pods.entries()) {
       if (!nodes.has(p.node)) {

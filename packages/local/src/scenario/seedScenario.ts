@@ -15,7 +15,7 @@ import {
   CreateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
-import type { ClusterConfig } from '@tourniquet/core';
+import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { pinToAccount } from '../emulators/motoAccounts';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import type { Scenario, ScenarioCluster } from './scenario';
@@ -95,6 +95,7 @@ export async function seedScenario(
             .filter((g) => g.quarantine)
             .map((g) => [physical(cluster.vpc.id), physical(g.id)]),
         ),
+        ...(cluster.access ? { access: accessIn(cluster.access, physical) } : {}),
       },
       kubeObjects: kubeObjectsFor(scenario, cluster, physical, branchEnis),
     });
@@ -106,6 +107,16 @@ export async function seedScenario(
       ? JSON.parse(JSON.stringify(value).replace(pattern, (m) => physical(m)))
       : structuredClone(value);
   return { ids, clusters, physical, translate };
+}
+
+/** A cluster access with the scenario's subnet and group ids replaced by moto's. */
+export function accessIn(access: ClusterAccess, physical: (id: string) => string): ClusterAccess {
+  if (access.mode === 'public') return access;
+  return {
+    mode: 'vpc',
+    subnetIds: access.subnetIds.map(physical),
+    securityGroupId: physical(access.securityGroupId),
+  };
 }
 
 function escapeRegExp(text: string): string {
@@ -245,8 +256,11 @@ async function seedCluster(
         securityGroupIds: cluster.securityGroups
           .filter((g) => !g.quarantine)
           .map((g) => physical(g.id)),
-        endpointPublicAccess: cluster.endpointPublicAccess,
-        endpointPrivateAccess: cluster.endpointPrivateAccess,
+        endpointPublicAccess: cluster.endpoint.publicAccess,
+        endpointPrivateAccess: cluster.endpoint.privateAccess,
+        ...(cluster.endpoint.publicAccessCidrs
+          ? { publicAccessCidrs: cluster.endpoint.publicAccessCidrs }
+          : {}),
       },
       logging:
         cluster.logging.length > 0
