@@ -302,9 +302,12 @@ export class LocalWorld {
       config: this.config,
       aws: (region, member) => this.aws(region, member),
       journal: this.journal,
-      kube: async (cluster) => {
+      kube: async (cluster, member) => {
         const reachable = await apiReachable(
-          this.network.eks(this.regionOf(cluster)),
+          // A member's cluster is described in the member account.
+          member
+            ? this.inspect(this.regionOf(cluster), member.account).eks
+            : this.network.eks(this.regionOf(cluster)),
           cluster,
           this.config.clusters.find((c) => c.name === cluster)?.access,
         );
