@@ -49,6 +49,24 @@ describe('Config: member accounts', () => {
     });
   });
 
+  it("a member's cluster cannot be reached from a VPC of the hub's", () => {
+    expect(
+      problemOf({
+        accounts: { [MEMBER]: {} },
+        clusters: [
+          {
+            ...cluster('b', MEMBER),
+            access: {
+              mode: 'vpc',
+              subnetIds: ['subnet-0123456789abcdef0'],
+              securityGroupId: 'sg-0123456789abcdef0',
+            },
+          },
+        ],
+      }),
+    ).toContain('clusters.0.access.mode: cluster b is in member account');
+  });
+
   it.each([
     [{ accounts: { '4444': {} } }, 'accounts.4444: expected a 12-digit AWS account id as the key'],
     [

@@ -112,7 +112,17 @@ export function parseConfig(document: unknown): TourniquetConfig {
 function checkClusterAccounts(config: TourniquetConfig): void {
   let hub: string | undefined;
   config.clusters.forEach((c, i) => {
-    if (config.accounts && Object.hasOwn(config.accounts, c.account)) return;
+    if (config.accounts && Object.hasOwn(config.accounts, c.account)) {
+      // The hub's functions run in the hub's VPCs; one cannot sit in a member's VPC.
+      if (c.access?.mode === 'vpc')
+        throw new ConfigError([
+          {
+            path: `clusters.${i}.access.mode`,
+            message: `cluster ${c.name} is in member account ${c.account}: the hub reaches it through its public endpoint only, so access.mode must be public`,
+          },
+        ]);
+      return;
+    }
     hub ??= c.account;
     if (c.account === hub) return;
     throw new ConfigError([
