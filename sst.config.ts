@@ -25,7 +25,14 @@ export default $config({
   },
   async run() {
     const { stageSettings } = await import('./infra/settings');
+    const settings = stageSettings($app.stage);
+    // A member account gets only the roles the hub assumes, access entries and forwarding.
+    if (settings.role === 'member') {
+      const { memberSettings } = await import('./infra/memberSettings');
+      const { member } = await import('./infra/member');
+      return member(memberSettings($app.stage));
+    }
     const { tourniquet } = await import('./infra/index');
-    return tourniquet(stageSettings($app.stage));
+    return tourniquet(settings);
   },
 });

@@ -18,6 +18,8 @@ export interface DeploySettings {
   retainData: boolean;
   /** Create EKS access entries for the action roles (false: mapped in aws-auth by hand). */
   accessEntries: boolean;
+  /** Which program the stage deploys: the hub (default) or a member account's roles. */
+  role: 'hub' | 'member';
 }
 
 /**
@@ -109,6 +111,12 @@ const PARSERS: Parsers = {
     v === undefined ? true : typeof v === 'boolean' ? v : expected('true or false', v),
   accessEntries: (v) =>
     v === undefined ? true : typeof v === 'boolean' ? v : expected('true or false', v),
+  role: (v) =>
+    v === undefined || v === 'hub'
+      ? 'hub'
+      : v === 'member'
+        ? 'member'
+        : expected('"hub" or "member"', v),
 };
 
 export const DEPLOY_KEYS = Object.keys(PARSERS) as Array<keyof DeploySettings>;

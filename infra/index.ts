@@ -7,6 +7,7 @@ import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { forwardingRegions } from './forwardingRegions';
 import { functions } from './functions';
+import { hubMembers } from './hubMembers';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
 import { playbooks } from './playbooks';
 import { regionProviders } from './regionProviders';
@@ -114,7 +115,7 @@ export async function tourniquet(settings: StageSettings) {
     });
 
   const environment = {
-    TOURNIQUET_CONFIG: JSON.stringify(settings.config),
+    TOURNIQUET_CONFIG: JSON.stringify(settings.runtimeConfig ?? settings.config),
     TOURNIQUET_APPROVALS: JSON.stringify(settings.approvals),
     TICKET_SETTINGS: ticketSettings,
     INCIDENTS_TABLE: tables.incidents.name,
@@ -188,6 +189,8 @@ export async function tourniquet(settings: StageSettings) {
   untrackGroups(settings.config.clusters, providerFor);
   denyAllInstanceProfile();
   if (settings.accessEntries) eksAccess(settings.config.clusters, fns.roles, providerFor);
+  if (settings.runtimeConfig?.accounts)
+    hubMembers(settings.runtimeConfig, fns.roles, homeBus, partition.partition);
   const topic = alarms(
     dlq,
     machines,

@@ -25,7 +25,15 @@ export type SecretSink = SinkWithCredentials;
 
 /** What one stage (one account) deploys, read from `tourniquet.<stage>.json`. */
 export interface StageSettings {
+  /** The configuration as scoped to this stage's own account (its clusters only). */
   config: TourniquetConfig;
+  /**
+   * The configuration the functions run with: with member accounts, every account's clusters
+   * (a hub acts in its members through their roles); otherwise the same as `config`.
+   */
+  runtimeConfig?: TourniquetConfig;
+  /** `deploy.role`: `hub` (the default; one account is a hub without members) or `member`. */
+  role?: 'hub' | 'member';
   /** The account this stage may deploy to (the only one in `allowedAccountIds`). */
   account: string;
   homeRegion: string;
@@ -72,7 +80,15 @@ export function stageSettings(
       throw new Error('expected a JSON object');
     return parsed as Record<string, unknown>;
   });
-  const deploy = withFile(file, () => parseDeploySettings(document.deploy));
+  const role = withFile(file, () => deployRole((document.deploy as { role?: unknown })?.role));
+  // A member stage's own keys (hub, organizationId) are validated by memberSettings.
+  const deployBlock =
+    role === 'member' && typeof document.deploy === 'object' && document.deploy !== null
+      ? Object.fromEntries(
+          Object.entries(document.deploy).filter(([k]) => k === 'account' || k === 'region'),
+        )
+      : document.deploy;
+  const deploy = withFile(file, () => parseDeploySettings(deployBlock));
   const config = withFile(file, () => parseConfig(document));
   const approvals = withFile(file, () => approvalSettingsFromConfig(document));
   const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
@@ -80,7 +96,10 @@ export function stageSettings(
   withFile(file, () =>
     parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/${stage}/${type}`)),
   );
-  const accounts = [...new Set(config.clusters.map((c) => c.account))];
+  // Member accounts' clusters are acted on through their roles, not deployed to.
+  const accounts = [
+    ...new Set(config.clusters.map((c) => c.account).filter((a) => !config.accounts?.[a])),
+  ];
   const account = deploy.account ?? accounts[0];
   if (!account)
     throw new Error(
@@ -93,6 +112,8 @@ export function stageSettings(
   ];
   return {
     config: { ...config, clusters: config.clusters.filter((c) => c.account === account) },
+    ...(config.accounts && role === 'hub' ? { runtimeConfig: config } : {}),
+    role,
     account,
     homeRegion,
     forwardFrom: regions.filter((r) => r !== homeRegion),
@@ -119,6 +140,13 @@ function missingStageFile(stage: string, file: string, root: string): string {
     stages.length > 0 ? `; stages configured here: ${stages.sort().join(', ')}` : '',
     '. The sample tourniquet.config.json is never deployed.',
   ].join('');
+}
+
+/** `deploy.role`: which program the stage deploys (infra/index.ts or infra/member.ts). */
+export function deployRole(value: unknown): 'hub' | 'member' {
+  if (value === undefined || value === 'hub') return 'hub';
+  if (value === 'member') return 'member';
+  throw new Error(`deploy.role: expected "hub" or "member" (got ${JSON.stringify(value)})`);
 }
 
 function withFile<T>(file: string, parse: () => T): T {

@@ -16,6 +16,8 @@ import {
   ClusterConnectionCache,
   createAwsClients,
   DynamoActionJournal,
+  type MemberSession,
+  memberCredentialsFrom,
 } from '@tourniquet/aws';
 import { parseConfig } from '@tourniquet/core';
 import { EksKubeConnector } from '@tourniquet/kube';
@@ -23,20 +25,38 @@ import { jsonEnv, requiredEnv } from './env';
 import { incidentsClient } from './incidentRuntime';
 import { logger, metrics, tracer } from './powertools';
 
+/**
+ * A member session's clients and connections are kept for the warm Lambda too, but only for the
+ * last few incidents: each incident has its own session name.
+ */
+const MEMBER_CACHE_LIMIT = 32;
+
+function bounded<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (!value) {
+    if (map.size >= MEMBER_CACHE_LIMIT) map.delete(map.keys().next().value as string);
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
 /** Clients and cluster connections live for the warm Lambda: built on first use, then reused. */
 function awsRuntime(): ActionRuntime {
   const config = parseConfig(jsonEnv('TOURNIQUET_CONFIG', {}));
   const clients = new Map<string, AwsClients>();
   const connectors = new Map<string, EksKubeConnector>();
   const credentials = defaultProvider();
-  const aws = (region: string) => {
-    let c = clients.get(region);
-    if (!c) {
-      c = createAwsClients(region);
-      clients.set(region, c);
-    }
-    return c;
-  };
+  // The hub function's own credentials assume the member role; STS answers in any region.
+  const members = memberCredentialsFrom(credentials, {
+    wrap: (sts) => tracer.captureAWSv3Client(sts),
+  });
+  const placeOf = (region: string, member?: MemberSession | null) =>
+    member ? `${region}\n${member.roleArn}\n${member.sessionName}` : region;
+  const aws = (region: string, member?: MemberSession | null) =>
+    bounded(clients, placeOf(region, member), () =>
+      createAwsClients(region, member ? { credentials: members.provider(member) } : {}),
+    );
   const journal = new DynamoActionJournal({
     client: incidentsClient(),
     tableName: requiredEnv('INCIDENTS_TABLE'),
@@ -45,17 +65,19 @@ function awsRuntime(): ActionRuntime {
     config,
     aws,
     journal,
-    kube: async (cluster) => {
+    kube: async (cluster, member) => {
       const region =
-        config.clusters.find((c) => c.name === cluster)?.region ??
+        config.clusters.find((c) => c.name === cluster && (!member || c.account === member.account))
+          ?.region ??
         process.env.AWS_REGION ??
         'us-east-1';
-      let connector = connectors.get(region);
-      if (!connector) {
-        const eks = tracer.captureAWSv3Client(new EKSClient(awsClientConfig({ region })));
-        connector = new EksKubeConnector(new ClusterConnectionCache(eks), region, credentials);
-        connectors.set(region, connector);
-      }
+      const connector = bounded(connectors, placeOf(region, member), () => {
+        const identity = member ? members.provider(member) : credentials;
+        const eks = tracer.captureAWSv3Client(
+          new EKSClient({ ...awsClientConfig({ region }), credentials: identity }),
+        );
+        return new EksKubeConnector(new ClusterConnectionCache(eks), region, identity);
+      });
       return connector.adapterFor(cluster);
     },
   };

@@ -1,9 +1,10 @@
-import type { ActionJournal, AwsClients, JournalEntry } from '@tourniquet/aws';
+import type { ActionJournal, AwsClients, JournalEntry, MemberSession } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
 import { ensureReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
+import { memberSessionFor } from './memberSession';
 import { getAction } from './registry';
 import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './types';
 
@@ -35,8 +36,13 @@ export type ActionRequest = z.input<typeof actionRequestSchema>;
 /** Where an action request finds its clients: built once per warm Lambda (or per local world). */
 export interface ActionRuntime {
   config: TourniquetConfig;
-  aws(region: string): AwsClients;
-  kube(cluster: string): Promise<KubeAdapter>;
+  /**
+   * Clients for a region; with `member`, clients whose credentials come from assuming that
+   * member role (before their first call), so every call lands in the member account.
+   */
+  aws(region: string, member?: MemberSession | null): AwsClients;
+  /** A cluster's Kubernetes API; a member's cluster is reached with the member role's token. */
+  kube(cluster: string, member?: MemberSession | null): Promise<KubeAdapter>;
   /** The step journal: where apply records the state before a change, and undo reads it. */
   journal: ActionJournal;
   now?: () => Date;
@@ -64,18 +70,30 @@ export async function runActionRequest(
   const finding = request.finding as Omit<Finding, 'raw'> | null;
   const dryRun =
     request.dryRun || runtime.config.dryRun || runtime.config.dryRunActions.includes(action.name);
-  const contextAt = (clusterName: string | null, fallbackRegion: string | undefined) => {
-    const cluster = runtime.config.clusters.find((c) => c.name === clusterName) ?? null;
+  const contextAt = (
+    clusterName: string | null,
+    fallbackRegion: string | undefined,
+    account: string | undefined,
+  ) => {
+    const cluster = clusterIn(runtime.config, clusterName, account);
     const region = cluster?.region ?? fallbackRegion ?? process.env.AWS_REGION ?? 'us-east-1';
+    const member = memberSessionFor(
+      runtime.config,
+      action.name,
+      request.incidentKey,
+      account ?? cluster?.account,
+      region,
+    );
     let reachable: Promise<void> | undefined;
     const context: ActionContext = {
+      ...(member ? { account: member.account } : {}),
       incidentKey: request.incidentKey,
       dryRun,
       config: runtime.config,
       cluster,
       clusterName,
       finding,
-      aws: runtime.aws(region),
+      aws: runtime.aws(region, member),
       journal: runtime.journal,
       kube: () => {
         if (!clusterName)
@@ -83,7 +101,7 @@ export async function runActionRequest(
             `${action.name} needs a cluster, but the finding names none`,
           );
         reachable ??= ensureReachable(context, clusterName);
-        return reachable.then(() => runtime.kube(clusterName));
+        return reachable.then(() => runtime.kube(clusterName, member));
       },
       now: runtime.now ?? (() => new Date()),
       ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),
@@ -92,7 +110,7 @@ export async function runActionRequest(
   };
   if (request.mode === 'undo')
     return undoFromJournal(action, runtime.journal, request.incidentKey, contextAt);
-  const ctx = contextAt(finding?.cluster ?? null, finding?.region);
+  const ctx = contextAt(finding?.cluster ?? null, finding?.region, finding?.account);
   if (!request.target) {
     throw new InvalidParametersError(
       `invalid action request: target: required for ${request.mode}`,
@@ -115,14 +133,32 @@ export async function runActionRequest(
 }
 
 /**
+ * The configured cluster an incident is on: in the named account when there is one (a member's
+ * cluster may share its name with the hub's), else the hub's own before a member's.
+ */
+function clusterIn(
+  config: TourniquetConfig,
+  name: string | null,
+  account: string | undefined,
+): TourniquetConfig['clusters'][number] | null {
+  const named = config.clusters.filter((c) => c.name === name);
+  if (account) return named.find((c) => c.account === account) ?? null;
+  return named.find((c) => !Object.hasOwn(config.accounts ?? {}, c.account)) ?? named[0] ?? null;
+}
+
+/**
  * Undo restores the incident's journal entries of this action, each where it was recorded (its
- * cluster and region come from the entry, not from the request).
+ * account, cluster and region come from the entry, not from the request).
  */
 async function undoFromJournal(
   action: Action<unknown>,
   journal: ActionJournal,
   incidentKey: string,
-  contextAt: (cluster: string | null, region: string | undefined) => ActionContext,
+  contextAt: (
+    cluster: string | null,
+    region: string | undefined,
+    account: string | undefined,
+  ) => ActionContext,
 ): Promise<ActionOutcome> {
   let entries: JournalEntry[];
   try {
@@ -132,17 +168,17 @@ async function undoFromJournal(
   }
   const places = new Map<string, JournalEntry[]>();
   for (const entry of entries) {
-    const place = JSON.stringify([entry.cluster, entry.region]);
+    const place = JSON.stringify([entry.account ?? null, entry.cluster, entry.region]);
     places.set(place, [...(places.get(place) ?? []), entry]);
   }
   if (places.size <= 1) {
     const [first] = entries;
-    return action.undo(contextAt(first?.cluster ?? null, first?.region), entries);
+    return action.undo(contextAt(first?.cluster ?? null, first?.region, first?.account), entries);
   }
   const outcomes: ActionOutcome[] = [];
   for (const group of places.values()) {
     const [first] = group as [JournalEntry];
-    outcomes.push(await action.undo(contextAt(first.cluster, first.region), group));
+    outcomes.push(await action.undo(contextAt(first.cluster, first.region, first.account), group));
   }
   const changes = outcomes.flatMap((o) => o.changes);
   return {

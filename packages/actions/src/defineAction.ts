@@ -188,6 +188,7 @@ export function defineAction<P extends Target, S, R>(spec: ActionSpec<P, S, R>):
               subject: params,
               cluster: ctx.clusterName,
               region: ctx.aws.region,
+              ...(ctx.account ? { account: ctx.account } : {}),
               before,
             },
             ctx.now(),

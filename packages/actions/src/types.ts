@@ -31,6 +31,8 @@ export interface ActionContext {
   /** The configured cluster the incident is on (quarantine groups, OIDC issuer), if any. */
   cluster: ClusterConfig | null;
   clusterName: string | null;
+  /** The member account the context acts in (through its member role); absent: the hub's own. */
+  account?: string;
   /** The finding behind the incident, for evidence and cut-off times. */
   finding: Omit<Finding, 'raw'> | null;
   aws: AwsClients;

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsClientConfig } from './clientConfig';
 
 /** The AWS clients the response actions use, one set per region. */
@@ -21,7 +22,8 @@ export interface AwsClients {
 
 export interface AwsClientOverrides {
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Static keys, or a provider (a member account's assumed-role credentials). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Replaces the adaptive retry strategy (local fault injection retries without sleeping). */
   retryStrategy?: EC2ClientConfig['retryStrategy'];
 }

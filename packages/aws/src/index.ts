@@ -7,4 +7,9 @@ export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';
 export * from './journal/index';
+export {
+  MemberCredentials,
+  type MemberSession,
+  memberCredentialsFrom,
+} from './memberCredentials';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';

@@ -1,3 +1,4 @@
+export * from './accounts/memberAccounts';
 export * from './actions';
 export * from './aws/partition';
 export * from './blastRadius';

@@ -10,6 +10,7 @@ export {
 } from './emulators/faultProxy';
 export { freePort } from './emulators/freePort';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
+export { pinToAccount } from './emulators/motoAccounts';
 export { type StsGateway, type StsGatewayOptions, startStsGateway } from './emulators/stsGateway';
 export {
   type KubeSimulator,
@@ -42,5 +43,10 @@ export { type ApproverFactory, type ReplayOptions, replay } from './replay/repla
 export type { ReplayRecord } from './replay/replayRecord';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
 export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
+export {
+  hubFunctionRoleArn,
+  memberAccountsOf,
+  seedAccountRoles,
+} from './scenario/seedAccounts';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
 export * from './tickets/index';

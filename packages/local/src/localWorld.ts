@@ -13,15 +13,25 @@ import {
   createAwsClients,
   DynamoActionJournal,
   ensureIncidentTable,
+  type MemberCredentials,
+  type MemberSession,
+  memberCredentialsFrom,
 } from '@tourniquet/aws';
 import type { ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { apiReachable, refusingEndpoint } from './emulators/apiReach';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
+import { pinToAccount } from './emulators/motoAccounts';
 import { quickRetries } from './emulators/quickRetries';
 import { type KubeSimulator, startKubeSimulator } from './kube/kubeSimulator';
 import { loadScenario, type Scenario } from './scenario/scenario';
+import {
+  combineSeeded,
+  hubFunctionRoleArn,
+  memberAccountsOf,
+  seedAccountRoles,
+} from './scenario/seedAccounts';
 import { accessIn, type SeededScenario, seedScenario } from './scenario/seedScenario';
 
 export const DEFAULT_SCENARIO = join(
@@ -68,6 +78,8 @@ export class LocalWorld {
     /** Fault proxies (empty without faults): moto's first, then one per simulator. */
     readonly faultProxies: FaultProxy[] = [],
     private readonly endpoints: { aws: string; kube: ReadonlyMap<string, string> } | null = null,
+    /** The hub's account: requests with the local credentials are answered as it. */
+    readonly account: string | null = null,
   ) {
     this.journal = new DynamoActionJournal({
       client: new DynamoDBClient({
@@ -89,14 +101,43 @@ export class LocalWorld {
     const say = options.progress ?? (() => {});
     const scenario = options.scenario ?? (await loadScenario(DEFAULT_SCENARIO));
     say('starting moto (local AWS)…');
-    const moto = await startMoto({ accountId: scenario.account });
+    const moto = await startMoto({
+      accountId: scenario.account,
+      ...(scenario.accounts.length > 0
+        ? { multiAccount: { organizationId: scenario.organizationId } }
+        : {}),
+    });
     const simulators = new Map<string, KubeSimulator>();
     try {
-      const seeded = await seedScenario(scenario, {
-        endpoint: moto.endpoint,
-        credentials: LOCAL_CREDENTIALS,
-        progress: say,
-      });
+      const parts = [
+        await seedScenario(scenario, {
+          endpoint: moto.endpoint,
+          credentials: LOCAL_CREDENTIALS,
+          progress: say,
+        }),
+      ];
+      for (const member of scenario.accounts) {
+        say(`seeding member account ${member.account}…`);
+        parts.push(
+          await seedScenario(
+            { ...member, organizationId: scenario.organizationId, accounts: [], configRules: [] },
+            {
+              endpoint: moto.endpoint,
+              credentials: LOCAL_CREDENTIALS,
+              progress: say,
+              account: member.account,
+            },
+          ),
+        );
+      }
+      if (scenario.accounts.length > 0) {
+        say('seeding the hub function roles and the member roles that trust them…');
+        await seedAccountRoles(scenario, {
+          endpoint: moto.endpoint,
+          credentials: LOCAL_CREDENTIALS,
+        });
+      }
+      const seeded = parts.length === 1 ? (parts[0] as SeededScenario) : combineSeeded(parts);
       await ensureIncidentTable(
         new DynamoDBClient({
           ...awsClientConfig({ region: LOCAL_JOURNAL_REGION, endpoint: moto.endpoint }),
@@ -113,8 +154,11 @@ export class LocalWorld {
         clusters: seeded.clusters.map((c) =>
           withConfiguredAccess(c.config, options.config, seeded),
         ),
+        ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
       };
-      if (!options.faults) return new LocalWorld(moto, seeded, simulators, config, new Map());
+      const hub = scenario.accounts.length > 0 ? scenario.account : null;
+      if (!options.faults)
+        return new LocalWorld(moto, seeded, simulators, config, new Map(), [], null, hub);
       const { rate, seed = 1 } = options.faults;
       say(`injecting faults into ${Math.round(rate * 100)}% of requests (seed ${seed})…`);
       const awsProxy = await startFaultProxy({ target: moto.endpoint, rate, seed });
@@ -136,6 +180,7 @@ export class LocalWorld {
           aws: awsProxy.url,
           kube: new Map([...kubeProxies].map(([name, proxy]) => [name, proxy.url])),
         },
+        hub,
       );
     } catch (error) {
       await Promise.allSettled([...simulators.values()].map((s) => s.stop()));
@@ -144,38 +189,69 @@ export class LocalWorld {
     }
   }
 
-  aws(region: string): AwsClients {
-    let clients = this.clients.get(region);
+  /**
+   * The clients an action uses: the hub's own, or with `member` the member role's, assumed as a
+   * deployed hub function does — the local credentials stand for the hub function's role
+   * (`tourniquet-local-<action>`), which assumes the member role with the external id.
+   */
+  aws(region: string, member?: MemberSession | null): AwsClients {
+    const place = member ? `${region}\n${member.roleArn}\n${member.sessionName}` : region;
+    let clients = this.clients.get(place);
     if (!clients) {
       clients = createAwsClients(region, {
         endpoint: this.endpoints?.aws ?? this.moto.endpoint,
-        credentials: LOCAL_CREDENTIALS,
+        credentials: member ? this.memberCredentials(member).provider(member) : LOCAL_CREDENTIALS,
         // Behind the fault proxy, retry as the SDK decides but without its backoff sleeps.
         ...(this.endpoints ? { retryStrategy: quickRetries() } : {}),
       });
-      this.clients.set(region, clients);
+      this.clients.set(place, clients);
     }
     return clients;
   }
 
+  private readonly hubFunctions = new Map<string, MemberCredentials>();
+
+  /** STS as the hub function of `member.action`, to assume its member role. */
+  private memberCredentials(member: MemberSession): MemberCredentials {
+    let credentials = this.hubFunctions.get(member.action);
+    if (!credentials) {
+      if (!this.account) throw new Error('the scenario has no member accounts');
+      const endpoint = this.endpoints?.aws ?? this.moto.endpoint;
+      // Behind the fault proxy STS retries like every other client: without backoff sleeps.
+      const options = { endpoint, ...(this.endpoints ? { retryStrategy: quickRetries() } : {}) };
+      const functionRole = memberCredentialsFrom(LOCAL_CREDENTIALS, options).provider({
+        account: this.account,
+        action: member.action,
+        roleArn: hubFunctionRoleArn(this.account, member.action),
+        sessionName: `tourniquet-local-${member.action}`,
+      });
+      credentials = memberCredentialsFrom(functionRole, options);
+      this.hubFunctions.set(member.action, credentials);
+    }
+    return credentials;
+  }
+
   /**
    * Clients straight to moto, never through a fault proxy: for reading the state back after a
-   * replay, which observes the system rather than being part of it.
+   * replay, which observes the system rather than being part of it. With a member `account`,
+   * they read that account directly, as an operator signed in to it would (never for actions).
    */
-  inspect(region: string): AwsClients {
-    let clients = this.inspectors.get(region);
+  inspect(region: string, account?: string): AwsClients {
+    const member = account && this.account && account !== this.account ? account : null;
+    const key = member ? `${region}\n${member}` : region;
+    let clients = this.inspectors.get(key);
     if (!clients) {
       clients = createAwsClients(region, {
         endpoint: this.moto.endpoint,
         credentials: LOCAL_CREDENTIALS,
       });
-      this.inspectors.set(region, clients);
+      if (member) pinToAccount(clients, member);
+      this.inspectors.set(key, clients);
     }
     return clients;
   }
 
   private readonly inspectors = new Map<string, AwsClients>();
-
   simulator(cluster: string): KubeSimulator {
     const simulator = this.simulators.get(cluster);
     if (!simulator) throw new Error(`no Kubernetes simulator for cluster ${cluster}`);
@@ -203,7 +279,11 @@ export class LocalWorld {
       cluster,
       clusterName: options.clusterName,
       finding: options.finding ?? null,
-      aws: this.aws(region),
+      // A member's cluster is read and changed there (tests drive actions through this directly).
+      aws:
+        cluster && this.account && cluster.account !== this.account
+          ? this.inspect(region, cluster.account)
+          : this.aws(region),
       journal: this.journal,
       kube: async () => {
         if (!connector)
@@ -237,11 +317,14 @@ export class LocalWorld {
   runtime(): ActionRuntime {
     return {
       config: this.config,
-      aws: (region) => this.aws(region),
+      aws: (region, member) => this.aws(region, member),
       journal: this.journal,
-      kube: async (cluster) => {
+      kube: async (cluster, member) => {
         const reachable = await apiReachable(
-          this.network.eks(this.regionOf(cluster)),
+          // A member's cluster is described in the member account.
+          member
+            ? this.inspect(this.regionOf(cluster), member.account).eks
+            : this.network.eks(this.regionOf(cluster)),
           cluster,
           this.config.clusters.find((c) => c.name === cluster)?.access,
         );

@@ -12,6 +12,8 @@ export interface JournalEntry<R = unknown> {
   /** Where the change was made: undo acts there, whatever a release request says. */
   cluster: string | null;
   region: string;
+  /** The member account the change was made in (absent: the hub's own account). */
+  account?: string;
   /** The target as the action validated and resolved it when it recorded the entry. */
   subject: Record<string, unknown>;
   /** The state before the change: what undo restores, after checking Tourniquet's change is still there. */

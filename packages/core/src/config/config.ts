@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { accountsSchema } from '../accounts/memberAccounts';
 import { ACTION_NAMES, DESTRUCTIVE_ACTIONS } from '../actions';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../severity';
@@ -58,6 +59,8 @@ export const configSchema = z.strictObject({
   minimumSeverity: z.enum(SEVERITIES).default('MEDIUM'),
   approvalRequired: z.array(z.enum(ACTION_NAMES)).default([...DESTRUCTIVE_ACTIONS]),
   clusters: z.array(clusterSchema).default([]),
+  /** Member accounts a hub acts in (see accounts/memberAccounts.ts); none: one account. */
+  accounts: accountsSchema.optional(),
   /** Per cluster and hour: beyond this many contained pods / nodes, stop and page. */
   blastRadius: z
     .strictObject({
@@ -98,7 +101,37 @@ export function parseConfig(document: unknown): TourniquetConfig {
     }
     seen.add(id);
   });
+  checkClusterAccounts(config);
   return config;
+}
+
+/**
+ * Clusters in accounts not listed under `accounts` are the hub's own, so they must all be in one
+ * account: a second unlisted account is a member nobody declared (no role to assume there).
+ */
+function checkClusterAccounts(config: TourniquetConfig): void {
+  let hub: string | undefined;
+  config.clusters.forEach((c, i) => {
+    if (config.accounts && Object.hasOwn(config.accounts, c.account)) {
+      // The hub's functions run in the hub's VPCs; one cannot sit in a member's VPC.
+      if (c.access?.mode === 'vpc')
+        throw new ConfigError([
+          {
+            path: `clusters.${i}.access.mode`,
+            message: `cluster ${c.name} is in member account ${c.account}: the hub reaches it through its public endpoint only, so access.mode must be public`,
+          },
+        ]);
+      return;
+    }
+    hub ??= c.account;
+    if (c.account === hub) return;
+    throw new ConfigError([
+      {
+        path: `clusters.${i}.account`,
+        message: `cluster ${c.name} is in account ${c.account}, but the hub's clusters are in ${hub} and ${c.account} is not listed under accounts: add "accounts": {"${c.account}": {}} (with its externalId) to act there`,
+      },
+    ]);
+  });
 }
 
 export const DEFAULT_CONFIG: TourniquetConfig = parseConfig({});

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from './freePort';
+import { MOTO_ACCOUNTS_PATCH } from './motoAccounts';
 
 export interface MotoServer {
   endpoint: string;
@@ -50,16 +51,36 @@ const READY_TIMEOUT_MS = 30_000;
  * Starts moto's server (the local AWS) on a free 127.0.0.1 port and waits until it answers.
  * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays.
  */
-export async function startMoto(options: { accountId?: string } = {}): Promise<MotoServer> {
+export async function startMoto(
+  options: {
+    accountId?: string;
+    /**
+     * Play several accounts (see motoAccounts.ts): requests are the `accountId`'s unless their
+     * credentials were issued by AssumeRole into another account; `organizationId` is the
+     * organisation every account belongs to (aws:PrincipalOrgID).
+     */
+    multiAccount?: { organizationId?: string };
+  } = {},
+): Promise<MotoServer> {
   const port = await freePort();
   // $MOTO_SERVER runs another moto server command instead (requests then run concurrently).
   const override = process.env.MOTO_SERVER?.trim();
   const command = override || process.env.MOTO_PYTHON?.trim() || 'python3';
   const args = ['-H', '127.0.0.1', '-p', String(port)];
-  const child = spawn(command, override ? args : ['-c', SERIALISED_MOTO, ...args], {
+  const multi = options.multiAccount && options.accountId ? options.multiAccount : null;
+  const script = multi ? MOTO_ACCOUNTS_PATCH + SERIALISED_MOTO : SERIALISED_MOTO;
+  const child = spawn(command, override ? args : ['-c', script, ...args], {
     stdio: [override ? 'ignore' : 'pipe', 'ignore', 'pipe'],
     // moto answers as this account (ARNs, owner ids), so seeded resources match the events.
-    env: options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env,
+    env: multi
+      ? {
+          ...withoutMotoAccount(process.env),
+          TOURNIQUET_HOME_ACCOUNT: options.accountId,
+          ...(multi.organizationId ? { TOURNIQUET_ORGANIZATION_ID: multi.organizationId } : {}),
+        }
+      : options.accountId
+        ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId }
+        : process.env,
   });
   track(child);
   let stderr = '';
@@ -92,6 +113,12 @@ export async function startMoto(options: { accountId?: string } = {}): Promise<M
     throw error;
   }
   return { endpoint, port, stop: () => stopChild(child) };
+}
+
+/** MOTO_ACCOUNT_ID would pin every request to one account, whatever its credentials. */
+function withoutMotoAccount(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { MOTO_ACCOUNT_ID: _pinned, ...rest } = env;
+  return rest;
 }
 
 async function waitUntilReady(endpoint: string): Promise<void> {

@@ -35,7 +35,7 @@ export async function describeState(
   const simulator = f.cluster ? world.simulators.get(f.cluster) : undefined;
   const region = world.config.clusters.find((c) => c.name === f.cluster)?.region ?? f.region;
   // Observation, not the system under test: never through the fault proxy.
-  const aws = world.inspect(region);
+  const aws = world.inspect(region, f.account);
   const state: ReplayState = { pod: null, node: null, role: null, ticket };
 
   let nodeName: string | null = null;

@@ -130,17 +130,39 @@ const configRule = z.strictObject({
   inputParameters: z.record(z.string(), z.string()).optional(),
 });
 
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+
+/**
+ * A member account the hub acts in (through its member roles): its own clusters and roles,
+ * seeded into moto as that account.
+ */
+const memberAccount = z.strictObject({
+  account: accountId,
+  externalId: z.string().optional(),
+  rolePrefix: z.string().optional(),
+  clusters: z.array(cluster).min(1),
+  roles: z.array(role).default([]),
+});
+
 export const scenarioSchema = z.strictObject({
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  /** The hub's account (the only one without `accounts`). */
+  account: accountId,
+  /** The organisation every account is in (the member roles' aws:PrincipalOrgID condition). */
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5')
+    .optional(),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
   configRules: z.array(configRule).default([]),
+  accounts: z.array(memberAccount).default([]),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioCluster = Scenario['clusters'][number];
 export type ScenarioNode = ScenarioCluster['nodes'][number];
 export type ScenarioPod = ScenarioCluster['pods'][number];
+export type ScenarioMember = Scenario['accounts'][number];
 
 /** Validates a scenario document; errors name the key (a ScenarioError, which is a ConfigError). */
 export function parseScenario(document: unknown, source = 'scenario'): Scenario {
@@ -151,14 +173,29 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
     );
   }
   const scenario = result.data;
-  for (const [ci, c] of scenario.clusters.entries()) {
+  const everyCluster = [
+    ...scenario.clusters.map((c, ci) => [c, `clusters.${ci}`] as const),
+    ...scenario.accounts.flatMap((m, mi) =>
+      m.clusters.map((c, ci) => [c, `accounts.${mi}.clusters.${ci}`] as const),
+    ),
+  ];
+  for (const [mi, m] of scenario.accounts.entries()) {
+    if (m.account === scenario.account)
+      throw new ConfigError([
+        {
+          path: `accounts.${mi}.account`,
+          message: `member account ${m.account} is the hub's own account (in ${source})`,
+        },
+      ]);
+  }
+  for (const [c, at] of everyCluster) {
     if (c.access?.mode === 'vpc') {
       const subnets = new Set(c.subnets.map((s) => s.id));
       const stray = c.access.subnetIds.find((id) => !subnets.has(id));
       if (stray) {
         throw new ScenarioError([
           {
-            path: `clusters.${ci}.access.subnetIds`,
+            path: `${at}.access.subnetIds`,
             message: `${stray} is not a subnet of the cluster's VPC (in ${source})`,
           },
         ]);
@@ -169,7 +206,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
       if (!nodes.has(p.node)) {
         throw new ScenarioError([
           {
-            path: `clusters.${ci}.pods.${pi}.node`,
+            path: `${at}.pods.${pi}.node`,
             message: `no node named ${p.node} (in ${source})`,
           },
         ]);

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
+import { pinToAccount } from '../emulators/motoAccounts';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import { seedDenyAllProfile } from './seedDenyAllProfile';
 import type { Scenario, ScenarioCluster } from './scenario';
@@ -43,6 +44,8 @@ export interface SeededScenario {
 export interface SeedOptions extends AwsClientOverrides {
   /** Progress lines while seeding (seeding moto takes a few seconds on first use). */
   progress?: (line: string) => void;
+  /** Seed as this account of a multi-account moto (a member's resources). */
+  account?: string;
 }
 
 const IMAGE_ID = 'ami-0123456789abcdef0';
@@ -61,7 +64,11 @@ export async function seedScenario(
   const ids = new Map<string, string>();
   const physical = (logical: string) => ids.get(logical) ?? logical;
   const say = options.progress ?? (() => {});
-  const iamClients = createAwsClients(scenario.clusters[0]?.region ?? 'us-east-1', options);
+  const clientsIn = (region: string) => {
+    const clients = createAwsClients(region, options);
+    return options.account ? pinToAccount(clients, options.account) : clients;
+  };
+  const iamClients = clientsIn(scenario.clusters[0]?.region ?? 'us-east-1');
 
   say('seeding IAM: OIDC providers, roles, instance profiles');
   await seedIam(iamClients, scenario);
@@ -72,7 +79,7 @@ export async function seedScenario(
     say(
       `seeding ${cluster.name} (${cluster.region}): VPC, security groups, ${cluster.nodes.length} nodes, ${cluster.pods.length} pods`,
     );
-    const aws = createAwsClients(cluster.region, options);
+    const aws = clientsIn(cluster.region);
     await seedNetwork(aws, cluster, ids);
     await seedCluster(aws, scenario.account, cluster, physical);
     await seedNodes(aws, cluster, ids, physical);
