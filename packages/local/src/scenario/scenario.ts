@@ -181,7 +181,7 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
   ];
   for (const [mi, m] of scenario.accounts.entries()) {
     if (m.account === scenario.account)
-      throw new ConfigError([
+      throw new ScenarioError([
         {
           path: `accounts.${mi}.account`,
           message: `member account ${m.account} is the hub's own account (in ${source})`,
