@@ -17,8 +17,8 @@ import {
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { ClusterConfig } from '@tourniquet/core';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
-import { seedDenyAllProfile } from './seedDenyAllProfile';
 import type { Scenario, ScenarioCluster } from './scenario';
+import { seedDenyAllProfile } from './seedDenyAllProfile';
 
 export interface SeededCluster {
   name: string;
