@@ -2,18 +2,24 @@
 
 /**
  * Tourniquet on AWS: one stage per account (`npx sst deploy --stage <stage>`). The stage's
- * configuration is `tourniquet.<stage>.json` (else `tourniquet.config.json`); see docs/deploy.md.
+ * configuration is `tourniquet.<stage>.json`, which must exist; see docs/deploy.md.
  */
 export default $config({
   async app(input) {
-    const { stageSettings } = await import('./infra/settings');
-    const settings = stageSettings(input?.stage ?? 'dev');
+    const { hasStageFile, stageSettings } = await import('./infra/settings');
+    const stage = input?.stage ?? 'dev';
+    // `sst install` evaluates this for any stage; run() refuses a stage without its file.
+    const settings = hasStageFile(stage) ? stageSettings(stage) : null;
     return {
       name: 'tourniquet',
       home: 'aws',
-      removal: input?.stage === 'production' ? 'retain' : 'remove',
+      // The tables carry their own retainOnDelete (infra/storage.ts); SST's removal policy
+      // follows the same setting, and keeps data when in doubt.
+      removal: settings?.retainData === false ? 'remove' : 'retain',
       providers: {
-        aws: { region: settings.homeRegion as aws.Region, allowedAccountIds: [settings.account] },
+        aws: settings
+          ? { region: settings.homeRegion as aws.Region, allowedAccountIds: [settings.account] }
+          : {},
       },
     };
   },

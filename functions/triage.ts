@@ -11,11 +11,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import {
   awsClientConfig,
+  ConfigRuleLookup,
   DynamoCapacityLedger,
   idempotencyPersistenceOptions,
   StepFunctionsPlaybookStarter,
 } from '@tourniquet/aws';
-import { createPlanner, type PlaybookStarter, parseConfig } from '@tourniquet/core';
+import { createPlanner, type PlaybookStarter, parseConfig, reachKeyFor } from '@tourniquet/core';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { jsonEnv, requiredEnv } from './lib/env';
 import { incidentStoreFromEnv, incidentsClient } from './lib/incidentRuntime';
@@ -26,13 +27,16 @@ import { createTriageHandler } from './lib/triageHandler';
 /** A redelivered event within this window returns the first invocation's result. */
 const IDEMPOTENCY_WINDOW_SECONDS = 3600;
 
-const planner = createPlanner(parseConfig(jsonEnv('TOURNIQUET_CONFIG', {})));
+const config = parseConfig(jsonEnv('TOURNIQUET_CONFIG', {}));
+const planner = createPlanner(config);
 const dynamo = incidentsClient();
 const store = incidentStoreFromEnv(dynamo);
 const starter: PlaybookStarter = new IncidentRecordingStarter(
   new StepFunctionsPlaybookStarter({
     client: tracer.captureAWSv3Client(new SFNClient(awsClientConfig())),
     stateMachines: jsonEnv('PLAYBOOK_STATE_MACHINES') as Record<string, string>,
+    // A cluster reached from a VPC gets the playbooks whose Kubernetes steps run there.
+    reachOf: (plan) => reachKeyFor(config.clusters, plan.finding),
   }),
   {
     store,
@@ -61,6 +65,10 @@ export const handler = middy(
     planner,
     starter,
     ledger: DynamoCapacityLedger.forIncidentTable(dynamo, requiredEnv('INCIDENTS_TABLE')),
+    // Config rules by what they are (DescribeConfigRules), not by what they are called.
+    configRules: new ConfigRuleLookup({
+      instrument: (client) => tracer.captureAWSv3Client(client),
+    }),
     logger,
     metrics,
     unit: MetricUnit,

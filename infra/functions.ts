@@ -1,4 +1,5 @@
 import { ACTIONS } from '@tourniquet/actions';
+import type { Reach, VpcAccess } from '@tourniquet/core';
 import { functionCode } from './functionCode';
 import { lambdaRole } from './lambdaRole';
 import {
@@ -28,6 +29,19 @@ export function entryOf(name: FunctionName): string {
 export interface FunctionSet {
   functions: Record<FunctionName, aws.lambda.Function>;
   roles: Record<FunctionName, aws.iam.Role>;
+  /**
+   * By reach key: the copies of the Kubernetes-using action functions that run in that VPC
+   * access (same code, same role; see docs/decisions.md, "Reaching private cluster endpoints").
+   */
+  copies: Record<string, Partial<Record<FunctionName, aws.lambda.Function>>>;
+}
+
+/** Actions that call a cluster's API server: they must run where the endpoint answers. */
+export function usesKubernetes(name: FunctionName): boolean {
+  const action = (ACTIONS as Record<string, { permissions: { kubernetes: readonly string[] } }>)[
+    name
+  ];
+  return action !== undefined && action.permissions.kubernetes.length > 0;
 }
 
 /** The reserved concurrency of a function, if it has one (see ReservedConcurrency). */
@@ -45,8 +59,13 @@ export function functions(
   scope: $util.Output<ScopeContext>,
   environment: $util.Input<Record<string, $util.Input<string>>>,
   reserved: ReservedConcurrency,
+  reaches: ReadonlyArray<Reach & VpcAccess> = [],
 ): FunctionSet {
-  const result = { functions: {}, roles: {} } as FunctionSet;
+  const result = {
+    functions: {},
+    roles: {},
+    copies: Object.fromEntries(reaches.map((r) => [r.key, {}])),
+  } as FunctionSet;
   for (const name of names) {
     const id = camel(name).replace(/^./, (c) => c.toUpperCase());
     const role = lambdaRole(
@@ -54,13 +73,15 @@ export function functions(
       scope.apply((s) => functionStatements(name, s)),
     );
     result.roles[name] = role;
-    result.functions[name] = new aws.lambda.Function(id, {
-      name: `tourniquet-${$app.stage}-${name}`,
+    // Bundled once: the VPC copies run the same code.
+    const code = functionCode(entryOf(name), name);
+    const args = (suffix: string): aws.lambda.FunctionArgs => ({
+      name: `tourniquet-${$app.stage}-${name}${suffix}`,
       role: role.arn,
       runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
-      code: functionCode(entryOf(name), name),
+      code,
       memorySize: Object.hasOwn(ACTIONS, name) || name === 'triage' ? 512 : 256,
       reservedConcurrentExecutions: reservedConcurrencyOf(name, reserved) ?? undefined,
       timeout: name === 'slack-interactions' || name === 'decide' ? 10 : 60,
@@ -72,6 +93,20 @@ export function functions(
           .apply((e) => ({ ...e, POWERTOOLS_SERVICE_NAME: 'tourniquet' })),
       },
     });
+    result.functions[name] = new aws.lambda.Function(id, args(''));
+    if (!usesKubernetes(name) || reaches.length === 0) continue;
+    // Lambda creates the copies' network interfaces with the function's own role.
+    new aws.iam.RolePolicyAttachment(`${id}VpcAccess`, {
+      role: role.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+    });
+    for (const reach of reaches) {
+      (result.copies[reach.key] as Partial<Record<FunctionName, aws.lambda.Function>>)[name] =
+        new aws.lambda.Function(`${id}${reach.key.toUpperCase()}`, {
+          ...args(`-${reach.key}`),
+          vpcConfig: { subnetIds: reach.subnetIds, securityGroupIds: [reach.securityGroupId] },
+        });
+    }
   }
   return result;
 }

@@ -1,9 +1,9 @@
 import { ACTIONS } from '@tourniquet/actions';
-import type { PlaybookFunctions } from '@tourniquet/core';
+import { type PlaybookFunctions, STATE_MACHINE_NAMES, vpcReaches } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { denyAllInstanceProfile } from './denyAllInstanceProfile';
-import { eksAccess } from './eksAccess';
+import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
 import { functions } from './functions';
 import { FUNCTION_NAMES, type FunctionName } from './permissions';
@@ -17,11 +17,14 @@ import { storage, taskTokenKeyPolicy } from './storage';
 import { untrackGroups } from './untrackGroups';
 
 /** The whole deployment for one stage (one account, home region + forwarding regions). */
-export function tourniquet(settings: StageSettings) {
+export async function tourniquet(settings: StageSettings) {
+  const providerFor = regionProviders(settings.homeRegion);
+  // Before anything is created: a cluster that cannot take access entries stops the deploy.
+  if (settings.accessEntries) await checkAccessEntryModes(settings.config.clusters, providerFor);
   const identity = aws.getCallerIdentityOutput();
   const region = aws.getRegionOutput();
   const partition = aws.getPartitionOutput();
-  const tables = storage();
+  const tables = storage(settings.retainData);
   const credentials = secrets(settings);
   const dlq = deadLetterQueue();
   const prefix = `tourniquet-${$app.stage}`;
@@ -35,6 +38,12 @@ export function tourniquet(settings: StageSettings) {
     'ticket-only',
     'release',
   ].map(stateMachineArn);
+  // Clusters reached from a VPC: their Kubernetes-using functions and playbooks get a copy there.
+  const reaches = vpcReaches(settings.config.clusters);
+  const variantMachines = reaches.flatMap((r) =>
+    STATE_MACHINE_NAMES.map((n) => [`${n}-${r.key}`, stateMachineArn(`${n}-${r.key}`)] as const),
+  );
+  stateMachineArns.push(...variantMachines.map(([, arn]) => arn));
 
   const sinkSecretArns = Object.entries(credentials.sinks).map(
     ([type, secret]) => [type, secret.arn] as const,
@@ -101,8 +110,8 @@ export function tourniquet(settings: StageSettings) {
     TASK_TOKEN_KEY: tables.keys.taskTokens.arn,
     ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
     PLAYBOOK_STATE_MACHINES: $jsonStringify(
-      Object.fromEntries(
-        [
+      Object.fromEntries([
+        ...[
           'contain-pod',
           'contain-node',
           'revoke-identity',
@@ -110,7 +119,8 @@ export function tourniquet(settings: StageSettings) {
           'ticket-only',
           'release',
         ].map((n, i) => [n, stateMachineArns[i]]),
-      ),
+        ...variantMachines,
+      ]),
     ),
   };
   // The Slack endpoint exists only with Slack configured; without it approvals are decided with
@@ -118,7 +128,8 @@ export function tourniquet(settings: StageSettings) {
   const deployed = FUNCTION_NAMES.filter(
     (n) => n !== 'slack-interactions' || settings.approvals.slack !== undefined,
   );
-  const fns = functions(deployed, scope, environment, settings.reservedConcurrency);
+  const fns = functions(deployed, scope, environment, settings.reservedConcurrency, reaches);
+  const copies = Object.values(fns.copies).flatMap((c) => Object.values(c));
   const arns: $util.Output<PlaybookFunctions> = $util
     .all(deployed.map((n) => fns.functions[n].arn))
     .apply((list) => {
@@ -138,8 +149,9 @@ export function tourniquet(settings: StageSettings) {
     });
   const machines = playbooks(
     arns,
-    deployed.map((n) => fns.functions[n].arn),
+    [...deployed.map((n) => fns.functions[n].arn), ...copies.map((f) => f.arn)],
     settings.approvalTimeoutSeconds,
+    reaches.map((r) => ({ key: r.key, arns: withCopies(arns, fns.copies[r.key] ?? {}) })),
   );
   routing(fns.functions, dlq);
   const url = settings.approvals.slack ? slackEndpoint(fns.functions['slack-interactions']) : null;
@@ -152,12 +164,23 @@ export function tourniquet(settings: StageSettings) {
     ],
   });
   const homeBus = $interpolate`arn:${partition.partition}:events:${region.name}:${identity.accountId}:event-bus/default`;
-  const providerFor = regionProviders(settings.homeRegion);
   forwarding(settings.forwardFrom, homeBus, providerFor);
   untrackGroups(settings.config.clusters, providerFor);
   denyAllInstanceProfile();
-  eksAccess(settings.config.clusters, fns.roles);
-  const topic = alarms(dlq, machines, fns.functions, settings.alarmEmail);
+  if (settings.accessEntries) eksAccess(settings.config.clusters, fns.roles, providerFor);
+  const topic = alarms(
+    dlq,
+    machines,
+    {
+      ...fns.functions,
+      ...Object.fromEntries(
+        Object.entries(fns.copies).flatMap(([key, set]) =>
+          Object.entries(set).map(([n, f]) => [`${n}-${key}`, f]),
+        ),
+      ),
+    },
+    settings.alarmEmail,
+  );
   return {
     slackInteractionsUrl: url?.functionUrl ?? null,
     decisionUrl: decisions.functionUrl,
@@ -172,4 +195,19 @@ function ownSinkSecrets(sinks: StageSettings['tickets']['sinks']): string[] {
   return sinks
     .map((sink) => sink.credentialsSecret)
     .filter((name): name is string => typeof name === 'string' && name.length > 0);
+}
+
+/** A reach's playbook functions: its copies of the Kubernetes-using actions, the rest shared. */
+function withCopies(
+  arns: $util.Output<PlaybookFunctions>,
+  copies: Partial<Record<FunctionName, aws.lambda.Function>>,
+): $util.Output<PlaybookFunctions> {
+  const entries = Object.entries(copies) as Array<[FunctionName, aws.lambda.Function]>;
+  return $util.all([arns, $util.all(entries.map(([, f]) => f.arn))]).apply(([base, copied]) => ({
+    ...base,
+    actions: {
+      ...base.actions,
+      ...Object.fromEntries(entries.map(([n], i) => [n, copied[i] as string])),
+    },
+  }));
 }

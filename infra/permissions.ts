@@ -264,6 +264,13 @@ function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
         },
         // Incidents, and Powertools Idempotency records in the same table.
         dynamo([c.tables.incidents], true),
+        // A Config rule is identified by its Source, whatever it is called (read-only).
+        {
+          Sid: 'ConfigRuleIdentity',
+          Effect: 'Allow',
+          Action: ['config:DescribeConfigRules'],
+          Resource: ['*'],
+        },
         // A repeat finding is commented on the incident's tickets.
         ...secrets(c.secrets.tickets),
         ...securityHub,

@@ -15,6 +15,11 @@ export function playbooks(
   arns: $util.Output<PlaybookFunctions>,
   functionArns: $util.Input<string>[],
   approvalTimeoutSeconds: number,
+  /**
+   * One more set of state machines per VPC reach, named `<playbook>-<key>`: the same definitions
+   * with the Kubernetes-using actions' ARNs swapped for that reach's function copies.
+   */
+  variants: ReadonlyArray<{ key: string; arns: $util.Output<PlaybookFunctions> }> = [],
 ) {
   const logs = new aws.cloudwatch.LogGroup('PlaybookLogs', {
     name: `/aws/vendedlogs/states/tourniquet-${$app.stage}`,
@@ -64,23 +69,29 @@ export function playbooks(
     }),
   });
   const machines = {} as Record<StateMachineName, aws.sfn.StateMachine>;
-  for (const name of STATE_MACHINE_NAMES) {
-    const id = name.replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase());
-    machines[name] = new aws.sfn.StateMachine(`${id}Playbook`, {
-      name: `tourniquet-${$app.stage}-${name}`,
-      type: 'STANDARD',
-      roleArn: role.arn,
-      definition: arns.apply((f) =>
-        JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
-      ),
-      // Events only, never their data: the approval Task's parameters carry its task token.
-      loggingConfiguration: {
-        level: 'ALL',
-        includeExecutionData: false,
-        logDestination: $interpolate`${logs.arn}:*`,
-      },
-      tracingConfiguration: { enabled: true },
-    });
-  }
+  const sets = [{ key: '', arns }, ...variants];
+  for (const set of sets)
+    for (const name of STATE_MACHINE_NAMES) {
+      const id = name.replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase());
+      const key = set.key ? `${name}-${set.key}` : name;
+      (machines as Record<string, aws.sfn.StateMachine>)[key] = new aws.sfn.StateMachine(
+        `${id}Playbook${set.key.toUpperCase()}`,
+        {
+          name: `tourniquet-${$app.stage}-${key}`,
+          type: 'STANDARD',
+          roleArn: role.arn,
+          definition: set.arns.apply((f) =>
+            JSON.stringify(playbookDefinition(name, f, { approvalTimeoutSeconds })),
+          ),
+          // Events only, never their data: the approval Task's parameters carry its task token.
+          loggingConfiguration: {
+            level: 'ALL',
+            includeExecutionData: false,
+            logDestination: $interpolate`${logs.arn}:*`,
+          },
+          tracingConfiguration: { enabled: true },
+        },
+      );
+    }
   return machines;
 }

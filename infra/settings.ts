@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
 import { type ApprovalSettings, approvalSettingsFromConfig } from '@tourniquet/slack';
@@ -7,6 +7,13 @@ import {
   type SinkWithCredentials,
   withStageSecrets,
 } from '@tourniquet/tickets';
+import { closestKey, parseDeploySettings, type ReservedConcurrency } from './deploySettings';
+
+export {
+  DEFAULT_RESERVED_CONCURRENCY,
+  parseReservedConcurrency,
+  type ReservedConcurrency,
+} from './deploySettings';
 
 /** Ticket sinks that need credentials, and the keys of the secret the stage creates for each. */
 export const SINK_SECRETS: Record<SinkWithCredentials, Readonly<Record<string, string>>> = {
@@ -16,7 +23,7 @@ export const SINK_SECRETS: Record<SinkWithCredentials, Readonly<Record<string, s
 };
 export type SecretSink = SinkWithCredentials;
 
-/** What one stage (one account) deploys, read from `tourniquet.<stage>.json` or the default config. */
+/** What one stage (one account) deploys, read from `tourniquet.<stage>.json`. */
 export interface StageSettings {
   config: TourniquetConfig;
   /** The account this stage may deploy to (the only one in `allowedAccountIds`). */
@@ -36,95 +43,82 @@ export interface StageSettings {
    * stage creates from `sst secret set` values (see SINK_SECRETS).
    */
   tickets: { sinks: Array<Record<string, unknown> & { type: string }>; [key: string]: unknown };
+  /** `deploy.retainData`: the tables (and the approvals table's key) outlive a removal. */
+  retainData: boolean;
+  /** `deploy.accessEntries`: EKS access entries for the action roles (false: aws-auth by hand). */
+  accessEntries: boolean;
+}
+
+/** Whether `tourniquet.<stage>.json` exists (SST evaluates its app config for any stage). */
+export function hasStageFile(stage: string, root = process.cwd()): boolean {
+  return existsSync(join(root, `tourniquet.${stage}.json`));
 }
 
 /**
- * Concurrency set aside for the public Slack endpoint and for each containment (action)
- * function. The Slack endpoint is reachable by anyone: its reservation is also its ceiling, so a
- * flood of requests cannot take the account's concurrency from containment. The action functions'
- * reservation is a floor nothing else can take, and a ceiling on how fast they change things.
+ * The stage's settings from `tourniquet.<stage>.json` in `root`. There is no fallback: a stage
+ * without its file (a typo, say) stops here instead of deploying the sample configuration.
+ * `file` names another file explicitly (the tests evaluate the program with the sample).
  */
-export interface ReservedConcurrency {
-  slackInteractions: number | null;
-  actions: number | null;
-}
-
-export const DEFAULT_RESERVED_CONCURRENCY: ReservedConcurrency = {
-  slackInteractions: 10,
-  actions: 10,
-};
-
-/** `deploy.reservedConcurrency`: positive integers, or null to reserve nothing. */
-export function parseReservedConcurrency(value: unknown): ReservedConcurrency {
-  if (value === undefined) return { ...DEFAULT_RESERVED_CONCURRENCY };
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(
-      'deploy.reservedConcurrency: expected an object {"slackInteractions", "actions"}',
-    );
-  const result = { ...DEFAULT_RESERVED_CONCURRENCY };
-  for (const [key, v] of Object.entries(value)) {
-    if (!(key in result))
-      throw new Error(
-        `deploy.reservedConcurrency.${key}: unknown key (expected slackInteractions or actions)`,
-      );
-    // 0 would throttle every invocation: a function that never runs, not a limit.
-    if (v !== null && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000))
-      throw new Error(
-        `deploy.reservedConcurrency.${key}: expected an integer from 1 to 1000, or null for none (got ${JSON.stringify(v)})`,
-      );
-    result[key as keyof ReservedConcurrency] = v as number | null;
-  }
-  return result;
-}
-
-export function stageSettings(stage: string, root = process.cwd()): StageSettings {
-  const candidates = [`tourniquet.${stage}.json`, 'tourniquet.config.json'];
-  for (const file of candidates) {
-    let text: string;
-    try {
-      text = readFileSync(join(root, file), 'utf8');
-    } catch {
-      continue;
-    }
-    const document = JSON.parse(text) as Record<string, unknown>;
-    const deploy = (document.deploy ?? {}) as Record<string, unknown>;
-    const config = parseConfig(document);
-    const approvals = withFile(file, () => approvalSettingsFromConfig(document));
-    const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
-    // Validate as deployed: a missing credentialsSecret is the one the stage will create.
-    withFile(file, () =>
-      parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/${stage}/${type}`)),
-    );
-    const accounts = [...new Set(config.clusters.map((c) => c.account))];
-    const account = (deploy.account as string | undefined) ?? accounts[0];
-    if (!account)
-      throw new Error(
-        `${file}: no clusters and no deploy.account: which account does stage ${stage} deploy to?`,
-      );
-    const homeRegion =
-      (deploy.region as string | undefined) ??
-      config.clusters.find((c) => c.account === account)?.region ??
-      'us-east-1';
-    const regions = [
-      ...new Set(config.clusters.filter((c) => c.account === account).map((c) => c.region)),
-    ];
-    return {
-      config: { ...config, clusters: config.clusters.filter((c) => c.account === account) },
-      account,
-      homeRegion,
-      forwardFrom: regions.filter((r) => r !== homeRegion),
-      approvalTimeoutSeconds: Number(deploy.approvalTimeoutSeconds ?? 900),
-      alarmEmail: (deploy.alarmEmail as string | undefined) ?? null,
-      reservedConcurrency: withFile(file, () =>
-        parseReservedConcurrency(deploy.reservedConcurrency),
-      ),
-      approvals,
-      tickets: { ...tickets, sinks: tickets.sinks ?? [] },
-    };
-  }
-  throw new Error(
-    `no configuration for stage ${stage}: create ${candidates[0]} (see docs/deploy.md)`,
+export function stageSettings(
+  stage: string,
+  root = process.cwd(),
+  file = `tourniquet.${stage}.json`,
+): StageSettings {
+  const path = join(root, file);
+  if (!existsSync(path)) throw new Error(missingStageFile(stage, file, root));
+  const document = withFile(file, () => {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('expected a JSON object');
+    return parsed as Record<string, unknown>;
+  });
+  const deploy = withFile(file, () => parseDeploySettings(document.deploy));
+  const config = withFile(file, () => parseConfig(document));
+  const approvals = withFile(file, () => approvalSettingsFromConfig(document));
+  const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
+  // Validate as deployed: a missing credentialsSecret is the one the stage will create.
+  withFile(file, () =>
+    parseTicketSettings(withStageSecrets(tickets, (type) => `tourniquet/${stage}/${type}`)),
   );
+  const accounts = [...new Set(config.clusters.map((c) => c.account))];
+  const account = deploy.account ?? accounts[0];
+  if (!account)
+    throw new Error(
+      `${file}: no clusters and no deploy.account: which account does stage ${stage} deploy to?`,
+    );
+  const homeRegion =
+    deploy.region ?? config.clusters.find((c) => c.account === account)?.region ?? 'us-east-1';
+  const regions = [
+    ...new Set(config.clusters.filter((c) => c.account === account).map((c) => c.region)),
+  ];
+  return {
+    config: { ...config, clusters: config.clusters.filter((c) => c.account === account) },
+    account,
+    homeRegion,
+    forwardFrom: regions.filter((r) => r !== homeRegion),
+    approvalTimeoutSeconds: deploy.approvalTimeoutSeconds,
+    alarmEmail: deploy.alarmEmail,
+    reservedConcurrency: deploy.reservedConcurrency,
+    approvals,
+    tickets: { ...tickets, sinks: tickets.sinks ?? [] },
+    retainData: deploy.retainData,
+    accessEntries: deploy.accessEntries,
+  };
+}
+
+/** Names the file to create, and the stage that was probably meant when one is close. */
+function missingStageFile(stage: string, file: string, root: string): string {
+  const stages = readdirSync(root)
+    .map((name) => /^tourniquet\.(.+)\.json$/.exec(name)?.[1])
+    .filter((s): s is string => s !== undefined && s !== 'config');
+  const near = closestKey(stage, stages);
+  return [
+    `no configuration for stage ${stage}: ${file} does not exist`,
+    near ? ` (did you mean --stage ${near}?)` : '',
+    `. Create ${file} (see docs/deploy.md)`,
+    stages.length > 0 ? `; stages configured here: ${stages.sort().join(', ')}` : '',
+    '. The sample tourniquet.config.json is never deployed.',
+  ].join('');
 }
 
 function withFile<T>(file: string, parse: () => T): T {

@@ -83,6 +83,8 @@ beforeAll(async () => {
           return { name: REGION, region: REGION, id: REGION };
         if (args.token === 'aws:index/getPartition:getPartition')
           return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+        if (args.token === 'aws:eks/getCluster:getCluster')
+          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
         return args.inputs;
       },
     },
@@ -116,9 +118,9 @@ beforeAll(async () => {
   const { stageSettings } = settingsModule;
   parseReservedConcurrency = settingsModule.parseReservedConcurrency;
   const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
-  const settings = stageSettings('test', REPO_ROOT);
+  const settings = stageSettings('test', REPO_ROOT, 'tourniquet.config.json');
   settingsUsed = settings;
-  outputs = tourniquet({
+  outputs = await tourniquet({
     ...settings,
     forwardFrom: ['us-west-2'],
     approvals: parseApprovalSettings({

@@ -3,6 +3,7 @@ import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import {
   type CapacityLedger,
+  type ConfigRuleResolver,
   describeProblems,
   EventValidationError,
   type Planner,
@@ -17,6 +18,8 @@ export interface TriageDeps {
   starter: PlaybookStarter;
   /** The blast-radius budget (DESIGN §6); without it nothing is capped. */
   ledger?: CapacityLedger;
+  /** Identifies Config rules by their Source; without it, by their names only. */
+  configRules?: ConfigRuleResolver;
   logger: Logger;
   metrics: Metrics;
   unit: typeof MetricUnits;
@@ -47,7 +50,7 @@ export class RejectedEventError extends TourniquetError {
  * envelope (safeParse), core checks the detail. Every outcome is logged and counted.
  */
 export function createTriageHandler(deps: TriageDeps) {
-  const { planner, starter, ledger, logger, metrics, unit } = deps;
+  const { planner, starter, ledger, configRules, logger, metrics, unit } = deps;
 
   function reject(event: unknown, reason: string, cause?: unknown): never {
     const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
@@ -71,7 +74,7 @@ export function createTriageHandler(deps: TriageDeps) {
     }
     let result: Awaited<ReturnType<typeof triage>>;
     try {
-      result = await triage(parsed.data, planner, starter, new Date(), ledger);
+      result = await triage(parsed.data, planner, starter, new Date(), ledger, configRules);
     } catch (error) {
       if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
         reject(parsed.data, error.message, error);
@@ -87,6 +90,14 @@ export function createTriageHandler(deps: TriageDeps) {
       metrics.addMetric('CappedFindings', unit.Count, 1);
     }
     logger.setCorrelationId(plan.incidentKey);
+    const { context } = plan.finding;
+    if (context.origin === 'config' && context.identity.by === 'name' && context.identity.problem) {
+      logger.warn('Config rule identified by its name only', {
+        ruleName: context.ruleName,
+        problem: context.identity.problem,
+      });
+      metrics.addMetric('ConfigRuleLookupFailures', unit.Count, 1);
+    }
     logger.info('finding triaged', {
       findingType: plan.finding.type,
       severity: plan.finding.severity,

@@ -2,6 +2,7 @@ import type { ActionJournal, AwsClients, JournalEntry } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import { z } from 'zod';
+import { ensureReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { getAction } from './registry';
 import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './types';
@@ -66,7 +67,8 @@ export async function runActionRequest(
   const contextAt = (clusterName: string | null, fallbackRegion: string | undefined) => {
     const cluster = runtime.config.clusters.find((c) => c.name === clusterName) ?? null;
     const region = cluster?.region ?? fallbackRegion ?? process.env.AWS_REGION ?? 'us-east-1';
-    return {
+    let reachable: Promise<void> | undefined;
+    const context: ActionContext = {
       incidentKey: request.incidentKey,
       dryRun,
       config: runtime.config,
@@ -80,11 +82,13 @@ export async function runActionRequest(
           throw new InvalidParametersError(
             `${action.name} needs a cluster, but the finding names none`,
           );
-        return runtime.kube(clusterName);
+        reachable ??= ensureReachable(context, clusterName);
+        return reachable.then(() => runtime.kube(clusterName));
       },
       now: runtime.now ?? (() => new Date()),
       ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),
     };
+    return context;
   };
   if (request.mode === 'undo')
     return undoFromJournal(action, runtime.journal, request.incidentKey, contextAt);

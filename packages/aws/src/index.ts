@@ -2,6 +2,7 @@ export * from './approvals/index';
 export { type AwsClientOverrides, type AwsClients, createAwsClients } from './awsClients';
 export { awsClientConfig } from './clientConfig';
 export { type ClusterConnection, ClusterConnectionCache } from './clusterConnection';
+export { ConfigRuleLookup, type ConfigRuleLookupOptions } from './configRuleLookup';
 export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';

@@ -19,6 +19,11 @@ export interface StepFunctionsPlaybookStarterOptions {
   clock?: () => Date;
   /** Clock skew allowed between this caller and Step Functions (default 1000 ms). */
   clockSkewMs?: number;
+  /**
+   * The reach of the plan's cluster (`reachKeyFor`): anything but `public` starts that reach's
+   * state machine, `<playbook>-<reach>`, whose Kubernetes steps run in the cluster's VPC.
+   */
+  reachOf?: (plan: Plan) => string;
 }
 
 const DEFAULT_CLOCK_SKEW_MS = 1000;
@@ -34,9 +39,18 @@ export class StepFunctionsPlaybookStarter implements PlaybookStarter {
 
   async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
     const input = playbookInput(plan);
-    const stateMachineArn = this.options.stateMachines[input.playbook];
+    const reach = this.options.reachOf?.(plan) ?? 'public';
+    const machine = reach === 'public' ? input.playbook : `${input.playbook}-${reach}`;
+    // Never falls back to the public copy: its functions cannot reach a VPC-only cluster.
+    const stateMachineArn = (this.options.stateMachines as Record<string, string | undefined>)[
+      machine
+    ];
     if (!stateMachineArn) {
-      throw new Error(`no state machine is configured for playbook ${input.playbook}`);
+      throw new Error(
+        reach === 'public'
+          ? `no state machine is configured for playbook ${input.playbook}`
+          : `no state machine is configured for playbook ${input.playbook} in VPC reach ${reach} (${machine})`,
+      );
     }
     const name = executionName(
       plan.incidentKey,

@@ -65,11 +65,25 @@ export interface GuardDutyContext {
   credentialInstanceProfile: string | null;
 }
 
+/**
+ * How a Config rule was identified: by its Source (DescribeConfigRules: the managed rule's
+ * identifier, whatever the rule is called), or by its name alone (`tourniquet plan` offline, or
+ * when the lookup failed: `problem` says why).
+ */
+export type ConfigRuleIdentity =
+  | { by: 'source'; owner: string; sourceIdentifier: string | null }
+  | { by: 'name'; problem: string | null };
+
 export interface ConfigContext {
   origin: 'config';
   ruleName: string;
-  /** The managed rule identifier with any `securityhub-` prefix and hash suffix removed. */
+  /**
+   * The managed rule, in the lower-case kebab form of CONFIG_RULES (`eks-endpoint-no-public-access`):
+   * from its Source identifier, or guessed from the name (any `securityhub-` prefix and hash
+   * suffix removed). A custom rule is `custom:<name>`.
+   */
   rule: string;
+  identity: ConfigRuleIdentity;
   compliance: string;
   previousCompliance: string | null;
 }

@@ -1,5 +1,6 @@
 export * from './actions';
 export * from './blastRadius';
+export * from './config/access';
 export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';
@@ -12,6 +13,7 @@ export * from './playbooks/functionArns';
 export * from './playbooks/serviceContracts';
 export { stepKey } from './playbooks/stepKey';
 export * from './policy/cidr';
+export * from './policy/configRuleIdentity';
 export * from './policy/configRules';
 export * from './policy/incidentKey';
 export * from './policy/plan';

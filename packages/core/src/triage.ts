@@ -1,6 +1,7 @@
 import { blastRadiusScope, type CapacityLedger, cappedPlan, hourWindow } from './blastRadius';
 import { normaliseEvent } from './events/normalise';
 import type { PlaybookStarter, StartedPlaybook } from './playbookStarter';
+import { type ConfigRuleResolver, identifyConfigRule } from './policy/configRuleIdentity';
 import type { Plan, Planner } from './policy/plan';
 
 export interface TriageResult {
@@ -13,7 +14,9 @@ export interface TriageResult {
 
 /**
  * Event → Finding → Plan → playbook execution. Throws EventValidationError /
- * UnrecognisedEventError for input that is not a valid event of a supported source.
+ * UnrecognisedEventError for input that is not a valid event of a supported source. With
+ * `configRules`, a Config rule is identified by its Source (DescribeConfigRules) instead of its
+ * name.
  */
 export async function triage(
   event: unknown,
@@ -21,8 +24,10 @@ export async function triage(
   starter: PlaybookStarter,
   now: Date = new Date(),
   ledger?: CapacityLedger,
+  configRules?: ConfigRuleResolver,
 ): Promise<TriageResult> {
-  let plan = planner.plan(normaliseEvent(event));
+  const finding = normaliseEvent(event);
+  let plan = planner.plan(configRules ? await identifyConfigRule(finding, configRules) : finding);
   let capped = false;
   const budget = ledger ? blastRadiusScope(plan, planner.config.blastRadius) : null;
   if (

@@ -1,24 +1,28 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
 import {
   type ActionJournal,
   type AwsClients,
   awsClientConfig,
+  ConfigRuleLookup,
   createAwsClients,
   DynamoActionJournal,
   ensureIncidentTable,
 } from '@tourniquet/aws';
-import type { Finding, TourniquetConfig } from '@tourniquet/core';
+import type { ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
+import { apiReachable, refusingEndpoint } from './emulators/apiReach';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
 import { quickRetries } from './emulators/quickRetries';
 import { type KubeSimulator, startKubeSimulator } from './kube/kubeSimulator';
 import { loadScenario, type Scenario } from './scenario/scenario';
-import { type SeededScenario, seedScenario } from './scenario/seedScenario';
+import { accessIn, type SeededScenario, seedScenario } from './scenario/seedScenario';
 
 export const DEFAULT_SCENARIO = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -106,7 +110,9 @@ export class LocalWorld {
       }
       const config: TourniquetConfig = {
         ...options.config,
-        clusters: seeded.clusters.map((c) => c.config),
+        clusters: seeded.clusters.map((c) =>
+          withConfiguredAccess(c.config, options.config, seeded),
+        ),
       };
       if (!options.faults) return new LocalWorld(moto, seeded, simulators, config, new Map());
       const { rate, seed = 1 } = options.faults;
@@ -152,6 +158,24 @@ export class LocalWorld {
     return clients;
   }
 
+  /**
+   * Clients straight to moto, never through a fault proxy: for reading the state back after a
+   * replay, which observes the system rather than being part of it.
+   */
+  inspect(region: string): AwsClients {
+    let clients = this.inspectors.get(region);
+    if (!clients) {
+      clients = createAwsClients(region, {
+        endpoint: this.moto.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      });
+      this.inspectors.set(region, clients);
+    }
+    return clients;
+  }
+
+  private readonly inspectors = new Map<string, AwsClients>();
+
   simulator(cluster: string): KubeSimulator {
     const simulator = this.simulators.get(cluster);
     if (!simulator) throw new Error(`no Kubernetes simulator for cluster ${cluster}`);
@@ -190,14 +214,78 @@ export class LocalWorld {
     };
   }
 
-  /** What the action Lambdas get in AWS, wired to the local emulators. */
+  private ruleLookup: ConfigRuleLookup | null = null;
+
+  /** Config rules looked up in moto's Config (through the fault proxy when there is one), as triage does. */
+  configRules(): ConfigRuleLookup {
+    this.ruleLookup ??= new ConfigRuleLookup({
+      client: (region) =>
+        new ConfigServiceClient({
+          ...awsClientConfig({ region, endpoint: this.endpoints?.aws ?? this.moto.endpoint }),
+          credentials: LOCAL_CREDENTIALS,
+          ...(this.endpoints ? { retryStrategy: quickRetries() } : {}),
+        }),
+    });
+    return this.ruleLookup;
+  }
+
+  /**
+   * What the action Lambdas get in AWS, wired to the local emulators. A cluster the function
+   * could not reach from where the config runs it (outside any VPC, or in the cluster's VPC) is
+   * behind an address that refuses connections.
+   */
   runtime(): ActionRuntime {
     return {
       config: this.config,
       aws: (region) => this.aws(region),
       journal: this.journal,
-      kube: (cluster) => new StaticKubeConnector(this.kubeConfig(cluster)).adapterFor(),
+      kube: async (cluster) => {
+        const reachable = await apiReachable(
+          this.network.eks(this.regionOf(cluster)),
+          cluster,
+          this.config.clusters.find((c) => c.name === cluster)?.access,
+        );
+        const kubeConfig = reachable ? this.kubeConfig(cluster) : await this.unreachable(cluster);
+        return new StaticKubeConnector(kubeConfig).adapterFor();
+      },
     };
+  }
+
+  /** EKS as the emulated network reads it: straight to moto, never through a fault proxy. */
+  private readonly network = {
+    clients: new Map<string, EKSClient>(),
+    eks: (region: string): EKSClient => {
+      let client = this.network.clients.get(region);
+      if (!client) {
+        client = new EKSClient({
+          ...awsClientConfig({ region, endpoint: this.moto.endpoint }),
+          credentials: LOCAL_CREDENTIALS,
+        });
+        this.network.clients.set(region, client);
+      }
+      return client;
+    },
+  };
+
+  private regionOf(cluster: string): string {
+    return (
+      this.config.clusters.find((c) => c.name === cluster)?.region ??
+      this.seeded.clusters.find((c) => c.name === cluster)?.region ??
+      'us-east-1'
+    );
+  }
+
+  /** Client config for a cluster's API server as seen from outside its reach. */
+  private async unreachable(cluster: string): Promise<KubeConfig> {
+    const simulator = this.simulator(cluster);
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: cluster, server: await refusingEndpoint(), skipTLSVerify: true }],
+      users: [{ name: 'tourniquet', token: simulator.token }],
+      contexts: [{ name: cluster, cluster, user: 'tourniquet' }],
+      currentContext: cluster,
+    });
+    return config;
   }
 
   /** Client config for a cluster's simulator (through its fault proxy when there is one). */
@@ -216,8 +304,22 @@ export class LocalWorld {
   }
 
   async stop(): Promise<void> {
+    for (const client of this.network.clients.values()) client.destroy();
     await Promise.allSettled(this.faultProxies.map((p) => p.stop()));
     await Promise.allSettled([...this.simulators.values()].map((s) => s.stop()));
     await this.moto.stop();
   }
+}
+
+/**
+ * A seeded cluster's config entry, with the access the given config sets for that cluster (its
+ * ids may be the scenario's: they are translated) instead of the scenario's.
+ */
+function withConfiguredAccess(
+  seeded: ClusterConfig,
+  config: TourniquetConfig,
+  scenario: SeededScenario,
+): ClusterConfig {
+  const access = config.clusters.find((c) => c.name === seeded.name)?.access;
+  return access ? { ...seeded, access: accessIn(access, scenario.physical) } : seeded;
 }

@@ -4,6 +4,7 @@ import { ACTION_NAMES, DESTRUCTIVE_ACTIONS } from '../actions';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../severity';
 import { zodProblems } from '../zodProblems';
+import { clusterAccessSchema } from './access';
 
 export const DEFAULT_PROTECTED_NAMESPACES = [
   'kube-system',
@@ -45,6 +46,8 @@ const clusterSchema = z.strictObject({
       z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id'),
     )
     .default({}),
+  /** How Tourniquet reaches the cluster's API server (see ./access). */
+  access: clusterAccessSchema,
 });
 
 export const configSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Finding } from '../finding';
+import type { ConfigRuleIdentity, Finding } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { canonicalRuleName, configRuleRoute } from '../policy/configRules';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
@@ -27,21 +27,19 @@ const detailSchema = z.object({
 
 export function normaliseConfig(envelope: Envelope): Finding {
   const detail = parseOrThrow(detailSchema, envelope.detail, 'Config compliance change', 'detail');
-  const rule = canonicalRuleName(detail.configRuleName);
-  const route = configRuleRoute(rule);
   const evaluated =
     detail.newEvaluationResult.resultRecordedTime ??
     detail.newEvaluationResult.evaluationResultIdentifier?.orderingTimestamp ??
     detail.notificationCreationTime ??
     envelope.time;
   const compliance = detail.newEvaluationResult.complianceType;
-  return {
+  const finding: Finding = {
     origin: 'config',
     id: `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}`,
     eventId: envelope.id,
-    type: `Config:${rule}`,
-    title: `${detail.resourceType} ${detail.resourceId} is ${compliance} with ${detail.configRuleName} (${route.description})`,
-    severity: route.severity,
+    type: '',
+    title: '',
+    severity: 'MEDIUM',
     account: detail.awsAccountId,
     region: detail.awsRegion,
     cluster: detail.resourceType === 'AWS::EKS::Cluster' ? detail.resourceId : null,
@@ -57,10 +55,38 @@ export function normaliseConfig(envelope: Envelope): Finding {
     context: {
       origin: 'config',
       ruleName: detail.configRuleName,
-      rule,
+      rule: '',
+      identity: { by: 'name', problem: null },
       compliance,
       previousCompliance: detail.oldEvaluationResult?.complianceType ?? null,
     },
     raw: envelope,
+  };
+  // The event carries only the rule's name; triage asks Config what the rule is
+  // (identifyConfigRule), and offline the name is all there is.
+  return withConfigRule(finding, canonicalRuleName(detail.configRuleName), {
+    by: 'name',
+    problem: null,
+  });
+}
+
+/**
+ * The Config finding with its rule identified as `rule`: type, title and severity follow the
+ * rule, the context records how it was identified.
+ */
+export function withConfigRule(
+  finding: Finding,
+  rule: string,
+  identity: ConfigRuleIdentity,
+): Finding {
+  const c = finding.context;
+  if (c.origin !== 'config') return finding;
+  const route = configRuleRoute(rule);
+  return {
+    ...finding,
+    type: `Config:${rule}`,
+    title: `${finding.resource?.type} ${finding.resource?.id} is ${c.compliance} with ${c.ruleName} (${route.description})`,
+    severity: route.severity,
+    context: { ...c, rule, identity },
   };
 }

@@ -125,16 +125,37 @@ const CONFIG_RULE_ROUTES: ReadonlyArray<Rule<ConfigContext>> = [
     if (action)
       return route(
         'remediate-config',
-        `${c.ruleName}: ${f.resource?.type} ${f.resource?.id} is NON_COMPLIANT → ${action}`,
+        `${c.ruleName}: ${f.resource?.type} ${f.resource?.id} is NON_COMPLIANT → ${action}${identified(c)}`,
+      );
+    if (isKnownConfigRule(c.rule))
+      return route(
+        'ticket-only',
+        `${c.ruleName} has no automatic remediation (${configRuleRoute(c.rule).description})${identified(c)}`,
+      );
+    const { identity } = c;
+    if (identity.by === 'source' && (identity.owner !== 'AWS' || !identity.sourceIdentifier))
+      return route(
+        'ticket-only',
+        `${c.ruleName} is a custom rule (${identity.owner}), not a managed rule Tourniquet remediates`,
+      );
+    if (identity.by === 'source')
+      return route(
+        'ticket-only',
+        `${c.ruleName} is managed rule ${identity.sourceIdentifier}, which Tourniquet does not remediate`,
       );
     return route(
       'ticket-only',
-      isKnownConfigRule(c.rule)
-        ? `${c.ruleName} has no automatic remediation (${configRuleRoute(c.rule).description})`
-        : `${c.ruleName} is not a rule Tourniquet remediates`,
+      `${c.ruleName} is not a rule Tourniquet remediates${identified(c)}`,
     );
   },
 ];
+
+/** How the rule was identified, when the name alone does not say it. */
+function identified(c: ConfigContext): string {
+  const { identity } = c;
+  if (identity.by === 'name') return identity.problem ? ` (${identity.problem})` : '';
+  return c.ruleName === c.rule ? '' : ` (managed rule ${identity.sourceIdentifier})`;
+}
 
 /**
  * CloudTrail IRSA: an AssumeRoleWithWebIdentity, or a call made with its session, is anomalous

@@ -34,7 +34,8 @@ export async function describeState(
   const f = plan.finding;
   const simulator = f.cluster ? world.simulators.get(f.cluster) : undefined;
   const region = world.config.clusters.find((c) => c.name === f.cluster)?.region ?? f.region;
-  const aws = world.aws(region);
+  // Observation, not the system under test: never through the fault proxy.
+  const aws = world.inspect(region);
   const state: ReplayState = { pod: null, node: null, role: null, ticket };
 
   let nodeName: string | null = null;

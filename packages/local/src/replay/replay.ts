@@ -114,6 +114,8 @@ export async function replay(options: ReplayOptions): Promise<{
           planner,
           starter,
           new Date(startedAt),
+          undefined,
+          world.configRules(),
         );
       } catch (error) {
         if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, zodProblems } from '@tourniquet/core';
+import { ConfigError, clusterAccessSchema, zodProblems } from '@tourniquet/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -51,8 +51,29 @@ const cluster = z.object({
   region: z.string(),
   version: z.string().default('1.31'),
   oidcIssuer: z.string(),
-  endpointPublicAccess: z.boolean().default(true),
-  endpointPrivateAccess: z.boolean().default(false),
+  /**
+   * The API server endpoint as EKS shows it (resourcesVpcConfig); decides what a function outside
+   * the VPC can reach. Defaults as EKS: public, open to 0.0.0.0/0, private endpoint off.
+   */
+  endpoint: z
+    .strictObject({
+      publicAccess: z.boolean().default(true),
+      privateAccess: z.boolean().default(false),
+      publicAccessCidrs: z
+        .array(z.string().regex(/^[0-9.]+\/\d{1,2}$/, 'expected an IPv4 CIDR block'))
+        .min(1)
+        .optional(),
+    })
+    .refine(
+      (e) => e.publicAccess || e.privateAccess,
+      'EKS needs the public or the private endpoint on',
+    )
+    .default({ publicAccess: true, privateAccess: false }),
+  /**
+   * How Tourniquet reaches this cluster (config `clusters[].access`, in the scenario's ids); a
+   * `--config` that lists the cluster with its own access wins.
+   */
+  access: clusterAccessSchema,
   logging: z.array(z.string()).default([]),
   tags: stringMap,
   egressCidrs: z.array(z.string()).default([]),
@@ -94,10 +115,20 @@ const role = z.object({
   tags: stringMap,
 });
 
+/** An AWS Config managed rule as deployed, under whatever name its deployment gave it. */
+const configRule = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a Config rule name'),
+  /** The managed rule's `Source.SourceIdentifier`, e.g. EKS_ENDPOINT_NO_PUBLIC_ACCESS. */
+  identifier: z.string().regex(/^[A-Z0-9_]+$/, 'expected a managed rule identifier'),
+  region: z.string(),
+  inputParameters: z.record(z.string(), z.string()).optional(),
+});
+
 export const scenarioSchema = z.object({
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
+  configRules: z.array(configRule).default([]),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -115,6 +146,18 @@ export function parseScenario(document: unknown, source = 'scenario'): Scenario 
   }
   const scenario = result.data;
   for (const [ci, c] of scenario.clusters.entries()) {
+    if (c.access?.mode === 'vpc') {
+      const subnets = new Set(c.subnets.map((s) => s.id));
+      const stray = c.access.subnetIds.find((id) => !subnets.has(id));
+      if (stray) {
+        throw new ConfigError([
+          {
+            path: `clusters.${ci}.access.subnetIds`,
+            message: `${stray} is not a subnet of the cluster's VPC (in ${source})`,
+          },
+        ]);
+      }
+    }
     const nodes = new Set(c.nodes.map((n) => n.name));
     for (const [pi, p] of c.pods.entries()) {
       if (!nodes.has(p.node)) {

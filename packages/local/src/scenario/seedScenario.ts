@@ -15,9 +15,10 @@ import {
   CreateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
-import type { ClusterConfig } from '@tourniquet/core';
+import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import type { Scenario, ScenarioCluster } from './scenario';
+import { seedConfigRules } from './seedConfigRules';
 import { seedDenyAllProfile } from './seedDenyAllProfile';
 
 export interface SeededCluster {
@@ -50,7 +51,7 @@ const OIDC_THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';
 /**
  * Creates the scenario's AWS side in moto: VPCs, subnets, security groups, the EKS clusters, the
  * node instances with their ENIs and volumes, branch ENIs for Security Groups for Pods, the
- * OIDC providers, IRSA and node roles with instance profiles. Returns the id translation and the
+ * OIDC providers, IRSA and node roles with instance profiles, the Config rules. Returns the id translation and the
  * Kubernetes manifests for the simulator.
  */
 export async function seedScenario(
@@ -90,9 +91,14 @@ export async function seedScenario(
             .filter((g) => g.quarantine)
             .map((g) => [physical(cluster.vpc.id), physical(g.id)]),
         ),
+        ...(cluster.access ? { access: accessIn(cluster.access, physical) } : {}),
       },
       kubeObjects: kubeObjectsFor(scenario, cluster, physical, branchEnis),
     });
+  }
+  if (scenario.configRules.length > 0) {
+    say(`seeding ${scenario.configRules.length} AWS Config rules`);
+    await seedConfigRules(scenario, options);
   }
   const pattern =
     ids.size > 0 ? new RegExp([...ids.keys()].map(escapeRegExp).join('|'), 'g') : null;
@@ -101,6 +107,16 @@ export async function seedScenario(
       ? JSON.parse(JSON.stringify(value).replace(pattern, (m) => physical(m)))
       : structuredClone(value);
   return { ids, clusters, physical, translate };
+}
+
+/** A cluster access with the scenario's subnet and group ids replaced by moto's. */
+export function accessIn(access: ClusterAccess, physical: (id: string) => string): ClusterAccess {
+  if (access.mode === 'public') return access;
+  return {
+    mode: 'vpc',
+    subnetIds: access.subnetIds.map(physical),
+    securityGroupId: physical(access.securityGroupId),
+  };
 }
 
 function escapeRegExp(text: string): string {
@@ -240,8 +256,11 @@ async function seedCluster(
         securityGroupIds: cluster.securityGroups
           .filter((g) => !g.quarantine)
           .map((g) => physical(g.id)),
-        endpointPublicAccess: cluster.endpointPublicAccess,
-        endpointPrivateAccess: cluster.endpointPrivateAccess,
+        endpointPublicAccess: cluster.endpoint.publicAccess,
+        endpointPrivateAccess: cluster.endpoint.privateAccess,
+        ...(cluster.endpoint.publicAccessCidrs
+          ? { publicAccessCidrs: cluster.endpoint.publicAccessCidrs }
+          : {}),
       },
       logging:
         cluster.logging.length > 0

@@ -1,0 +1,60 @@
+import { type Cluster, DescribeClusterCommand } from '@aws-sdk/client-eks';
+import type { ClusterAccess } from '@tourniquet/core';
+import { PermanentActionError } from './errors';
+import type { ActionContext } from './types';
+
+/** A cluster's API endpoint access, with the defaults EKS documents for fields left out. */
+export interface EndpointAccess {
+  publicAccess: boolean;
+  privateAccess: boolean;
+  publicAccessCidrs: string[];
+}
+
+export function endpointAccessOf(cluster: Pick<Cluster, 'resourcesVpcConfig'>): EndpointAccess {
+  const vpc = cluster.resourcesVpcConfig;
+  return {
+    publicAccess: vpc?.endpointPublicAccess !== false,
+    privateAccess: vpc?.endpointPrivateAccess === true,
+    publicAccessCidrs: vpc?.publicAccessCidrs?.length ? vpc.publicAccessCidrs : ['0.0.0.0/0'],
+  };
+}
+
+/**
+ * Why Tourniquet, reaching the cluster as `access` says, cannot reach this endpoint; null when
+ * it can. A function outside any VPC only has the public endpoint, from no fixed source address:
+ * a public endpoint restricted by publicAccessCidrs is as closed to it as a private-only one.
+ * From a VPC the private endpoint answers, or the public one through the VPC's NAT.
+ */
+export function unreachableReason(
+  access: ClusterAccess | undefined,
+  endpoint: EndpointAccess,
+): string | null {
+  if (access?.mode === 'vpc') return null;
+  if (!endpoint.publicAccess) {
+    return 'cluster API endpoint not reachable from Tourniquet (private-only endpoint; configure access.mode=vpc)';
+  }
+  if (!endpoint.publicAccessCidrs.includes('0.0.0.0/0')) {
+    return `cluster API endpoint not reachable from Tourniquet (public endpoint limited by publicAccessCidrs to ${endpoint.publicAccessCidrs.join(', ')}, and a function outside a VPC has no fixed source address; configure access.mode=vpc)`;
+  }
+  return null;
+}
+
+/**
+ * Before the first Kubernetes call: fails at once, with the reason, when the cluster's endpoint
+ * cannot be reached from where this function runs, instead of hanging on a connection to an
+ * address it has no route to until Lambda times out. When DescribeCluster itself fails, the
+ * connection attempt reports the problem.
+ */
+export async function ensureReachable(ctx: ActionContext, clusterName: string): Promise<void> {
+  const access = ctx.cluster?.access;
+  if (access?.mode === 'vpc') return;
+  let cluster: Cluster | undefined;
+  try {
+    ({ cluster } = await ctx.aws.eks.send(new DescribeClusterCommand({ name: clusterName })));
+  } catch {
+    return;
+  }
+  if (!cluster) return;
+  const reason = unreachableReason(access, endpointAccessOf(cluster));
+  if (reason) throw new PermanentActionError(`${clusterName}: ${reason}`);
+}
