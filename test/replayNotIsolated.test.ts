@@ -17,6 +17,8 @@ import { REPO_ROOT } from './helpers/events';
 
 const POD_FINDING = 'events/guardduty/runtime-reverse-shell-payments.json';
 const POD = 'payments-api-7d9f8b6c5-x2kqp';
+/** A whole replay: moto, the Kubernetes simulator and the ticket simulators start and stop. */
+const REPLAY_TIMEOUT_MS = 180_000;
 
 /** The sample environment, with prod-eks-01 changed as given. */
 function scenarioDocument(cluster: Record<string, unknown>, withoutSgp = false) {
@@ -38,23 +40,27 @@ function scenarioFile(cluster: Record<string, unknown>): string {
 }
 
 describe('replay: a pod nothing can cut is reported NOT isolated', () => {
-  it('no NetworkPolicy enforcer and SGP standard mode: the state line says NOT isolated', async () => {
-    let stdout = '';
-    const code = await main(
-      [
-        'replay',
-        '--approve',
-        'all',
-        '--scenario',
-        scenarioFile({ networkPolicyEnforcer: 'none', sgpMode: 'standard' }),
-        POD_FINDING,
-      ],
-      { stdout: (t) => (stdout += t), stderr: () => {}, cwd: REPO_ROOT },
-    );
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/isolate-pod\s+applied\s+\d+ ms\s+NOT isolated: .*standard mode/);
-    expect(stdout).toMatch(/state: pod payments\/payments-api-7d9f8b6c5-x2kqp NOT isolated;/);
-  });
+  it(
+    'no NetworkPolicy enforcer and SGP standard mode: the state line says NOT isolated',
+    async () => {
+      let stdout = '';
+      const code = await main(
+        [
+          'replay',
+          '--approve',
+          'all',
+          '--scenario',
+          scenarioFile({ networkPolicyEnforcer: 'none', sgpMode: 'standard' }),
+          POD_FINDING,
+        ],
+        { stdout: (t) => (stdout += t), stderr: () => {}, cwd: REPO_ROOT },
+      );
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/isolate-pod\s+applied\s+\d+ ms\s+NOT isolated: .*standard mode/);
+      expect(stdout).toMatch(/state: pod payments\/payments-api-7d9f8b6c5-x2kqp NOT isolated;/);
+    },
+    REPLAY_TIMEOUT_MS,
+  );
 });
 
 /**
@@ -98,38 +104,46 @@ async function replayPod(cluster: Record<string, unknown>) {
 }
 
 describe('replay: a pod NOT isolated escalates to isolate-node and pages on-call', () => {
-  it('no enforcer, no Security Groups for Pods: NOT isolated, paged with the reason, isolate-node approved and applied', async () => {
-    const { record, asked, summaries, action } = await replayPod({
-      networkPolicyEnforcer: 'none',
-    });
-    expect(record.status).toBe('SUCCEEDED');
-    expect(record.state?.pod).toMatchObject({ isolated: false, mechanisms: [] });
-    expect(action('isolate-pod')).toMatchObject({
-      status: 'applied',
-      detail: expect.stringMatching(/^NOT isolated: .*nothing enforces NetworkPolicy/),
-    });
-    // The escalation has its own approval request, after the group that always needs one.
-    expect(asked).toEqual([['cordon-node', 'revoke-role-sessions'], ['isolate-node']]);
-    expect(action('isolate-node')).toMatchObject({ status: 'applied' });
-    expect(summaries).toContainEqual(
-      expect.stringMatching(
-        /^ESCALATED: .* — pod NOT isolated: no branch ENI.*nothing enforces NetworkPolicy .*Escalating to isolate-node node\/i-[0-9a-f]+: approval requested separately/,
-      ),
-    );
-  });
+  it(
+    'no enforcer, no Security Groups for Pods: NOT isolated, paged with the reason, isolate-node approved and applied',
+    async () => {
+      const { record, asked, summaries, action } = await replayPod({
+        networkPolicyEnforcer: 'none',
+      });
+      expect(record.status).toBe('SUCCEEDED');
+      expect(record.state?.pod).toMatchObject({ isolated: false, mechanisms: [] });
+      expect(action('isolate-pod')).toMatchObject({
+        status: 'applied',
+        detail: expect.stringMatching(/^NOT isolated: .*nothing enforces NetworkPolicy/),
+      });
+      // The escalation has its own approval request, after the group that always needs one.
+      expect(asked).toEqual([['cordon-node', 'revoke-role-sessions'], ['isolate-node']]);
+      expect(action('isolate-node')).toMatchObject({ status: 'applied' });
+      expect(summaries).toContainEqual(
+        expect.stringMatching(
+          /^ESCALATED: .* — pod NOT isolated: no branch ENI.*nothing enforces NetworkPolicy .*Escalating to isolate-node node\/i-[0-9a-f]+: approval requested separately/,
+        ),
+      );
+    },
+    REPLAY_TIMEOUT_MS,
+  );
 
-  it('VPC CNI enforcing policies: isolated by network-policy once the PolicyEndpoint exists; no page, no isolate-node', async () => {
-    const { record, asked, summaries, action } = await replayPod({
-      networkPolicyEnforcer: 'vpc-cni',
-    });
-    expect(record.status).toBe('SUCCEEDED');
-    expect(record.state?.pod).toMatchObject({ isolated: true, mechanisms: ['network-policy'] });
-    expect(action('isolate-pod')?.detail).toMatch(/^isolated by network-policy/);
-    expect(asked).toEqual([['cordon-node', 'revoke-role-sessions']]);
-    expect(action('isolate-node')).toMatchObject({
-      status: 'skipped',
-      detail: 'not needed: runs only if isolate-pod reports the pod NOT isolated',
-    });
-    expect(summaries.filter((s) => s.includes('NOT isolated'))).toEqual([]);
-  });
+  it(
+    'VPC CNI enforcing policies: isolated by network-policy once the PolicyEndpoint exists; no page, no isolate-node',
+    async () => {
+      const { record, asked, summaries, action } = await replayPod({
+        networkPolicyEnforcer: 'vpc-cni',
+      });
+      expect(record.status).toBe('SUCCEEDED');
+      expect(record.state?.pod).toMatchObject({ isolated: true, mechanisms: ['network-policy'] });
+      expect(action('isolate-pod')?.detail).toMatch(/^isolated by network-policy/);
+      expect(asked).toEqual([['cordon-node', 'revoke-role-sessions']]);
+      expect(action('isolate-node')).toMatchObject({
+        status: 'skipped',
+        detail: 'not needed: runs only if isolate-pod reports the pod NOT isolated',
+      });
+      expect(summaries.filter((s) => s.includes('NOT isolated'))).toEqual([]);
+    },
+    REPLAY_TIMEOUT_MS,
+  );
 });

@@ -18,9 +18,9 @@ import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tou
 import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { pinToAccount } from '../emulators/motoAccounts';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
-import { seedDenyAllProfile } from './seedDenyAllProfile';
 import type { Scenario, ScenarioCluster } from './scenario';
 import { seedConfigRules } from './seedConfigRules';
+import { seedDenyAllProfile } from './seedDenyAllProfile';
 
 export interface SeededCluster {
   name: string;
