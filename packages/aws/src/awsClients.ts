@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig } from './clientConfig';
+import { lazyAwsClients } from './lazyAwsClients';
 
 /** The AWS clients the response actions use, one set per region. */
 export interface AwsClients {
@@ -26,24 +26,11 @@ export interface AwsClientOverrides {
   retryStrategy?: EC2ClientConfig['retryStrategy'];
 }
 
+/** Every client, each built on first use: what local runs and tests use. */
 export function createAwsClients(region: string, overrides: AwsClientOverrides = {}): AwsClients {
-  const config = {
-    ...awsClientConfig({ region, endpoint: overrides.endpoint }),
-    ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
-    ...(overrides.retryStrategy ? { retryStrategy: overrides.retryStrategy } : {}),
-  };
-  return {
+  return lazyAwsClients(
     region,
-    ec2: new EC2Client(config),
-    ec2Once: new EC2Client({ ...withoutRetryStrategy(config), maxAttempts: 1 }),
-    iam: new IAMClient(config),
-    eks: new EKSClient(config),
-    autoscaling: new AutoScalingClient(config),
-  };
-}
-
-/** A configured retry strategy would override `maxAttempts: 1`: the one-shot client drops it. */
-function withoutRetryStrategy<C extends { retryStrategy?: unknown }>(config: C) {
-  const { retryStrategy: _ignored, ...rest } = config;
-  return rest;
+    { ec2: EC2Client, iam: IAMClient, eks: EKSClient, autoscaling: AutoScalingClient },
+    { owner: 'createAwsClients', overrides },
+  );
 }

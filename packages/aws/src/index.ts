@@ -1,6 +1,7 @@
 export * from './approvals/index';
 export { type AwsClientOverrides, type AwsClients, createAwsClients } from './awsClients';
 export { awsClientConfig } from './clientConfig';
+export { type AwsClientClasses, lazyAwsClients } from './lazyAwsClients';
 export { type ClusterConnection, ClusterConnectionCache } from './clusterConnection';
 export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
