@@ -40,7 +40,11 @@ describe('Handler: action Lambdas', () => {
         JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
       ),
     });
-    handler = createActionHandler(getAction('isolate-pod'), { clients: {} }, world.runtime()) as unknown as typeof handler;
+    handler = createActionHandler(
+      getAction('isolate-pod'),
+      { clients: {} },
+      world.runtime(),
+    ) as unknown as typeof handler;
   });
   afterAll(async () => world?.stop());
 

@@ -1,10 +1,10 @@
 export * from './approvals/index';
 export { type AwsClientOverrides, type AwsClients, createAwsClients } from './awsClients';
 export { awsClientConfig } from './clientConfig';
-export { type AwsClientClasses, lazyAwsClients } from './lazyAwsClients';
 export { type ClusterConnection, ClusterConnectionCache } from './clusterConnection';
 export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';
 export * from './journal/index';
+export { type AwsClientClasses, lazyAwsClients } from './lazyAwsClients';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';
