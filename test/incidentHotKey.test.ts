@@ -43,7 +43,7 @@ describe('Incident store: one pod, many findings (DynamoDB on moto)', () => {
   });
 
   it('1,000 findings on one pod, 50 in flight: none fails and every delivery is recorded', {
-    timeout: 600_000,
+    timeout: 1_800_000,
   }, async () => {
     const store = new DynamoIncidentStore({ client: dynamo, tableName: TABLE });
     const starter = new IncidentRecordingStarter(new OncePerIncidentStarter(), {

@@ -287,7 +287,7 @@ export class DynamoIncidentStore implements IncidentStore {
     for (const event of events) {
       if (event.type === 'finding-seen') {
         const delivery = event.eventId ?? randomUUID();
-        const fresh = await this.putOnce(key, `${INCIDENT_ITEM.deliveryPrefix}${delivery}`, {
+        const fresh = await this.putOnce(deliveryKey(key, delivery), {
           at: meta.at,
           actor: meta.actor,
           findingId: event.finding.id,
@@ -324,14 +324,14 @@ export class DynamoIncidentStore implements IncidentStore {
    * Puts an item unless it exists; false when it did (a redelivery). A retried request whose
    * first attempt landed fails its own condition: the writer token tells that apart.
    */
-  private async putOnce(key: string, sk: string, attributes: Record<string, unknown>) {
+  private async putOnce(itemKey: Record<string, string>, attributes: Record<string, unknown>) {
     const writer = randomUUID();
     try {
       await this.retryingConflicts(() =>
         this.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...this.itemKey(key, sk), ...attributes, writer },
+            Item: { ...itemKey, ...attributes, writer },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': INCIDENT_TABLE.partitionKey },
           }),
@@ -343,7 +343,7 @@ export class DynamoIncidentStore implements IncidentStore {
       const { Item } = await this.doc.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: this.itemKey(key, sk),
+          Key: itemKey,
           ConsistentRead: true,
         }),
       );
@@ -501,6 +501,17 @@ export class DynamoIncidentStore implements IncidentStore {
       },
     };
   }
+}
+
+/**
+ * Delivery items live in a partition of their own: reading an incident (one Query) never pages
+ * through thousands of them.
+ */
+function deliveryKey(key: string, eventId: string) {
+  return {
+    [INCIDENT_TABLE.partitionKey]: `${INCIDENT_ITEM.deliveryPrefix}${key}`,
+    [INCIDENT_TABLE.sortKey]: eventId,
+  };
 }
 
 function statusPartition(status: string, shard: number): string {

@@ -27,7 +27,10 @@ export const INCIDENT_ITEM = {
   head: 'META',
   auditPrefix: 'AUDIT#',
   actionPrefix: 'ACTION#',
-  /** One per EventBridge delivery of an already-known finding, put once (the redelivery guard). */
+  /**
+   * Partition prefix (`DELIVERY#<incident key>`, sort key the event id) of the items recording
+   * each repeat delivery of a known finding, put once (the redelivery guard).
+   */
   deliveryPrefix: 'DELIVERY#',
   /** Counters of repeat sightings (`TALLY#F#<finding>`) and joins (`TALLY#X#<execution>`). */
   tallyPrefix: 'TALLY#',
