@@ -181,13 +181,18 @@ export class DynamoIncidentStore implements IncidentStore {
 
   async list(filter: IncidentListFilter = {}): Promise<IncidentHead[]> {
     const statuses = filter.status ? [filter.status] : INCIDENT_STATUSES;
-    const keys = (
-      await Promise.all(
-        statuses.flatMap((status) =>
-          Array.from({ length: STATUS_SHARDS }, (_, shard) => this.listShard(status, shard)),
-        ),
-      )
-    ).flat();
+    // A set: an incident whose status changes while the shards are read may be in two.
+    const keys = [
+      ...new Set(
+        (
+          await Promise.all(
+            statuses.flatMap((status) =>
+              Array.from({ length: STATUS_SHARDS }, (_, shard) => this.listShard(status, shard)),
+            ),
+          )
+        ).flat(),
+      ),
+    ];
     // The index holds keys only: the heads are read from the table (consistently).
     const heads: IncidentHead[] = [];
     for (let i = 0; i < keys.length; i += LIST_READ_CONCURRENCY) {
