@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
+import { bundleFunction, FUNCTION_BUILD } from '../infra/bundle';
 import { REPO_ROOT } from '../test/helpers/events';
 import { type BenchRow, percentile } from './stats';
 
@@ -36,9 +37,86 @@ const ENV = {
   TICKET_SETTINGS: '{"sinks":[]}',
 };
 
+/** Median time for a fresh Node process to import a bundle (what a Lambda cold start pays). */
+function coldInit(file: string, label: string): number {
+  const inits: number[] = [];
+  for (let i = 0; i < INIT_RUNS; i++) {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`,
+      ],
+      { env: ENV, encoding: 'utf8' },
+    );
+    if (child.status !== 0) throw new Error(`${label}: cold init failed: ${child.stderr}`);
+    inits.push(Number(child.stdout));
+  }
+  return percentile(inits, 50);
+}
+
 /**
- * Each function bundled as SST would (esbuild, ESM, minified, node22), its size, and its cold
- * init: a fresh Node process importing the bundle, median of INIT_RUNS.
+ * The SDK client classes a function's own code references, read from its tree-shaken bundle
+ * with packages left external (so what remains are the imports actually used).
+ */
+function sdkClientsOf(entry: string): Array<{ name: string; from: string }> {
+  const { outputFiles } = buildSync({
+    ...FUNCTION_BUILD,
+    entryPoints: [entry],
+    minify: false,
+    packages: 'external',
+    write: false,
+    outfile: join(OUT, 'probe.mjs'),
+  });
+  const text = outputFiles[0]?.text ?? '';
+  const found = new Map<string, string>();
+  for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[\w-]+)"/g)) {
+    for (const spec of (m[1] as string).split(',')) {
+      const name = spec.trim().split(/\s+as\s+/)[0] as string;
+      if (/^[A-Z]\w*Client$/.test(name)) found.set(name, m[2] as string);
+    }
+  }
+  return [...found].map(([name, from]) => ({ name, from }));
+}
+
+/**
+ * A function's floor: a bare handler constructing only the SDK clients the function uses,
+ * bundled the same way. What is left above it is our code and its other dependencies.
+ */
+function floorBundle(name: string, clients: Array<{ name: string; from: string }>): string {
+  const source = join(OUT, `floor-${name}.ts`);
+  writeFileSync(
+    source,
+    `${clients.map((c) => `import { ${c.name} } from '${c.from}';`).join('\n')}
+const clients = [${clients.map((c) => `new ${c.name}({})`).join(', ')}];
+export const handler = async () => clients.length;
+`,
+  );
+  const outfile = join(OUT, `floor-${name}.mjs`);
+  bundleFunction({ entry: source, outfile });
+  return outfile;
+}
+
+/** The deployment package as Lambda receives it: index.mjs alone, zipped. */
+function zipSize(bundle: string, name: string): number {
+  const dir = join(OUT, `zip-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const zip = join(OUT, `${name}.zip`);
+  rmSync(zip, { force: true });
+  spawnSync('cp', [bundle, join(dir, 'index.mjs')]);
+  const zipped = spawnSync('zip', ['-q', '-X', zip, 'index.mjs'], { cwd: dir });
+  if (zipped.status !== 0) throw new Error(`zip failed for ${name}: ${zipped.stderr}`);
+  return statSync(zip).size;
+}
+
+const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+
+/**
+ * Each function bundled exactly as infra/ deploys it (infra/bundle.ts), with its size, its zip,
+ * its cold init (a fresh Node process importing the bundle, median of INIT_RUNS) and that cold
+ * init over its floor (the same SDK clients alone).
  */
 export async function benchBundles(): Promise<BenchRow[]> {
   mkdirSync(OUT, { recursive: true });
@@ -49,41 +127,29 @@ export async function benchBundles(): Promise<BenchRow[]> {
       .replace(/\.ts$/, '')
       .replace('/', '-');
     const outfile = join(OUT, `${name}.mjs`);
-    await build({
-      entryPoints: [join(REPO_ROOT, entry)],
-      outfile,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      logLevel: 'silent',
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    const { bytes } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
+    const clients = sdkClientsOf(join(REPO_ROOT, entry));
+    const floorFile = floorBundle(name, clients);
+    const init = coldInit(outfile, entry);
+    const floor = coldInit(floorFile, `${entry} floor`);
+    rows.push(
+      { name: `bundle ${name}`, value: kib(bytes), unit: 'KiB', target: '≤ 1536' },
+      { name: `zip ${name}`, value: kib(zipSize(outfile, name)), unit: 'KiB', target: '≤ 1024' },
+      {
+        name: `cold init ${name}`,
+        value: Math.round(init),
+        unit: 'ms',
+        target: '≤ 150',
+        note: `p50 of ${INIT_RUNS} fresh processes`,
       },
-    });
-    const size = statSync(outfile).size;
-    const inits: number[] = [];
-    for (let i = 0; i < INIT_RUNS; i++) {
-      const child = spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const t = performance.now(); await import(${JSON.stringify(outfile)}); process.stdout.write(String(performance.now() - t));`,
-        ],
-        { env: ENV, encoding: 'utf8' },
-      );
-      if (child.status !== 0) throw new Error(`${entry}: cold init failed: ${child.stderr}`);
-      inits.push(Number(child.stdout));
-    }
-    rows.push({
-      name: `bundle ${name}`,
-      value: Math.round((size / 1024) * 10) / 10,
-      unit: 'KiB',
-      target: '< 1024',
-      note: `cold init p50 ${Math.round(percentile(inits, 50))} ms (target < 150)`,
-    });
+      {
+        name: `cold init ${name} / floor`,
+        value: Math.round((init / floor) * 100) / 100,
+        unit: '×',
+        target: '≤ 1.3',
+        note: `floor ${Math.round(floor)} ms: ${clients.map((c) => c.name).join(', ') || 'no SDK client'} alone`,
+      },
+    );
   }
   return rows;
 }

@@ -5,7 +5,11 @@ const FINDINGS = Number(process.env.BENCH_LOAD_FINDINGS ?? 10_000);
 const PODS = Number(process.env.BENCH_LOAD_PODS ?? 500);
 const CAP = Number(process.env.BENCH_LOAD_CAP ?? 450);
 
-/** 10,000 findings over 500 pods in one burst through triage as deployed (ledger, incident store, starter on moto). */
+/**
+ * 10,000 findings over 500 pods in one burst through triage as deployed: blast-radius ledger,
+ * DynamoDB incident store and Step Functions starter, all on moto. Each pod's findings come in
+ * a row, so the 50 in flight share pods and race on the same incidents.
+ */
 export async function benchLoad(): Promise<BenchRow[]> {
   const run = await loadRun({ findings: FINDINGS, pods: PODS, maxPodsPerHour: CAP });
   const executions = Object.values(run.executionsByPlaybook).reduce((a, b) => a + b, 0);
@@ -14,9 +18,10 @@ export async function benchLoad(): Promise<BenchRow[]> {
       name: 'load: findings / pods',
       value: run.findings,
       unit: 'findings',
-      note: `${run.pods} pods, one burst, 50 concurrent`,
+      note: `${run.pods} pods, ${Math.floor(run.findings / run.pods)} in a row per pod, one burst, 50 concurrent`,
     },
     { name: 'load: incidents', value: run.incidents, unit: 'incidents', target: `= ${PODS}` },
+    { name: 'load: failed findings', value: run.failed, unit: 'findings', target: '= 0' },
     {
       name: 'load: executions',
       value: executions,
@@ -28,7 +33,7 @@ export async function benchLoad(): Promise<BenchRow[]> {
       name: 'load: triage throughput',
       value: Math.round(run.findings / run.seconds),
       unit: 'findings/s',
-      note: 'against moto (StartExecution + DynamoDB per finding)',
+      note: 'against moto, one process serialising every request: a floor, not DynamoDB',
     },
     {
       name: 'load: ledger writes per finding',
@@ -38,9 +43,10 @@ export async function benchLoad(): Promise<BenchRow[]> {
     },
     {
       name: 'load: incident store writes per finding',
-      value: Math.round((run.storeAppends / run.findings) * 100) / 100,
+      value: Math.round((run.storeWrites / run.findings) * 100) / 100,
       unit: 'writes',
-      note: `conditional appends incl. conflict retries (${Math.round((run.storeReads / run.findings) * 100) / 100} reads/finding); ${run.recordedFindings} findings on ${run.storedIncidents} incidents`,
+      target: '≤ 3',
+      note: `DynamoDB requests incl. conflict retries (${Math.round((run.storeReads / run.findings) * 100) / 100} reads/finding); ${run.recordedFindings} findings on ${run.storedIncidents} incidents`,
     },
     {
       name: 'load: StartExecution calls per finding',

@@ -4,8 +4,6 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
@@ -77,6 +75,4 @@ export const handler = middy(
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(injectLambdaContext(logger, { clearState: true }))
-  // Before the parser, so the raw event (not the parse result) is what is hashed.
-  .use(idempotency)
-  .use(parser({ schema: EventBridgeSchema, safeParse: true }));
+  .use(idempotency);

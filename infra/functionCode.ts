@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { bundleFunction } from './bundle';
 
 /**
- * One bundle per function (ESM, minified, Node 22, arm64-agnostic), built when the program runs
- * so `sst deploy` ships exactly the handlers in this checkout. Offline evaluation sets
- * TOURNIQUET_INFRA_BUNDLE=0 and gets a placeholder instead of a build.
+ * One bundle per function (see bundle.ts), built when the program runs so `sst deploy` ships
+ * exactly the handlers in this checkout. The deployed directory holds index.mjs alone; the
+ * source map goes to .build/sourcemaps/<name>/ for decoding stack traces offline. Offline
+ * evaluation sets TOURNIQUET_INFRA_BUNDLE=0 and gets a placeholder instead of a build.
  */
 export function functionCode(entry: string, name: string, root = process.cwd()) {
   if (process.env.TOURNIQUET_INFRA_BUNDLE === '0') {
@@ -14,20 +15,12 @@ export function functionCode(entry: string, name: string, root = process.cwd()) 
     });
   }
   const outdir = join(root, '.build', name);
-  mkdirSync(outdir, { recursive: true });
-  buildSync({
-    entryPoints: [join(root, entry)],
+  // An earlier build's map next to the handler would be zipped with it.
+  rmSync(join(outdir, 'index.mjs.map'), { force: true });
+  bundleFunction({
+    entry: join(root, entry),
     outfile: join(outdir, 'index.mjs'),
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    sourcemap: 'external',
-    // Some dependencies still call require(); give the ESM bundle one.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    sourcemapDir: join(root, '.build', 'sourcemaps', name),
   });
   return new $util.asset.FileArchive(outdir);
 }

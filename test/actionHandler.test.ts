@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
-import { classifyError } from '@tourniquet/actions';
+import { classifyError, getAction } from '@tourniquet/actions';
 import { parseConfig } from '@tourniquet/core';
 import { LocalWorld } from '@tourniquet/local';
 import type { Context } from 'aws-lambda';
@@ -40,7 +40,11 @@ describe('Handler: action Lambdas', () => {
         JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
       ),
     });
-    handler = createActionHandler('isolate-pod', world.runtime()) as unknown as typeof handler;
+    handler = createActionHandler(
+      getAction('isolate-pod'),
+      { clients: {} },
+      world.runtime(),
+    ) as unknown as typeof handler;
   });
   afterAll(async () => world?.stop());
 

@@ -176,7 +176,7 @@ describe('Handler: triage', () => {
   });
 
   it.each([
-    [{ hello: 'world' }, /not an EventBridge event: version: .*; id: /],
+    [{ hello: 'world' }, /invalid EventBridge event: id: /],
     [
       {
         ...loadEvent('guardduty/runtime-reverse-shell-payments.json'),

@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/metrics';
-import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import {
   type CapacityLedger,
   type ConfigRuleResolver,
@@ -46,8 +45,9 @@ export class RejectedEventError extends TourniquetError {
 }
 
 /**
- * Handler body, independent of middy: Powertools Parser has already checked the EventBridge
- * envelope (safeParse), core checks the detail. Every outcome is logged and counted.
+ * Handler body, independent of middy. Core validates the EventBridge envelope and the detail
+ * (one pass, naming the field at fault); a second envelope check in a Parser middleware only
+ * cost cold start. Every outcome is logged and counted.
  */
 export function createTriageHandler(deps: TriageDeps) {
   const { planner, starter, ledger, configRules, logger, metrics, unit } = deps;
@@ -64,20 +64,13 @@ export function createTriageHandler(deps: TriageDeps) {
     throw new RejectedEventError(reason, { cause });
   }
 
-  return async (parsed: ParsedResult<unknown, unknown>): Promise<TriageResponse> => {
-    if (!parsed.success) {
-      reject(
-        parsed.originalEvent,
-        `not an EventBridge event: ${describeParseError(parsed.error)}`,
-        parsed.error,
-      );
-    }
+  return async (event: unknown): Promise<TriageResponse> => {
     let result: Awaited<ReturnType<typeof triage>>;
     try {
-      result = await triage(parsed.data, planner, starter, new Date(), ledger, configRules);
+      result = await triage(event, planner, starter, new Date(), ledger, configRules);
     } catch (error) {
       if (error instanceof EventValidationError || error instanceof UnrecognisedEventError) {
-        reject(parsed.data, error.message, error);
+        reject(event, error.message, error);
       }
       throw error;
     }
@@ -119,21 +112,4 @@ export function createTriageHandler(deps: TriageDeps) {
       execution: execution && { status: execution.status, name: execution.executionName },
     };
   };
-}
-
-/**
- * Powertools' ParseError carries the schema issues (Standard Schema: message + path) as its
- * cause; they name the missing or malformed envelope fields.
- */
-function describeParseError(error: Error): string {
-  const issues = error.cause;
-  if (!Array.isArray(issues)) return error.message;
-  return describeProblems(
-    issues.map(
-      (issue: { message?: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }) => ({
-        path: (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.'),
-        message: issue.message ?? 'invalid',
-      }),
-    ),
-  );
 }

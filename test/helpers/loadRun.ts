@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   DynamoCapacityLedger,
+  DynamoIncidentStore,
   ensureIncidentTable,
-  MemoryIncidentStore,
   StepFunctionsPlaybookStarter,
 } from '@tourniquet/aws';
 import {
@@ -26,9 +26,10 @@ export interface LoadResult {
   capped: number;
   sfnCalls: number;
   dynamoCalls: number;
-  /** Incident store reads (head) and conditional appends, conflicts retried included. */
+  /** Incident store requests to DynamoDB (moto): reads, writes, and findings that failed. */
   storeReads: number;
-  storeAppends: number;
+  storeWrites: number;
+  failed: number;
   /** Incidents in the store afterwards, and the findings they recorded (deliveries). */
   storedIncidents: number;
   recordedFindings: number;
@@ -50,29 +51,29 @@ function counting<T extends { middlewareStack: { add: (middleware: any, options:
   return { client, count: () => calls };
 }
 
-/**
- * The incident store with its calls counted. In memory, with the same read → decide →
- * conditional append (version check) as the DynamoDB store: moto's TransactWriteItems copies
- * the whole table for every call, which makes a long burst quadratic in moto, not in DynamoDB.
- */
-class CountingIncidentStore extends MemoryIncidentStore {
-  reads = 0;
-  appends = 0;
-  override head(key: string) {
-    this.reads++;
-    return super.head(key);
-  }
-  override append(...args: Parameters<MemoryIncidentStore['append']>) {
-    this.appends++;
-    return super.append(...args);
-  }
+const STORE_READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand']);
+
+/** Counts the incident store's DynamoDB requests by kind (reads, writes), retries included. */
+function countingStore(client: DynamoDBClient) {
+  const counts = { reads: 0, writes: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (STORE_READS.has(context.commandName ?? '')) counts.reads++;
+      else counts.writes++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countStoreCalls' },
+  );
+  return counts;
 }
 
 /**
- * `findings` findings spread over `pods` pods of one cluster, through triage as deployed: the
- * blast-radius ledger in DynamoDB, the incident recording starter (every finding and execution
- * on the incident), and the real Step Functions starter, `concurrency` at a time. DynamoDB and
- * Step Functions are moto; the incident store is CountingIncidentStore.
+ * `findings` findings over `pods` pods of one cluster, through triage as deployed: the
+ * blast-radius ledger and the incident store in DynamoDB (moto, each with its own counted
+ * client), the incident recording starter (every finding and execution on the incident) and
+ * the real Step Functions starter, `concurrency` at a time. Each pod's findings arrive one
+ * after another (`findings / pods` in a row), so the findings in flight share pods and race
+ * on the same incidents, as a burst on a compromised workload does.
  */
 export async function loadRun(options: {
   findings: number;
@@ -86,7 +87,9 @@ export async function loadRun(options: {
     const sfn = counting(new SFNClient(aws));
     const dynamo = counting(new DynamoDBClient(aws));
     await ensureIncidentTable(dynamo.client, 'incidents');
-    const store = new CountingIncidentStore();
+    const storeClient = new DynamoDBClient(aws);
+    const storeCalls = countingStore(storeClient);
+    const store = new DynamoIncidentStore({ client: storeClient, tableName: 'incidents' });
     const stateMachines: Record<string, string> = {};
     for (const name of PLAYBOOK_NAMES) {
       const { stateMachineArn } = await sfn.client.send(
@@ -123,25 +126,35 @@ export async function loadRun(options: {
     const ledger = DynamoCapacityLedger.forIncidentTable(dynamo.client, 'incidents');
     const template = loadEvent('guardduty/runtime-reverse-shell-payments.json');
     const at = new Date();
-    const results: TriageResult[] = new Array(options.findings);
+    const results: TriageResult[] = [];
+    let failed = 0;
+    const perPod = Math.max(1, Math.floor(options.findings / options.pods));
     let next = 0;
     const start = performance.now();
     const worker = async () => {
       for (let i = next++; i < options.findings; i = next++) {
         const event = structuredClone(template);
         event.id = `load-${i}`;
-        event.detail.id = `finding-${i % (options.pods * 2)}`;
-        event.detail.service.count = 1 + Math.floor(i / options.pods);
+        const pod = Math.floor(i / perPod) % options.pods;
+        const nth = i % perPod;
+        // Two findings per pod, each re-published with a growing count.
+        event.detail.id = `finding-${pod}-${nth % 2}`;
+        event.detail.service.count = 1 + Math.floor(nth / 2);
         const workload = event.detail.resource.kubernetesDetails.kubernetesWorkloadDetails;
-        workload.name = `payments-api-${i % options.pods}`;
+        workload.name = `payments-api-${pod}`;
         workload.uid = null;
-        results[i] = await triage(event, planner, starter, at, ledger);
+        try {
+          results.push(await triage(event, planner, starter, at, ledger));
+        } catch {
+          failed++;
+        }
       }
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 50 }, worker));
     const seconds = (performance.now() - start) / 1000;
     const sfnCalls = sfn.count() - baseSfnCalls;
     const dynamoCalls = dynamo.count() - baseDynamoCalls;
+    const { reads: storeReads, writes: storeWrites } = storeCalls;
     const executionsByPlaybook: Record<string, number> = {};
     for (const name of PLAYBOOK_NAMES) {
       let total = 0;
@@ -165,8 +178,9 @@ export async function loadRun(options: {
       0,
     );
     return {
-      storeReads: store.reads,
-      storeAppends: store.appends,
+      storeReads,
+      storeWrites,
+      failed,
       storedIncidents: heads.length,
       recordedFindings,
       findings: options.findings,

@@ -1,7 +1,7 @@
 import type { ActionJournal, AwsClients, JournalEntry, MemberSession } from '@tourniquet/aws';
 import type { Finding, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensureReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { memberSessionFor } from './memberSession';
@@ -53,10 +53,15 @@ export type ActionResponse =
   | ResolveOutcome
   | { action: string; status: 'verified'; target: string; detail: string };
 
-/** Validates a request, builds the action context and runs apply, verify, undo or resolve. */
-export async function runActionRequest(
+/**
+ * Validates a request, builds the action context and runs apply, verify, undo or resolve.
+ * `actionFor` finds the action the request names: the registry for local runs, the one action
+ * its Lambda bundles in AWS (so a function never loads the others).
+ */
+export async function runActionRequestWith(
   input: unknown,
   runtime: ActionRuntime,
+  actionFor: (name: string) => Action<unknown>,
 ): Promise<ActionResponse> {
   const parsed = actionRequestSchema.safeParse(input);
   if (!parsed.success) {
@@ -66,7 +71,7 @@ export async function runActionRequest(
     throw new InvalidParametersError(`invalid action request: ${problems.join('; ')}`);
   }
   const request = parsed.data;
-  const action = getAction(request.action);
+  const action = actionFor(request.action);
   const finding = request.finding as Omit<Finding, 'raw'> | null;
   const dryRun =
     request.dryRun || runtime.config.dryRun || runtime.config.dryRunActions.includes(action.name);

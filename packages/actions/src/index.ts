@@ -3,7 +3,7 @@ export {
   type ActionResponse,
   type ActionRuntime,
   actionRequestSchema,
-  runActionRequest,
+  runActionRequestWith,
 } from './actionRequest';
 export {
   currentAssociation,
@@ -18,7 +18,7 @@ export {
   type PolicyEnforcer,
   type SgpMode,
 } from './networkEnforcement';
-export { ACTIONS, getAction, type RegisteredActionName } from './registry';
+export { ACTIONS, getAction, type RegisteredActionName, runActionRequest } from './registry';
 export { resolveRoleName } from './resolve';
 export { UNTRACK_GROUP_NAME } from './securityGroupSwap';
 export type * from './types';

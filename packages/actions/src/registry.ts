@@ -1,4 +1,5 @@
 import type { ActionName } from '@tourniquet/core';
+import { type ActionResponse, type ActionRuntime, runActionRequestWith } from './actionRequest';
 import { blockWebIdentity } from './actions/blockWebIdentity';
 import { captureEvidence } from './actions/captureEvidence';
 import { cordonNode } from './actions/cordonNode';
@@ -38,4 +39,9 @@ export function getAction(name: string): Action<unknown> {
     throw new Error(`unknown action '${name}'; known: ${Object.keys(ACTIONS).join(', ')}`);
   }
   return ACTIONS[name as RegisteredActionName] as unknown as Action<unknown>;
+}
+
+/** Runs a request for any registered action (local runs and tests; each Lambda runs one). */
+export function runActionRequest(input: unknown, runtime: ActionRuntime): Promise<ActionResponse> {
+  return runActionRequestWith(input, runtime, getAction);
 }

@@ -3,7 +3,7 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { awsClientConfig } from './clientConfig';
+import { lazyAwsClients } from './lazyAwsClients';
 
 /** The AWS clients the response actions use, one set per region. */
 export interface AwsClients {
@@ -28,24 +28,11 @@ export interface AwsClientOverrides {
   retryStrategy?: EC2ClientConfig['retryStrategy'];
 }
 
+/** Every client, each built on first use: what local runs and tests use. */
 export function createAwsClients(region: string, overrides: AwsClientOverrides = {}): AwsClients {
-  const config = {
-    ...awsClientConfig({ region, endpoint: overrides.endpoint }),
-    ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
-    ...(overrides.retryStrategy ? { retryStrategy: overrides.retryStrategy } : {}),
-  };
-  return {
+  return lazyAwsClients(
     region,
-    ec2: new EC2Client(config),
-    ec2Once: new EC2Client({ ...withoutRetryStrategy(config), maxAttempts: 1 }),
-    iam: new IAMClient(config),
-    eks: new EKSClient(config),
-    autoscaling: new AutoScalingClient(config),
-  };
-}
-
-/** A configured retry strategy would override `maxAttempts: 1`: the one-shot client drops it. */
-function withoutRetryStrategy<C extends { retryStrategy?: unknown }>(config: C) {
-  const { retryStrategy: _ignored, ...rest } = config;
-  return rest;
+    { ec2: EC2Client, iam: IAMClient, eks: EKSClient, autoscaling: AutoScalingClient },
+    { owner: 'createAwsClients', overrides },
+  );
 }

@@ -7,6 +7,7 @@ export { DynamoCapacityLedger } from './dynamoCapacityLedger';
 export { EKS_TOKEN_PREFIX, type EksTokenOptions, eksToken } from './eksToken';
 export * from './incidents/index';
 export * from './journal/index';
+export { type AwsClientClasses, lazyAwsClients } from './lazyAwsClients';
 export {
   MemberCredentials,
   type MemberSession,

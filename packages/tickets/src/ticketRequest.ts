@@ -1,5 +1,5 @@
 import { describeProblems, ESCALATION_REASONS, zodProblems } from '@tourniquet/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidTicketRequestError } from './errors';
 
 /** The parts of a Finding (core, without `raw`) the incident records. */

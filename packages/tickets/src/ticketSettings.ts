@@ -1,5 +1,5 @@
 import { describeProblems, zodProblems } from '@tourniquet/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TicketSettingsError } from './errors';
 
 /** Name or ARN of the Secrets Manager secret holding the sink's credentials (a JSON object). */

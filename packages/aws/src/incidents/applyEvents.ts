@@ -99,7 +99,7 @@ function applyEvent(
       };
       if (event.eventId)
         head.deliveries = recent(head.deliveries, event.eventId, RECENT_DELIVERIES);
-      head.severity = higher(head.severity, event.finding.severity);
+      head.severity = higherSeverity(head.severity, event.finding.severity);
       return head;
     }
     case 'execution-started': {
@@ -300,7 +300,8 @@ function latest(a: string | undefined, b: string): string {
   return a && a > b ? a : b;
 }
 
-function higher(a: string, b: string): string {
+/** The higher of two severities; an unknown one never wins over a known one. */
+export function higherSeverity(a: string, b: string): string {
   const known = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);
   if (!known(a)) return b;
   if (!known(b)) return a;

@@ -9,7 +9,8 @@ import {
 
 /**
  * The one table behind incidents (docs/incidents.md). Items of an incident share its partition,
- * so one Query reads the whole incident; the sparse `byStatus` index lists incidents; the TTL
+ * so one Query reads the whole incident; the sparse, sharded, keys-only `byStatus` index lists
+ * incidents (its keys change only when the status does); the TTL
  * attribute is set only on transient items (triage's idempotency records, the blast-radius
  * budget), never on an incident's own items. Approval tokens live in the approvals table.
  */
@@ -26,7 +27,20 @@ export const INCIDENT_ITEM = {
   head: 'META',
   auditPrefix: 'AUDIT#',
   actionPrefix: 'ACTION#',
+  /**
+   * Partition prefix (`DELIVERY#<incident key>`, sort key the event id) of the items recording
+   * each repeat delivery of a known finding, put once (the redelivery guard).
+   */
+  deliveryPrefix: 'DELIVERY#',
+  /** Counters of repeat sightings (`TALLY#F#<finding>`) and joins (`TALLY#X#<execution>`). */
+  tallyPrefix: 'TALLY#',
 } as const;
+
+/**
+ * Open incidents spread over this many `byStatus` partitions (`STATUS#open#<n>`), so listing is
+ * a handful of parallel queries and no single index partition takes every incident's writes.
+ */
+export const STATUS_SHARDS = 8;
 
 export function incidentPartition(key: string): string {
   return `INCIDENT#${key}`;
@@ -74,7 +88,8 @@ export function incidentTableDefinition(tableName: string): CreateTableCommandIn
           { AttributeName: t.statusIndexPartitionKey, KeyType: 'HASH' },
           { AttributeName: t.statusIndexSortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // Keys only: the index entry is written when the status changes, not on every append.
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
   };

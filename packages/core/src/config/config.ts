@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountsSchema } from '../accounts/memberAccounts';
 import { ACTION_NAMES, DESTRUCTIVE_ACTIONS } from '../actions';
 import { ConfigError } from '../errors';

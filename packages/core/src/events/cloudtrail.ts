@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CloudTrailContext, Finding, RoleRef, ServiceAccountRef } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigRuleIdentity, Finding } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { canonicalRuleName, configRuleRoute } from '../policy/configRules';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding, HostExposure, NodeRef, PodRef, RoleRef } from '../finding';
 import { severityFromScore } from '../severity';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Lenient on purpose: the message must still be sent when a field is missing or odd, so every
 // field falls back to null instead of failing the approval request.

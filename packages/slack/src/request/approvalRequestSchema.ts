@@ -4,7 +4,7 @@ import {
   describeProblems,
   zodProblems,
 } from '@tourniquet/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProposedStep } from '../approvals';
 import { InvalidApprovalRequestError } from '../errors';
 

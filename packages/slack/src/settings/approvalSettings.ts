@@ -1,5 +1,5 @@
 import { ACTION_NAMES, ConfigError, zodProblems } from '@tourniquet/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { approverPatternProblem } from '../approvals';
 
 const userId = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlackSecretError } from '../errors';
 
 /** The one Secrets Manager secret the Slack functions read: a JSON object with both values. */

@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { lazyAwsClients } from '@tourniquet/aws';
+import { buildSync } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_BUILD } from '../infra/bundle';
+import { REPO_ROOT } from './helpers/events';
+
+const ENTRIES = readdirSync(join(REPO_ROOT, 'functions/actions')).filter((f) => f.endsWith('.ts'));
+
+/** What an action's own code (tree-shaken, packages external) reaches: AWS clients and Kubernetes. */
+function usedBy(actionModule: string) {
+  const { outputFiles } = buildSync({
+    ...FUNCTION_BUILD,
+    stdin: {
+      contents: `export * from './packages/actions/src/actions/${actionModule}';`,
+      resolveDir: REPO_ROOT,
+      loader: 'ts',
+    },
+    minify: false,
+    packages: 'external',
+    write: false,
+  });
+  const text = outputFiles[0]?.text ?? '';
+  const clients = new Set(
+    [...text.matchAll(/\baws\.(ec2Once|ec2|iam|eks|autoscaling)\b/g)].map((m) =>
+      m[1] === 'ec2Once' ? 'ec2' : (m[1] as string),
+    ),
+  );
+  return { clients: [...clients].sort(), kube: /\.kube\(\)/.test(text) };
+}
+
+/** What an entry point wires: the client classes it passes and whether it passes `eksKube`. */
+function wiredBy(source: string) {
+  const clients = /clients:\s*\{([^}]*)\}/.exec(source)?.[1];
+  return {
+    clients: (clients ?? '')
+      .split(',')
+      .map((s) => s.split(':')[0]?.trim())
+      .filter((s): s is string => Boolean(s))
+      .sort(),
+    kube: /kube:\s*eksKube/.test(source),
+  };
+}
+
+describe('Action entry points', () => {
+  it.each(ENTRIES)('%s wires exactly the clients its action calls', (entry) => {
+    const source = readFileSync(join(REPO_ROOT, 'functions/actions', entry), 'utf8');
+    const action = /from '@tourniquet\/actions\/(\w+)'/.exec(source)?.[1];
+    expect(action, `${entry} imports its action from @tourniquet/actions/<action>`).toBeDefined();
+    expect(wiredBy(source)).toEqual(usedBy(`${action}.ts`));
+  });
+
+  it.each(ENTRIES)('%s bundles its own action only', (entry) => {
+    const { metafile } = buildSync({
+      ...FUNCTION_BUILD,
+      entryPoints: [join(REPO_ROOT, 'functions/actions', entry)],
+      outfile: join(REPO_ROOT, '.build', 'test', entry.replace(/\.ts$/, '.mjs')),
+      metafile: true,
+      write: false,
+    });
+    // Inputs that made it into the output: tree-shaken modules are parsed but contribute nothing.
+    const inputs = Object.values(metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([f]) => f),
+    );
+    const actions = inputs
+      .filter((f) => /packages\/actions\/src\/actions\/\w+\.ts$/.test(f))
+      .map((f) => f.replace(/.*\//, ''));
+    expect(inputs.some((f) => f.endsWith('packages/actions/src/registry.ts'))).toBe(false);
+    // podIsolation.ts is isolate-pod's description of an isolation, shared with its undo.
+    expect(actions.filter((a) => a !== 'podIsolation.ts')).toEqual([entry]);
+    const kube = inputs.some((f) => f.includes('node_modules/@kubernetes/client-node/'));
+    expect(kube).toBe(
+      wiredBy(readFileSync(join(REPO_ROOT, 'functions/actions', entry), 'utf8')).kube,
+    );
+  });
+});
+
+describe('Lazy AWS clients', () => {
+  it('builds a client on first use and names a class the entry point did not pass', () => {
+    const aws = lazyAwsClients(
+      'eu-west-1',
+      { ec2: EC2Client },
+      { owner: "isolate-pod's function" },
+    );
+    expect(aws.ec2).toBeInstanceOf(EC2Client);
+    expect(aws.ec2).toBe(aws.ec2);
+    expect(aws.ec2Once).not.toBe(aws.ec2);
+    expect(() => aws.iam).toThrow(/isolate-pod's function was built without IAMClient/);
+  });
+});
