@@ -13,14 +13,15 @@
  * - the rest of the root (test/, infra/, scripts/, bench/, config files) may import any root
  *   dependency or devDependency and the workspace packages.
  *
- * It also reports dependencies nobody imports, deep imports that a package's `exports` does
- * not offer, and cycles between workspace packages.
+ * It also reports dependencies nobody imports, relative imports that cross into another
+ * package's folder (import the package by name instead), deep imports that a package's
+ * `exports` does not offer, and cycles between workspace packages.
  *
  * Run: `npx tsx scripts/checkManifests.ts` (exit 1 and one line per problem).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -142,6 +143,10 @@ function collectFiles(root: string, rootUnit: Unit, packages: Unit[]): SourceFil
   return [...packageFiles, ...rootFiles];
 }
 
+function ownerOf(path: string, packages: Unit[], rootUnit: Unit): Unit {
+  return packages.find((u) => path === u.dir || path.startsWith(u.dir + sep)) ?? rootUnit;
+}
+
 function exportKeys(manifest: Manifest): string[] {
   if (manifest.exports === undefined) return ['.'];
   if (typeof manifest.exports === 'string') return ['.'];
@@ -224,7 +229,18 @@ export function checkManifests(root: string): string[] {
   for (const file of files) {
     const allowed = allowedFor(file, rootUnit, workspaceNames);
     for (const specifier of file.imports) {
-      if (isRelative(specifier)) continue;
+      if (isRelative(specifier)) {
+        const target = resolve(dirname(file.path), specifier);
+        const owner = ownerOf(target, packages, rootUnit);
+        if (owner !== file.unit) {
+          const into = rel(target);
+          const by = owner.isRoot ? 'the root package' : owner.manifest.name;
+          problems.push(
+            `${rel(file.path)}: imports '${specifier}', a file of ${by} (${into}); import ${owner.isRoot ? 'it from a package' : `${by} by name`} instead`,
+          );
+        }
+        continue;
+      }
       if (isBuiltin(specifier)) {
         markUsed(file, '@types/node');
         continue;

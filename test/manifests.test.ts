@@ -6,7 +6,7 @@ import { checkManifests, type Manifest } from '../scripts/checkManifests';
 import { REPO_ROOT } from './helpers/events';
 
 describe('Manifests', () => {
-  it('every package declares what it imports and imports what it declares', () => {
+  it('every package declares what it imports, imports what it declares, and reaches no other package by path', () => {
     expect(checkManifests(REPO_ROOT)).toEqual([]);
   });
 });
@@ -79,6 +79,16 @@ describe('Manifest check', () => {
   it('reports a runtime dependency only tests import', () => {
     expect(problems).toContain(
       "packages/a/package.json: declares 'only-in-tests' in dependencies but only tests and tools import it (make it a devDependency)",
+    );
+  });
+
+  it("reports relative imports into another package's src/ and test/", () => {
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "packages/a/test/a.test.ts: imports '../../b/src/x', a file of @tourniquet/b (packages/b/src/x); import @tourniquet/b by name instead",
+        "packages/a/test/a.test.ts: imports '../../b/test/helpers/y', a file of @tourniquet/b (packages/b/test/helpers/y); import @tourniquet/b by name instead",
+        "test/root.test.ts: imports '../packages/b/src/x', a file of @tourniquet/b (packages/b/src/x); import @tourniquet/b by name instead",
+      ]),
     );
   });
 

@@ -1,6 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MemoryIncidentStore } from '@tourniquet/aws';
+import type { SimulatedMessage } from '@tourniquet/local/testkit';
+import {
+  type DecisionEndpointServer,
+  type SlackSimulator,
+  signInteraction,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import {
   type ApprovalSettings,
   closeExpiredApprovals,
@@ -17,22 +25,12 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SlackConnection } from '../functions/lib/approvalSlack';
 import {
-  type DecisionEndpointServer,
-  startDecisionEndpoint,
-} from '../packages/local/src/slack/decisionEndpointServer';
-import { signInteraction } from '../packages/local/src/slack/interactionClick';
-import type { SimulatedMessage } from '../packages/local/src/slack/simulatedMessages';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../packages/local/src/slack/slackSimulator';
-import {
   accountClients,
   enableStepFunctionsExecution,
   executionEnd,
   executionStatus,
   startWaitingExecution,
-} from '../packages/slack/test/helpers/approvalHarness';
+} from './helpers/approvalHarness';
 import { useMoto } from './helpers/moto';
 
 const context = {

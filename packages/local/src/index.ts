@@ -1,5 +1,7 @@
+export { approveCommand, type DecideOptions, denyCommand } from './cli/approveCommand';
+export { incidentsCommand } from './cli/incidentsCommand';
 export type { CliIo } from './cli/io';
-export { EXIT } from './cli/io';
+export { EXIT, UsageError } from './cli/io';
 export { main } from './cli/main';
 export {
   FAULT_KINDS,
@@ -42,4 +44,10 @@ export type { ReplayRecord } from './replay/replayRecord';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
 export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
+export {
+  createSlackApprover,
+  LOCAL_APPROVALS_TABLE,
+  type SlackApproverHandle,
+  type SlackApproverOptions,
+} from './slack/slackApprover';
 export * from './tickets/index';

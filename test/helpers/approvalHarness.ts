@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -19,9 +18,8 @@ import {
   playbookDefinition,
   playbookInput,
 } from '@tourniquet/core';
-import { sampleApprovalRequest } from './approvalFixtures';
-
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
+import { REPO_ROOT } from './events';
 
 export interface MotoAccess {
   endpoint: string;
