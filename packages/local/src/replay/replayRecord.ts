@@ -1,4 +1,4 @@
-import { type Plan, stepKey } from '@tourniquet/core';
+import { CONTAINING_ACTIONS, type Plan, stepKey } from '@tourniquet/core';
 import type { LocalExecution } from '../playbooks/runPlaybook';
 import type { ReplayState } from './describeState';
 
@@ -27,22 +27,16 @@ export interface ReplayRecord {
     durationMs: number | null;
     startedMs: number | null;
   }>;
-  /** Event in → first isolating step done, in ms; null when nothing isolating ran. */
+  /**
+   * Event in → first containing step (core's CONTAINING_ACTIONS: isolation, revocation or the
+   * configuration fix) done, in ms; null when none ran.
+   */
   containmentMs: number | null;
   durationMs: number;
   state: ReplayState | null;
 }
 
-const CONTAINMENT = new Set([
-  'isolate-pod',
-  'isolate-node',
-  'revoke-role-sessions',
-  'block-web-identity',
-  'require-imdsv2',
-  'disable-public-endpoint',
-  'enable-control-plane-logging',
-  'revoke-open-ingress',
-]);
+const CONTAINMENT: ReadonlySet<string> = new Set(CONTAINING_ACTIONS);
 
 /** Turns a local execution into per-step statuses, timings and the overall status. */
 export function summarise(plan: Plan, execution: LocalExecution, startedAt: number) {
