@@ -21,9 +21,15 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runDir = mkdtempSync(join(tmpdir(), 'tourniquet-tests-'));
   const workers = Math.max(1, project.config.maxWorkers);
-  const servers: MotoServer[] = await Promise.all(
-    Array.from({ length: workers }, () => startMoto()),
-  );
+  // One after the other, with the hook's patience rather than the CLI's: on a loaded machine
+  // moto's start-up (importing moto) takes tens of seconds of CPU, and the whole run needs them.
+  const servers: MotoServer[] = [];
+  try {
+    for (let i = 0; i < workers; i++) servers.push(await startMoto({ readyTimeoutMs: 120_000 }));
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
   project.provide('runDir', runDir);
   project.provide(
     'motoEndpoints',

@@ -39,9 +39,12 @@ const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts moto's server (the local AWS) on a free 127.0.0.1 port and waits until it answers.
- * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays.
+ * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays;
+ * `readyTimeoutMs` how long it may take to answer (default 30 s).
  */
-export async function startMoto(options: { accountId?: string } = {}): Promise<MotoServer> {
+export async function startMoto(
+  options: { accountId?: string; readyTimeoutMs?: number } = {},
+): Promise<MotoServer> {
   const port = await freePort();
   // $MOTO_SERVER runs another moto server command instead (requests then run concurrently).
   const override = process.env.MOTO_SERVER?.trim();
@@ -76,7 +79,10 @@ export async function startMoto(options: { accountId?: string } = {}): Promise<M
   });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await Promise.race([waitUntilReady(endpoint), spawnFailure]);
+    await Promise.race([
+      waitUntilReady(endpoint, options.readyTimeoutMs ?? READY_TIMEOUT_MS),
+      spawnFailure,
+    ]);
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -84,8 +90,8 @@ export async function startMoto(options: { accountId?: string } = {}): Promise<M
   return { endpoint, port, stop: () => stopChild(child) };
 }
 
-async function waitUntilReady(endpoint: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilReady(endpoint: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
@@ -95,9 +101,7 @@ async function waitUntilReady(endpoint: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  throw new MotoUnavailableError(
-    `moto did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000}s`,
-  );
+  throw new MotoUnavailableError(`moto did not answer on ${endpoint} within ${timeoutMs / 1000}s`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
