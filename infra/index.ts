@@ -1,5 +1,9 @@
 import { ACTIONS } from '@tourniquet/actions';
-import type { PlaybookFunctions } from '@tourniquet/core';
+import {
+  type PlaybookFunctions,
+  STATE_MACHINE_NAMES,
+  type StateMachineName,
+} from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { eksAccess } from './eksAccess';
@@ -26,14 +30,9 @@ export function tourniquet(settings: StageSettings) {
   const prefix = `tourniquet-${$app.stage}`;
   const stateMachineArn = (name: string) =>
     $interpolate`arn:${partition.partition}:states:${region.name}:${identity.accountId}:stateMachine:${prefix}-${name}`;
-  const stateMachineArns = [
-    'contain-pod',
-    'contain-node',
-    'revoke-identity',
-    'remediate-config',
-    'ticket-only',
-    'release',
-  ].map(stateMachineArn);
+  const stateMachineArns = Object.fromEntries(
+    STATE_MACHINE_NAMES.map((name) => [name, stateMachineArn(name)]),
+  ) as Record<StateMachineName, $util.Output<string>>;
 
   const sinkSecretArns = Object.entries(credentials.sinks).map(
     ([type, secret]) => [type, secret.arn] as const,
@@ -50,7 +49,7 @@ export function tourniquet(settings: StageSettings) {
         dlq.arn,
       ]),
       $util.all(sinkSecretArns.map(([, arn]) => arn)),
-      $util.all(stateMachineArns),
+      $util.all(Object.values(stateMachineArns)),
       $util.all([tables.keys.approvalsTable.arn, tables.keys.taskTokens.arn]),
     ])
     .apply(
@@ -99,18 +98,7 @@ export function tourniquet(settings: StageSettings) {
     APPROVALS_TABLE: tables.approvals.name,
     TASK_TOKEN_KEY: tables.keys.taskTokens.arn,
     ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
-    PLAYBOOK_STATE_MACHINES: $jsonStringify(
-      Object.fromEntries(
-        [
-          'contain-pod',
-          'contain-node',
-          'revoke-identity',
-          'remediate-config',
-          'ticket-only',
-          'release',
-        ].map((n, i) => [n, stateMachineArns[i]]),
-      ),
-    ),
+    PLAYBOOK_STATE_MACHINES: $jsonStringify(stateMachineArns),
   };
   // The Slack endpoint exists only with Slack configured; without it approvals are decided with
   // `tourniquet approve|deny`.
