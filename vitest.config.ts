@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,11 +5,14 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'functions/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Most files wait on emulators (moto, the simulators) rather than compute, so two workers
+    // keep both cores busy where vitest's default on two cores is one worker.
+    maxWorkers: 2,
+    globalSetup: ['test/helpers/motoPool.ts'],
+    setupFiles: ['test/helpers/workerEnv.ts'],
     // Development runs on Node 20; Lambda runs Node 22. The SDK's Node 20 notice is noise here.
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // CLI replays in tests keep their incidents out of the working tree.
-      TOURNIQUET_INCIDENTS: join(tmpdir(), 'tourniquet-test-incidents.json'),
     },
   },
 });

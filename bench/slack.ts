@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/local';
+import { startDecisionEndpoint, startSlackSimulator } from '@tourniquet/local/testkit';
 import {
   createApprovalTable,
   createSlackMessenger,
@@ -9,13 +10,11 @@ import {
   UserGroupCache,
 } from '@tourniquet/slack';
 import type { Context } from 'aws-lambda';
-import { startDecisionEndpoint } from '../packages/local/src/slack/decisionEndpointServer';
-import { startSlackSimulator } from '../packages/local/src/slack/slackSimulator';
 import {
   accountClients,
   enableStepFunctionsExecution,
   startWaitingExecution,
-} from '../packages/slack/test/helpers/approvalHarness';
+} from '../test/helpers/approvalHarness';
 import { type BenchRow, percentile } from './stats';
 
 const RUNS = Number(process.env.BENCH_SLACK_RUNS ?? 20);

@@ -1,5 +1,10 @@
 import { ACTIONS } from '@tourniquet/actions';
-import { type PlaybookFunctions, STATE_MACHINE_NAMES, vpcReaches } from '@tourniquet/core';
+import {
+  type PlaybookFunctions,
+  STATE_MACHINE_NAMES,
+  type StateMachineName,
+  vpcReaches,
+} from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
 import { denyAllInstanceProfile } from './denyAllInstanceProfile';
@@ -32,20 +37,17 @@ export async function tourniquet(settings: StageSettings) {
   const prefix = `tourniquet-${$app.stage}`;
   const stateMachineArn = (name: string) =>
     $interpolate`arn:${partition.partition}:states:${region.name}:${identity.accountId}:stateMachine:${prefix}-${name}`;
-  const stateMachineArns = [
-    'contain-pod',
-    'contain-node',
-    'revoke-identity',
-    'remediate-config',
-    'ticket-only',
-    'release',
-  ].map(stateMachineArn);
   // Clusters reached from a VPC: their Kubernetes-using functions and playbooks get a copy there.
   const reaches = vpcReaches(settings.config.clusters);
   const variantMachines = reaches.flatMap((r) =>
     STATE_MACHINE_NAMES.map((n) => [`${n}-${r.key}`, stateMachineArn(`${n}-${r.key}`)] as const),
   );
-  stateMachineArns.push(...variantMachines.map(([, arn]) => arn));
+  const stateMachineArns = {
+    ...(Object.fromEntries(
+      STATE_MACHINE_NAMES.map((name) => [name, stateMachineArn(name)]),
+    ) as Record<StateMachineName, $util.Output<string>>),
+    ...Object.fromEntries(variantMachines),
+  };
 
   const sinkSecretArns = Object.entries(credentials.sinks).map(
     ([type, secret]) => [type, secret.arn] as const,
@@ -62,7 +64,7 @@ export async function tourniquet(settings: StageSettings) {
         dlq.arn,
       ]),
       $util.all(sinkSecretArns.map(([, arn]) => arn)),
-      $util.all(stateMachineArns),
+      $util.all(Object.values(stateMachineArns)),
       $util.all([tables.keys.approvalsTable.arn, tables.keys.taskTokens.arn]),
     ])
     .apply(
@@ -122,19 +124,7 @@ export async function tourniquet(settings: StageSettings) {
     APPROVALS_TABLE: tables.approvals.name,
     TASK_TOKEN_KEY: tables.keys.taskTokens.arn,
     ...(credentials.slack ? { SLACK_SECRET_ID: credentials.slack.arn } : {}),
-    PLAYBOOK_STATE_MACHINES: $jsonStringify(
-      Object.fromEntries([
-        ...[
-          'contain-pod',
-          'contain-node',
-          'revoke-identity',
-          'remediate-config',
-          'ticket-only',
-          'release',
-        ].map((n, i) => [n, stateMachineArns[i]]),
-        ...variantMachines,
-      ]),
-    ),
+    PLAYBOOK_STATE_MACHINES: $jsonStringify(stateMachineArns),
   };
   // The Slack endpoint exists only with Slack configured; without it approvals are decided with
   // `tourniquet approve|deny`.

@@ -5,7 +5,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
-import { type StsGateway, startStsGateway } from '@tourniquet/local';
+import {
+  approveCommand,
+  denyCommand,
+  type StsGateway,
+  startStsGateway,
+  UsageError,
+} from '@tourniquet/local';
+import {
+  type DecisionEndpointServer,
+  type SlackSimulator,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -19,23 +31,13 @@ import {
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveCommand, denyCommand } from '../packages/local/src/cli/approveCommand';
-import { UsageError } from '../packages/local/src/cli/io';
-import {
-  type DecisionEndpointServer,
-  startDecisionEndpoint,
-} from '../packages/local/src/slack/decisionEndpointServer';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../packages/local/src/slack/slackSimulator';
 import {
   accountClients,
   enableStepFunctionsExecution,
   executionEnd,
   executionStatus,
   startWaitingExecution,
-} from '../packages/slack/test/helpers/approvalHarness';
+} from './helpers/approvalHarness';
 import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
 
 const context = { functionName: 'tourniquet-request-approval' } as unknown as Context;

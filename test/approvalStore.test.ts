@@ -1,4 +1,5 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { InProcessTaskCompleter } from '@tourniquet/local/testkit';
 import {
   type ApprovalRecord,
   createApprovalTable,
@@ -9,9 +10,8 @@ import {
   type TaskCompleter,
   TaskCompletionError,
 } from '@tourniquet/slack';
+import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InProcessTaskCompleter } from '../packages/local/src/slack/inProcessTaskCompleter';
-import { sampleApprovalRequest } from '../packages/slack/test/helpers/approvalFixtures';
 import { useMoto } from './helpers/moto';
 
 const TABLE = 'approvals-store-test';

@@ -15,6 +15,7 @@ import {
 import {
   approveAll,
   FileIncidentStore,
+  incidentsCommand,
   LOCAL_CREDENTIALS,
   LocalPlaybookStarter,
   type LocalTicketing,
@@ -24,7 +25,6 @@ import {
 } from '@tourniquet/local';
 import { renderIncidentReport } from '@tourniquet/tickets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentsCommand } from '../packages/local/src/cli/incidentsCommand';
 import { loadEvent, REPO_ROOT } from './helpers/events';
 
 const functions = functionArnsFor('tourniquet');

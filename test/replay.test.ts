@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { revokePolicyName } from '@tourniquet/actions';
-import { incidentLabel, parseConfig } from '@tourniquet/core';
+import { executionName, incidentLabel, parseConfig } from '@tourniquet/core';
 import { approveAll, main, type ReplayRecord, readEventInputs, replay } from '@tourniquet/local';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
@@ -159,12 +159,12 @@ describe('CLI: tourniquet replay', () => {
       POD_FINDING,
       'events/guardduty/runtime-reverse-shell-payments-repeat.json',
     ]);
-    expect(records[1]).toMatchObject({
-      incidentKey: KEY,
-      joined: records[0]?.joined ?? expect.any(String),
-      actions: [],
-    });
-    expect(records[1]?.joined).toMatch(/^111122223333-us-east-1-prod-eks-01-pod-payments/);
+    // The first event started the execution; the repeat joined that incident's execution,
+    // whose name is the incident's (executionName: readable key, hash of the key, window).
+    expect(records[0]).toMatchObject({ incidentKey: KEY, joined: null });
+    expect(records[1]).toMatchObject({ incidentKey: KEY, actions: [] });
+    const incidentName = executionName(KEY, new Date()).replace(/-\d+$/, '');
+    expect(records[1]?.joined).toMatch(new RegExp(`^${incidentName}-\\d+$`));
   });
 
   it('stops every emulator it started', async () => {

@@ -1,9 +1,8 @@
 import { parseConfig } from '@tourniquet/core';
-import { readEventInputs, replay } from '@tourniquet/local';
+import { createSlackApprover, readEventInputs, replay } from '@tourniquet/local';
 import { parseApprovalSettings } from '@tourniquet/slack';
+import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
 import { describe, expect, it } from 'vitest';
-import { createSlackApprover } from '../packages/local/src/slack/slackApprover';
-import { sampleApprovalRequest } from '../packages/slack/test/helpers/approvalFixtures';
 import { REPO_ROOT } from './helpers/events';
 import { useMoto } from './helpers/moto';
 

@@ -1,6 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MemoryIncidentStore } from '@tourniquet/aws';
+import type { SimulatedMessage } from '@tourniquet/local/testkit';
+import {
+  type SlackSimulator,
+  signInteraction,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import {
   type ApprovalSettings,
   closeExpiredApprovals,
@@ -17,22 +24,12 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SlackConnection } from '../functions/lib/approvalSlack';
 import {
-  type DecisionEndpointServer,
-  startDecisionEndpoint,
-} from '../packages/local/src/slack/decisionEndpointServer';
-import { signInteraction } from '../packages/local/src/slack/interactionClick';
-import type { SimulatedMessage } from '../packages/local/src/slack/simulatedMessages';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../packages/local/src/slack/slackSimulator';
-import {
   accountClients,
   enableStepFunctionsExecution,
   executionEnd,
   executionStatus,
   startWaitingExecution,
-} from '../packages/slack/test/helpers/approvalHarness';
+} from './helpers/approvalHarness';
 import { useMoto } from './helpers/moto';
 
 const context = {
@@ -51,16 +48,14 @@ const TABLE = 'tourniquet-approvals';
  */
 describe('Endpoint: Slack interactions', () => {
   const moto = useMoto();
-  let simulator: SlackSimulator;
-  let store: DynamoApprovalStore;
-  let connection: SlackConnection;
+  let dynamo: DynamoDBClient;
   let settings: ApprovalSettings;
   let handlers: {
     request: typeof import('../functions/lib/approvalRequestHandler');
     interactions: typeof import('../functions/lib/approvalInteractionsHandler');
     powertools: typeof import('../functions/lib/powertools');
   };
-  const servers: DecisionEndpointServer[] = [];
+  const servers: Array<{ stop(): Promise<void> }> = [];
   let scenarios = 0;
 
   beforeAll(async () => {
@@ -70,19 +65,7 @@ describe('Endpoint: Slack interactions', () => {
     });
     const aws = moto();
     await enableStepFunctionsExecution(aws.endpoint);
-    const dynamo = new DynamoDBClient(aws);
-    await createApprovalTable(dynamo, TABLE);
-    store = new DynamoApprovalStore({ client: dynamo, tableName: TABLE });
-    simulator = await startSlackSimulator();
-    const messenger = createSlackMessenger({
-      botToken: simulator.botToken,
-      apiUrl: simulator.apiUrl,
-    });
-    connection = {
-      secret: { botToken: simulator.botToken, signingSecret: simulator.signingSecret },
-      messenger,
-      groups: new UserGroupCache(messenger),
-    };
+    dynamo = new DynamoDBClient(aws);
     settings = parseApprovalSettings({
       slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserGroup: 'S0ONCALLGRP' },
     });
@@ -95,7 +78,6 @@ describe('Endpoint: Slack interactions', () => {
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    await simulator?.stop();
   });
 
   const [alice, bob, mallory] = [
@@ -111,7 +93,26 @@ describe('Endpoint: Slack interactions', () => {
    */
   async function scenario(options: { settings?: ApprovalSettings; clock?: () => Date } = {}) {
     scenarios += 1;
+    // Everything a decision touches is the scenario's own: account, table, Slack workspace and
+    // incident store, so no test sees another's requests, messages or audit entries.
     const account = `0000000001${String(scenarios).padStart(2, '0')}`;
+    const table = `${TABLE}-${scenarios}`;
+    await createApprovalTable(dynamo, table);
+    const store = new DynamoApprovalStore({ client: dynamo, tableName: table });
+    const simulator: SlackSimulator = await startSlackSimulator();
+    servers.push(simulator);
+    const messenger = createSlackMessenger({
+      botToken: simulator.botToken,
+      apiUrl: simulator.apiUrl,
+    });
+    const connection: SlackConnection = {
+      secret: { botToken: simulator.botToken, signingSecret: simulator.signingSecret },
+      messenger,
+      groups: new UserGroupCache(messenger),
+    };
+    const incidents = new MemoryIncidentStore();
+    const recorder = new TicketService({ store: incidents, sinks: [], actor: 'test' });
+    const incidentApprovals = async (key: string) => (await incidents.get(key))?.incident;
     const clients = accountClients(moto(), account);
     const { executionArn, request } = await startWaitingExecution(clients, `gate-${scenarios}`);
     const used = options.settings ?? settings;
@@ -162,13 +163,13 @@ describe('Endpoint: Slack interactions', () => {
       sfn: clients.sfn as SFNClient,
       url: server.url,
       click,
+      store,
+      simulator,
+      connection,
+      /** The incident side: approval requests and decisions go on the incident's record. */
+      incidentApprovals,
     };
   }
-
-  /** The incident side: approval requests and decisions go on the incident's record. */
-  const incidents = new MemoryIncidentStore();
-  const recorder = new TicketService({ store: incidents, sinks: [], actor: 'test' });
-  const incidentApprovals = async (key: string) => (await incidents.get(key))?.incident;
 
   const stillWaiting = async (sfn: SFNClient, executionArn: string) =>
     expect((await executionStatus(sfn, executionArn)).status).toBe('RUNNING');
@@ -186,16 +187,16 @@ describe('Endpoint: Slack interactions', () => {
     });
     expect(JSON.stringify(s.message.blocks)).toContain('✅ *Approved* by <@U0ONCALL001>');
     expect(s.message.blocks.some((b: any) => b.type === 'actions')).toBe(false);
-    const record = await store.get(s.approvalId);
+    const record = await s.store.get(s.approvalId);
     expect(record).toMatchObject({ status: 'approved', taskToken: null });
     expect(record?.completedAt).toBeTruthy();
-    const trail = await store.auditTrail(s.request.incidentKey);
+    const trail = await s.store.auditTrail(s.request.incidentKey);
     expect(trail.filter((e) => e.approvalId === s.approvalId).map((e) => e.result)).toEqual([
       'requested',
       'posted',
       'approved',
     ]);
-    const incident = await incidentApprovals(s.request.incidentKey);
+    const incident = await s.incidentApprovals(s.request.incidentKey);
     expect(incident?.approvals.at(-1)).toMatchObject({
       decision: 'approved',
       by: 'slack:U0ONCALL001',
@@ -211,7 +212,7 @@ describe('Endpoint: Slack interactions', () => {
     expect(end.output.approvalStatus).toBe('denied');
     expect(end.output.approvalDecision).toMatchObject({ Error: 'ApprovalDenied' });
     expect(JSON.stringify(s.message.blocks)).toContain('⛔ *Denied* by <@U0ONCALL002>');
-    const incident = await incidentApprovals(s.request.incidentKey);
+    const incident = await s.incidentApprovals(s.request.incidentKey);
     expect(incident?.approvals.at(-1)).toMatchObject({
       decision: 'denied',
       by: 'slack:U0ONCALL002',
@@ -220,14 +221,14 @@ describe('Endpoint: Slack interactions', () => {
 
   it('a bad signature is refused with 401, logged and counted but not stored; the execution keeps waiting', async () => {
     const s = await scenario();
-    const before = (await store.unattributedAudit(new Date())).length;
+    const before = (await s.store.unattributedAudit(new Date())).length;
     const counted = vi.spyOn(handlers.powertools.metrics, 'addMetric');
     const forged = await s.click(alice, 'approve', {
       signingSecret: 'not-the-signing-secret-0000',
     });
     expect(forged).toMatchObject({ status: 401, body: { ok: false, result: 'bad-signature' } });
-    const real = signInteraction({ type: 'block_actions' }, simulator.signingSecret);
-    const tampered = await simulator.resend(
+    const real = signInteraction({ type: 'block_actions' }, s.simulator.signingSecret);
+    const tampered = await s.simulator.resend(
       { ...real, body: real.body.replace('block_actions', 'block_actionz') },
       s.url,
     );
@@ -235,9 +236,9 @@ describe('Endpoint: Slack interactions', () => {
     const unsigned = await fetch(s.url, { method: 'POST', body: 'payload={}' });
     expect(unsigned.status).toBe(401);
     await stillWaiting(s.sfn, s.executionArn);
-    expect((await store.get(s.approvalId))?.status).toBe('pending');
+    expect((await s.store.get(s.approvalId))?.status).toBe('pending');
     // Anyone can send these: storing them would let the internet fill the table.
-    expect((await store.unattributedAudit(new Date())).length).toBe(before);
+    expect((await s.store.unattributedAudit(new Date())).length).toBe(before);
     expect(counted.mock.calls.filter(([name]) => name === 'PreAuthRejections')).toHaveLength(3);
     counted.mockRestore();
   });
@@ -255,11 +256,11 @@ describe('Endpoint: Slack interactions', () => {
     const s = await scenario();
     const first = await s.click(alice, 'approve');
     expect(first.status).toBe(200);
-    const before = await store.get(s.approvalId);
-    const replay = await simulator.resend(first.request, s.url);
+    const before = await s.store.get(s.approvalId);
+    const replay = await s.simulator.resend(first.request, s.url);
     expect(replay).toMatchObject({ status: 409, body: { result: 'replayed' } });
-    expect(await store.get(s.approvalId)).toEqual(before);
-    const trail = await store.auditTrail(s.request.incidentKey);
+    expect(await s.store.get(s.approvalId)).toEqual(before);
+    const trail = await s.store.auditTrail(s.request.incidentKey);
     expect(trail.filter((e) => e.approvalId === s.approvalId).map((e) => e.result)).toContain(
       'replayed',
     );
@@ -270,11 +271,11 @@ describe('Endpoint: Slack interactions', () => {
     const answer = await s.click(mallory, 'approve');
     expect(answer).toMatchObject({ status: 403, body: { result: 'unauthorised' } });
     await stillWaiting(s.sfn, s.executionArn);
-    expect(simulator.record.ephemerals.at(-1)).toMatchObject({
+    expect(s.simulator.record.ephemerals.at(-1)).toMatchObject({
       user: mallory.id,
       channel: 'C0INCIDENTS',
     });
-    const audit = (await store.auditTrail(s.request.incidentKey)).filter(
+    const audit = (await s.store.auditTrail(s.request.incidentKey)).filter(
       (e) => e.result === 'unauthorised',
     );
     expect(audit.at(-1)?.actor?.id).toBe('slack:U0BYSTANDR1');
@@ -294,31 +295,30 @@ describe('Endpoint: Slack interactions', () => {
       decision: 'approved',
       by: 'slack:U0ONCALL001',
     });
-    expect((await store.get(s.approvalId))?.decidedBy?.id).toBe('slack:U0ONCALL001');
+    expect((await s.store.get(s.approvalId))?.decidedBy?.id).toBe('slack:U0ONCALL001');
   });
 
   it('after the wait timed out, escalation closes the stale request: expired, buttons gone, a late click is 410', async () => {
     const s = await scenario();
     const deps = (at: Date) => ({
-      store,
-      slack: connection.messenger,
+      store: s.store,
+      slack: s.connection.messenger,
       consoleDomain: settings.consoleDomain,
       now: () => at,
       log: silentLog,
     });
     // Not yet due: left alone, still decidable.
     expect(await closeExpiredApprovals(s.request.incidentKey, deps(new Date()))).toEqual([]);
-    expect((await store.get(s.approvalId))?.status).toBe('pending');
+    expect((await s.store.get(s.approvalId))?.status).toBe('pending');
     const later = new Date(Date.now() + 901_000);
-    // (Earlier scenarios' requests share the incident key; those still pending are due too.)
-    expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toContain(s.approvalId);
-    expect((await store.get(s.approvalId))?.status).toBe('expired');
+    expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toEqual([s.approvalId]);
+    expect((await s.store.get(s.approvalId))?.status).toBe('expired');
     expect(JSON.stringify(s.message.blocks)).toContain('Expired');
     expect(s.message.blocks.some((b: any) => b.type === 'actions')).toBe(false);
     expect((await s.click(alice, 'approve')).status).toBe(410);
     // Once closed, closing again changes nothing.
     expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toEqual([]);
-    const trail = await store.auditTrail(s.request.incidentKey);
+    const trail = await s.store.auditTrail(s.request.incidentKey);
     expect(trail.some((e) => e.approvalId === s.approvalId && e.channel === 'system')).toBe(true);
   });
 
@@ -330,7 +330,7 @@ describe('Endpoint: Slack interactions', () => {
     });
     expect(answer).toMatchObject({ status: 410, body: { result: 'expired' } });
     await stillWaiting(s.sfn, s.executionArn);
-    expect(await store.get(s.approvalId)).toMatchObject({ status: 'expired', taskToken: null });
+    expect(await s.store.get(s.approvalId)).toMatchObject({ status: 'expired', taskToken: null });
     expect(JSON.stringify(s.message.blocks)).toContain('⌛ *Expired*');
   });
 
@@ -338,22 +338,22 @@ describe('Endpoint: Slack interactions', () => {
     const s = await scenario();
     const notAClick = signInteraction(
       { type: 'view_submission', user: { id: alice.id } },
-      simulator.signingSecret,
+      s.simulator.signingSecret,
     );
-    expect(await simulator.resend(notAClick, s.url)).toMatchObject({
+    expect(await s.simulator.resend(notAClick, s.url)).toMatchObject({
       status: 400,
       body: { result: 'malformed' },
     });
     const body = 'payload=%7Bbroken';
     const ts = Math.floor(Date.now() / 1000);
     const { signSlackRequest } = await import('@tourniquet/slack');
-    const garbage = await simulator.resend(
+    const garbage = await s.simulator.resend(
       {
         body,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'x-slack-request-timestamp': String(ts),
-          'x-slack-signature': signSlackRequest(simulator.signingSecret, ts, body),
+          'x-slack-signature': signSlackRequest(s.simulator.signingSecret, ts, body),
         },
       },
       s.url,
@@ -369,9 +369,9 @@ describe('Endpoint: Slack interactions', () => {
     const s = await scenario();
     const huge = signInteraction(
       { type: 'block_actions', padding: 'x'.repeat(200_000) },
-      simulator.signingSecret,
+      s.simulator.signingSecret,
     );
-    expect(await simulator.resend(huge, s.url)).toMatchObject({
+    expect(await s.simulator.resend(huge, s.url)).toMatchObject({
       status: 413,
       body: { result: 'too-large' },
     });

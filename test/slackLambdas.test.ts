@@ -1,23 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import {
+  type DecisionEndpointServer,
+  type SlackSimulator,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DecisionEndpointServer,
-  startDecisionEndpoint,
-} from '../packages/local/src/slack/decisionEndpointServer';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../packages/local/src/slack/slackSimulator';
 import {
   accountClients,
   enableStepFunctionsExecution,
   executionEnd,
   startWaitingExecution,
-} from '../packages/slack/test/helpers/approvalHarness';
+} from './helpers/approvalHarness';
 import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
 
 const context = {

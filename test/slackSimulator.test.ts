@@ -1,4 +1,11 @@
 import { LogLevel, WebClient } from '@slack/web-api';
+import { freePort } from '@tourniquet/local';
+import type { FunctionUrlEvent } from '@tourniquet/local/testkit';
+import {
+  type SlackSimulator,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import {
   approvalMessage,
   createSlackMessenger,
@@ -8,16 +15,8 @@ import {
   SlackCallError,
   verifySlackRequest,
 } from '@tourniquet/slack';
+import { recordFor, sampleApprovalRequest } from '@tourniquet/slack/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../packages/local/src/emulators/freePort';
-import { startDecisionEndpoint } from '../packages/local/src/slack/decisionEndpointServer';
-import type { FunctionUrlEvent } from '../packages/local/src/slack/functionUrlEvent';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../packages/local/src/slack/slackSimulator';
-import { sampleApprovalRequest } from '../packages/slack/test/helpers/approvalFixtures';
-import { recordFor } from '../packages/slack/test/helpers/approvalRecord';
 
 async function slackError(run: () => Promise<unknown>): Promise<string> {
   try {

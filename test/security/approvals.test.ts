@@ -6,7 +6,16 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemoryIncidentStore } from '@tourniquet/aws';
-import { type StsGateway, startStsGateway } from '@tourniquet/local';
+import { approveCommand, denyCommand, type StsGateway, startStsGateway } from '@tourniquet/local';
+import type { SimulatedMessage } from '@tourniquet/local/testkit';
+import {
+  type DecisionEndpointServer,
+  interactionPayload,
+  type SlackSimulator,
+  signInteraction,
+  startDecisionEndpoint,
+  startSlackSimulator,
+} from '@tourniquet/local/testkit';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -25,27 +34,13 @@ import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackConnection } from '../../functions/lib/approvalSlack';
-import { approveCommand } from '../../packages/local/src/cli/approveCommand';
-import {
-  type DecisionEndpointServer,
-  startDecisionEndpoint,
-} from '../../packages/local/src/slack/decisionEndpointServer';
-import {
-  interactionPayload,
-  signInteraction,
-} from '../../packages/local/src/slack/interactionClick';
-import type { SimulatedMessage } from '../../packages/local/src/slack/simulatedMessages';
-import {
-  type SlackSimulator,
-  startSlackSimulator,
-} from '../../packages/local/src/slack/slackSimulator';
 import {
   accountClients,
   enableStepFunctionsExecution,
   executionEnd,
   executionStatus,
   startWaitingExecution,
-} from '../../packages/slack/test/helpers/approvalHarness';
+} from '../helpers/approvalHarness';
 import { TEST_CREDENTIALS, useMoto } from '../helpers/moto';
 
 const context = {
@@ -231,10 +226,7 @@ describe('Security: approvals', () => {
         stderr: (t: string) => lines.push(t),
         cwd: tmpdir(),
       };
-      const run =
-        verb === 'approve'
-          ? approveCommand
-          : (await import('../../packages/local/src/cli/approveCommand')).denyCommand;
+      const run = verb === 'approve' ? approveCommand : denyCommand;
       const code = await run(
         [approvalId, '--url', await cli(), '--sts-endpoint', await gateway(), '--json'],
         io,

@@ -5,7 +5,6 @@ import * as z from 'zod';
 import { ensureReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { memberSessionFor } from './memberSession';
-import { getAction } from './registry';
 import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './types';
 
 /** What a playbook Task sends to an action Lambda. */

@@ -11,9 +11,9 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { incidentLabel, parseConfig, type Target } from '@tourniquet/core';
+import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { LocalWorld } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
 import {
   ACTIONS,
   type ActionContext,

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { parseConfig } from '@tourniquet/core';
+import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { LocalWorld } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
 import { type ActionContext, getAction } from '../src';
 
 /**

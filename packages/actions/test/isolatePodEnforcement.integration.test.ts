@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { incidentLabel, parseConfig } from '@tourniquet/core';
+import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { KubeAdapter } from '@tourniquet/kube';
 import { LocalWorld, loadScenario, startKubeSimulator } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
 import { type ActionContext, getAction, VerificationFailedError } from '../src';
 
 const SCENARIO = join(REPO_ROOT, 'packages/local/scenarios/enforcers.yaml');

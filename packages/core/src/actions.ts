@@ -27,6 +27,23 @@ export const DESTRUCTIVE_ACTIONS: readonly ActionName[] = [
   'revoke-open-ingress',
 ];
 
+/**
+ * Actions whose success contains an incident: they cut the workload's or the identity's reach
+ * (isolation, session revocation, blocked web identity) or close the misconfiguration the
+ * finding is about (IMDSv2, public endpoint, control-plane logging, open ingress). Labels,
+ * evidence, protection, cordoning and tickets prepare or record; they contain nothing.
+ */
+export const CONTAINING_ACTIONS: readonly ActionName[] = [
+  'isolate-pod',
+  'isolate-node',
+  'revoke-role-sessions',
+  'block-web-identity',
+  'require-imdsv2',
+  'disable-public-endpoint',
+  'enable-control-plane-logging',
+  'revoke-open-ingress',
+];
+
 export const PLAYBOOK_NAMES = [
   'contain-pod',
   'contain-node',

@@ -1,5 +1,5 @@
+import { loadEvent, sampleConfig, without, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, sampleConfig, without, withValue } from '../../../test/helpers/events';
 import { createPlanner, normaliseEvent, type Plan } from '../src';
 
 const planner = createPlanner(sampleConfig());

@@ -1,5 +1,5 @@
+import { loadEvent, without, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, without, withValue } from '../../../test/helpers/events';
 import { EventValidationError, normaliseEvent } from '../src';
 
 const outside = loadEvent('cloudtrail/irsa-assume-web-identity-outside-egress.json');

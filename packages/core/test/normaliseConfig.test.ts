@@ -1,5 +1,5 @@
+import { loadEvent, without, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, without, withValue } from '../../../test/helpers/events';
 import { canonicalRuleName, EventValidationError, normaliseEvent } from '../src';
 
 const endpoint = loadEvent('config/eks-endpoint-no-public-access-noncompliant.json');

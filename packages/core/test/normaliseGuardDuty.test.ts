@@ -1,5 +1,5 @@
+import { loadEvent, without, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, without, withValue } from '../../../test/helpers/events';
 import { EventValidationError, normaliseEvent, severityFromScore } from '../src';
 
 const runtimePod = loadEvent('guardduty/runtime-reverse-shell-payments.json');

@@ -1,5 +1,5 @@
+import { allEventFiles, loadEvent, sampleConfig } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { allEventFiles, loadEvent, sampleConfig } from '../../../test/helpers/events';
 import { createPlanner, EventValidationError, normaliseEvent, type Plan } from '../src';
 
 /**

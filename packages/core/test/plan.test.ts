@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadEvent, REPO_ROOT, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, REPO_ROOT, withValue } from '../../../test/helpers/events';
 import {
   createPlanner,
   normaliseEvent,

@@ -1,5 +1,5 @@
+import { loadEvent, sampleConfig, withValue } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadEvent, sampleConfig, withValue } from '../../../test/helpers/events';
 import { createPlanner, normaliseEvent } from '../src';
 
 const planner = createPlanner(sampleConfig());

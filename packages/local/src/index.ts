@@ -1,5 +1,7 @@
+export { approveCommand, type DecideOptions, denyCommand } from './cli/approveCommand';
+export { incidentsCommand } from './cli/incidentsCommand';
 export type { CliIo } from './cli/io';
-export { EXIT } from './cli/io';
+export { EXIT, UsageError } from './cli/io';
 export { main } from './cli/main';
 export {
   FAULT_KINDS,
@@ -49,4 +51,10 @@ export {
   seedAccountRoles,
 } from './scenario/seedAccounts';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
+export {
+  createSlackApprover,
+  LOCAL_APPROVALS_TABLE,
+  type SlackApproverHandle,
+  type SlackApproverOptions,
+} from './slack/slackApprover';
 export * from './tickets/index';

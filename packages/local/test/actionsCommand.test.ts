@@ -1,5 +1,5 @@
+import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
 import { main } from '../src';
 
 async function run(args: string[]) {

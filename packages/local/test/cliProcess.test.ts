@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { describe, expect, it, vi } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
 import { main } from '../src';
 
 const BIN = join(REPO_ROOT, 'packages/local/bin/tourniquet.mjs');

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventCatalogue, loadEvent, REPO_ROOT } from '@tourniquet/core/testkit';
 import { describe, expect, it } from 'vitest';
-import { eventCatalogue, loadEvent, REPO_ROOT } from '../../../test/helpers/events';
 import { main, type PlanRecord } from '../src';
 
 async function run(args: string[], cwd = REPO_ROOT) {

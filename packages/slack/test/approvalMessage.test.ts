@@ -8,8 +8,7 @@ import {
   blockLimitProblems,
   type SlackMessage,
 } from '../src/index';
-import { HOSTILE_TEXTS, sampleApprovalRequest } from './helpers/approvalFixtures';
-import { recordFor } from './helpers/approvalRecord';
+import { HOSTILE_TEXTS, recordFor, sampleApprovalRequest } from '../src/testkit/index';
 
 const options = { consoleDomain: 'console.aws.amazon.com' };
 

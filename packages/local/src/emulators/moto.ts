@@ -49,7 +49,8 @@ const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts moto's server (the local AWS) on a free 127.0.0.1 port and waits until it answers.
- * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays.
+ * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays;
+ * `readyTimeoutMs` how long it may take to answer (default 30 s).
  */
 export async function startMoto(
   options: {
@@ -60,6 +61,7 @@ export async function startMoto(
      * organisation every account belongs to (aws:PrincipalOrgID).
      */
     multiAccount?: { organizationId?: string };
+    readyTimeoutMs?: number;
   } = {},
 ): Promise<MotoServer> {
   const port = await freePort();
@@ -107,7 +109,10 @@ export async function startMoto(
   });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await Promise.race([waitUntilReady(endpoint), spawnFailure]);
+    await Promise.race([
+      waitUntilReady(endpoint, options.readyTimeoutMs ?? READY_TIMEOUT_MS),
+      spawnFailure,
+    ]);
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -121,8 +126,8 @@ function withoutMotoAccount(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-async function waitUntilReady(endpoint: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilReady(endpoint: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
@@ -132,9 +137,7 @@ async function waitUntilReady(endpoint: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  throw new MotoUnavailableError(
-    `moto did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000}s`,
-  );
+  throw new MotoUnavailableError(`moto did not answer on ${endpoint} within ${timeoutMs / 1000}s`);
 }
 
 const running = new Set<ChildProcess>();

@@ -1,4 +1,4 @@
-import { type Plan, STEP_CONDITIONS, stepKey } from '@tourniquet/core';
+import { CONTAINING_ACTIONS, type Plan, STEP_CONDITIONS, stepKey } from '@tourniquet/core';
 import type { LocalExecution } from '../playbooks/runPlaybook';
 import type { ReplayState } from './describeState';
 
@@ -28,22 +28,16 @@ export interface ReplayRecord {
     durationMs: number | null;
     startedMs: number | null;
   }>;
-  /** Event in → first isolating step done, in ms; null when nothing isolating ran. */
+  /**
+   * Event in → first containing step (core's CONTAINING_ACTIONS: isolation, revocation or the
+   * configuration fix) done, in ms; null when none ran.
+   */
   containmentMs: number | null;
   durationMs: number;
   state: ReplayState | null;
 }
 
-const CONTAINMENT = new Set([
-  'isolate-pod',
-  'isolate-node',
-  'revoke-role-sessions',
-  'block-web-identity',
-  'require-imdsv2',
-  'disable-public-endpoint',
-  'enable-control-plane-logging',
-  'revoke-open-ingress',
-]);
+const CONTAINMENT: ReadonlySet<string> = new Set(CONTAINING_ACTIONS);
 
 /** The suffix of a step's Task run after approval, or as an escalation (`isolate-node (escalated)`). */
 const RUN_SUFFIX = / \((approved|escalated|undo)\)$/;

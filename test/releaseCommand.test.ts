@@ -15,10 +15,10 @@ import {
   type IncidentEvent,
 } from '@tourniquet/aws';
 import { functionArnsFor, type PlaybookInput, playbookDefinition } from '@tourniquet/core';
+import { main, type ReplayRecord } from '@tourniquet/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/helpers/events';
-import { useMoto } from '../../../test/helpers/moto';
-import { main, type ReplayRecord } from '../src';
+import { REPO_ROOT } from './helpers/events';
+import { useMoto } from './helpers/moto';
 
 const POD_FINDING = 'events/guardduty/runtime-reverse-shell-payments.json';
 

@@ -1,5 +1,5 @@
 import type { ApprovalRequest } from '@tourniquet/core';
-import { type ApprovalRecord, parseApprovalRequest, stepResults } from '../../src/index';
+import { type ApprovalRecord, parseApprovalRequest, stepResults } from '../index';
 
 /** The record the store would create for `request` (no DynamoDB needed for message tests). */
 export function recordFor(

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -19,9 +18,8 @@ import {
   playbookDefinition,
   playbookInput,
 } from '@tourniquet/core';
-import { sampleApprovalRequest } from './approvalFixtures';
-
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
+import { REPO_ROOT } from './events';
 
 export interface MotoAccess {
   endpoint: string;
@@ -141,12 +139,15 @@ export async function startWaitingExecution(
       input: JSON.stringify(samplePlaybookInput()),
     }),
   );
-  for (let attempt = 0; attempt < 30; attempt++) {
+  // Short polls: moto handles one request at a time (startMoto), and the interpreter's own
+  // SendMessage to this queue would queue behind a long poll until it timed out.
+  for (let attempt = 0; attempt < 600; attempt++) {
     const { Messages } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 1 }),
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 1 }),
     );
     const body = Messages?.[0]?.Body;
     if (body) return { executionArn: executionArn as string, request: JSON.parse(body) };
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`execution ${name} never requested an approval`);
 }
