@@ -54,13 +54,20 @@ async function main(): Promise<number> {
   assertNotBundled();
   const calls: RecordedCall[] = [];
   restoreSend = recordSdkCalls(calls);
-  const { config } = await loadConfig(join(ROOT, 'tourniquet.config.json'), ROOT);
+  const { config: sample } = await loadConfig(join(ROOT, 'tourniquet.config.json'), ROOT);
+  // The hub's function policies are what is simulated here. A member account's calls run under
+  // that member's roles, whose statements the same generator writes scoped to the member
+  // (test/memberInfra.test.ts): the members and their findings are left out here.
+  const { accounts: members = {}, ...hub } = sample;
+  const config = { ...hub, clusters: sample.clusters.filter((c) => !(c.account in members)) };
   const dir = mkdtempSync(join(tmpdir(), 'tourniquet-iam-'));
   let world: LocalWorld | null = null;
   try {
     const store = await FileIncidentStore.open(join(dir, 'incidents.json'), { reset: true });
     const result = await replay({
-      inputs: await readEventInputs([join(ROOT, 'events')], ROOT),
+      inputs: (await readEventInputs([join(ROOT, 'events')], ROOT)).filter(
+        (input) => !('event' in input) || !(accountOf(input.event) in members),
+      ),
       config,
       approver: approveAll,
       tickets: { sinks: ['local', 'securityhub'], store },
@@ -308,3 +315,10 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The account a finding is about (GuardDuty's detail names it; the envelope is the hub's). */
+function accountOf(event: unknown): string {
+  const e = (event ?? {}) as { account?: unknown; detail?: { accountId?: unknown } };
+  const id = e.detail?.accountId ?? e.account;
+  return typeof id === 'string' ? id : '';
+}

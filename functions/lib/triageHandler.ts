@@ -3,7 +3,6 @@ import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/
 import {
   type CapacityLedger,
   type ConfigRuleResolver,
-  describeProblems,
   EventValidationError,
   type Planner,
   type PlaybookStarter,

@@ -112,6 +112,11 @@ function namedResources(call: RecordedCall, action: string): Named[] {
       return [...of('snapshot', str(o.SnapshotId)), ...of('volume', str(i.VolumeId))];
     case 'ec2:CreateTags':
       return list(i.Resources).map((id) => ({ type: ec2TypeOf(id), id }));
+    case 'ec2:ReplaceIamInstanceProfileAssociation': {
+      // The request names the association; the instance it belongs to is in the answer.
+      const association = (o.IamInstanceProfileAssociation ?? {}) as Record<string, unknown>;
+      return of('instance', str(association.InstanceId));
+    }
     case 'autoscaling:SetInstanceProtection':
       return of('autoScalingGroup', str(i.AutoScalingGroupName));
     case 'iam:GetRole':
@@ -120,6 +125,7 @@ function namedResources(call: RecordedCall, action: string): Named[] {
     case 'iam:PutRolePolicy':
     case 'iam:DeleteRolePolicy':
     case 'iam:UpdateAssumeRolePolicy':
+    case 'iam:ListInstanceProfilesForRole':
       return of('role', str(i.RoleName));
     case 'iam:GetInstanceProfile':
       return of('instance-profile', str(i.InstanceProfileName));
