@@ -177,6 +177,7 @@ describe('Deploy settings: the deploy block is validated strictly', () => {
       reservedConcurrency: { slackInteractions: 10, actions: 10 },
       retainData: true,
       accessEntries: true,
+      role: 'hub',
     });
   });
 

@@ -61,6 +61,8 @@ beforeAll(async () => {
           return { name: REGION, region: REGION, id: REGION };
         if (args.token === 'aws:index/getPartition:getPartition')
           return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+        if (args.token === 'aws:eks/getCluster:getCluster')
+          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
         return args.inputs;
       },
     },
@@ -90,7 +92,7 @@ beforeAll(async () => {
   permissions = await load('infra/permissions.ts');
 
   // The member stage: the hub's configuration, deployed to the member account.
-  const base = settingsModule.stageSettings('test', REPO_ROOT);
+  const base = settingsModule.stageSettings('test', REPO_ROOT, 'tourniquet.config.json');
   const memberBase = {
     ...base,
     account: MEMBER,
@@ -116,7 +118,7 @@ beforeAll(async () => {
   // The hub stage `prod` in its own account, from the same configuration.
   account = HUB;
   const { tourniquet } = await load('infra/index.ts');
-  tourniquet({ ...base, forwardFrom: [] });
+  await tourniquet({ ...base, forwardFrom: [] });
   for (let i = 0; i < 40; i++) await new Promise((r) => setImmediate(r));
 }, 120_000);
 

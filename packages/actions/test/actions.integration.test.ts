@@ -122,6 +122,7 @@ describe('Action registry', () => {
         'isolate-pod',
         'label-pod',
         'protect-node',
+        'quarantine-instance-profile',
         'require-imdsv2',
         'revoke-open-ingress',
         'revoke-role-sessions',

@@ -7,9 +7,9 @@ import { incidentLabel } from '@tourniquet/core';
 import { defineAction } from '../defineAction';
 import { decodePolicyDocument, type PolicyDocument, sameStatement } from '../policyDocument';
 import { notApplicable, resolveRole } from '../resolve';
+import { roleReach } from '../roleReach';
 import { roleTarget } from '../targets';
 import type { ActionContext } from '../types';
-import { roleReach } from './roleReach';
 
 /**
  * One inline policy per incident, so releasing one incident never lifts another's revocation

@@ -1,7 +1,7 @@
 import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
 import { ListInstanceProfilesForRoleCommand } from '@aws-sdk/client-iam';
-import { instanceIdOfNode } from '../resolve';
-import type { ActionContext } from '../types';
+import { instanceIdOfNode } from './resolve';
+import type { ActionContext } from './types';
 
 /** What shares a role through its instance profiles: the instances, and the pods on them. */
 export interface RoleReach {
