@@ -1,13 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startSlackSimulator } from '@tourniquet/simulators';
 import {
   createApprovalTable,
-  createSlackMessenger,
   DynamoApprovalStore,
-  parseApprovalSettings,
   StepFunctionsTaskCompleter,
-  UserGroupCache,
-} from '@tourniquet/slack';
+} from '@tourniquet/aws';
+import { startSlackSimulator } from '@tourniquet/simulators';
+import { createSlackMessenger, parseApprovalSettings, UserGroupCache } from '@tourniquet/slack';
 import { LOCAL_CREDENTIALS, startDecisionEndpoint, startMoto } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import {

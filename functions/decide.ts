@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { awsClientConfig } from '@tourniquet/aws';
-import { DynamoApprovalStore, StepFunctionsTaskCompleter } from '@tourniquet/slack';
+import { awsClientConfig, DynamoApprovalStore, StepFunctionsTaskCompleter } from '@tourniquet/aws';
 import { approvalEnvironment } from './lib/approvalEnv';
 import { slackConnection } from './lib/approvalSlack';
 import { createDecisionHandler } from './lib/decisionHandler';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '@tourniquet/aws';
-import { closeExpiredApprovals, DynamoApprovalStore } from '@tourniquet/slack';
+import { awsClientConfig, DynamoApprovalStore } from '@tourniquet/aws';
+import { closeExpiredApprovals } from '@tourniquet/slack';
 import { approvalEnvironment } from './lib/approvalEnv';
 import { approvalLog } from './lib/approvalLog';
 import { slackConnection } from './lib/approvalSlack';

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '@tourniquet/aws';
-import { DynamoApprovalStore } from '@tourniquet/slack';
+import { awsClientConfig, DynamoApprovalStore } from '@tourniquet/aws';
 import { approvalEnvironment } from './lib/approvalEnv';
 import { createRequestApprovalHandler } from './lib/approvalRequestHandler';
 import { slackConnection } from './lib/approvalSlack';

@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import {
+  createApprovalTable,
+  DynamoApprovalStore,
+  DynamoIncidentStore,
+  ensureIncidentTable,
+  presignDecision,
+  StepFunctionsTaskCompleter,
+} from '@tourniquet/aws';
 import { approveCommand, denyCommand, UsageError } from '@tourniquet/cli';
 import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
-  createApprovalTable,
   createSlackMessenger,
-  DynamoApprovalStore,
   parseApprovalSettings,
-  presignDecision,
-  StepFunctionsTaskCompleter,
   UserGroupCache,
 } from '@tourniquet/slack';
 import {

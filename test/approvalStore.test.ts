@@ -1,14 +1,12 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/aws';
 import {
   type ApprovalRecord,
-  createApprovalTable,
-  DynamoApprovalStore,
   decideApproval,
-  parseApprovalRequest,
-  stepResults,
   type TaskCompleter,
   TaskCompletionError,
-} from '@tourniquet/slack';
+} from '@tourniquet/core';
+import { parseApprovalRequest, stepResults } from '@tourniquet/slack';
 import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
 import { InProcessTaskCompleter } from '@tourniquet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';

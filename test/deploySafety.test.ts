@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
+import { installPulumiMocks, pulumi } from './helpers/pulumiMocks';
 
 /**
  * Deploy safety, with the SST program evaluated offline under Pulumi's runtime mocks (as in
@@ -12,8 +11,6 @@ import { REPO_ROOT } from './helpers/events';
  * the data survives removal unless the config opts out, and access entries are only created
  * on clusters whose authentication mode has them.
  */
-const platform = createRequire(join(REPO_ROOT, '.sst', 'platform', 'package.json'));
-const pulumi = platform('@pulumi/pulumi');
 const ACCOUNT = '111122223333';
 
 interface Registered {
@@ -45,41 +42,19 @@ function stageDir(files: Record<string, unknown>): string {
 }
 
 beforeAll(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
-        const name = args.inputs.name ?? args.name;
-        return {
-          id: `${name}-id`,
-          state: { ...args.inputs, name, arn: `arn:aws:mock:us-east-1:${ACCOUNT}:${name}` },
-        };
-      },
-      call(args: { token: string; inputs: Record<string, any>; provider?: string }) {
-        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity')
-          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'A' };
-        if (args.token === 'aws:index/getRegion:getRegion')
-          return { name: 'us-east-1', region: 'us-east-1', id: 'us-east-1' };
-        if (args.token === 'aws:index/getPartition:getPartition')
-          return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
-        if (args.token === 'aws:eks/getCluster:getCluster') {
-          describedClusters.push({ name: args.inputs.name, provider: args.provider });
-          if (!authenticationModes.has(args.inputs.name))
-            throw new Error(
-              `ResourceNotFoundException: No cluster found for name: ${args.inputs.name}.`,
-            );
-          const mode = authenticationModes.get(args.inputs.name);
-          return {
-            ...args.inputs,
-            accessConfigs: mode === undefined ? [] : [{ authenticationMode: mode }],
-          };
-        }
-        return args.inputs;
-      },
+  const mocks = installPulumiMocks({
+    account: () => ACCOUNT,
+    region: 'us-east-1',
+    stage: 'prod',
+    getCluster(inputs, provider) {
+      const name = inputs.name as string;
+      describedClusters.push({ name, provider });
+      if (!authenticationModes.has(name))
+        throw new Error(`ResourceNotFoundException: No cluster found for name: ${name}.`);
+      const mode = authenticationModes.get(name);
+      return { ...inputs, accessConfigs: mode === undefined ? [] : [{ authenticationMode: mode }] };
     },
-    'tourniquet',
-    'test',
-    false,
-  );
+  });
   // The mocks do not pass resource options on; the monitor's requests carry them, as they
   // would reach the Pulumi engine.
   const monitor = pulumi.runtime.getMonitor();
@@ -94,22 +69,7 @@ beforeAll(async () => {
     });
     return register(request, callback);
   };
-  const g = globalThis as any;
-  g.aws = platform('@pulumi/aws');
-  g.$util = pulumi;
-  g.$interpolate = pulumi.interpolate;
-  g.$jsonStringify = pulumi.jsonStringify;
-  g.$app = { name: 'tourniquet', stage: 'prod' };
-  g.sst = {
-    Secret: class {
-      value: unknown;
-      constructor(readonly name: string) {
-        this.value = pulumi.secret(`<${name}>`);
-      }
-    },
-  };
-  process.env.TOURNIQUET_INFRA_BUNDLE = '0';
-  const load = (path: string) => import(pathToFileURL(join(REPO_ROOT, path)).href);
+  const load = mocks.load;
   settingsModule = await load('infra/settings.ts');
   deploySettings = await load('infra/deploySettings.ts');
   index = await load('infra/index.ts');

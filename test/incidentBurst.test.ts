@@ -1,6 +1,6 @@
-import { MemoryIncidentStore } from '@tourniquet/aws';
 import {
   createPlanner,
+  MemoryIncidentStore,
   type Plan,
   type PlaybookStarter,
   parseConfig,

@@ -1,17 +1,14 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoIncidentStore,
-  ensureIncidentTable,
-  type IncidentEvent,
-  updateIncident,
-} from '@tourniquet/aws';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   createPlanner,
+  type IncidentEvent,
   type Plan,
   type PlaybookStarter,
   parseConfig,
   type StartedPlaybook,
   triage,
+  updateIncident,
 } from '@tourniquet/core';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IncidentRecord } from '@tourniquet/aws';
 import { FileIncidentStore, incidentsCommand } from '@tourniquet/cli';
+import type { IncidentRecord } from '@tourniquet/core';
 import {
   createPlanner,
   functionArnsFor,

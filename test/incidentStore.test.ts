@@ -2,16 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTimeToLiveCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import { FileIncidentStore } from '@tourniquet/cli';
 import {
-  DynamoIncidentStore,
-  ensureIncidentTable,
   type IncidentEvent,
   type IncidentStore,
   IncidentVersionConflictError,
   MemoryIncidentStore,
   updateIncident,
-} from '@tourniquet/aws';
-import { FileIncidentStore } from '@tourniquet/cli';
+} from '@tourniquet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from './helpers/moto';
 

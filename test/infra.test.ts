@@ -1,123 +1,32 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ACTIONS, UNTRACK_GROUP_NAME } from '@tourniquet/actions';
 import { playbookDefinition, ROUTING_RULES, STATE_MACHINE_NAMES } from '@tourniquet/core';
 import { parseApprovalSettings } from '@tourniquet/slack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { infraViolations, type RecordedResource } from './helpers/infraChecks';
+import { installPulumiMocks, resolved } from './helpers/pulumiMocks';
 
 /**
  * Evaluates the SST program offline with Pulumi's runtime mocks: every resource it would
  * create is recorded with its inputs, and the deployment's invariants are checked on them.
  * The platform packages come from `.sst/platform` (written by the offline `sst install`).
  */
-const platform = createRequire(join(REPO_ROOT, '.sst', 'platform', 'package.json'));
-const pulumi = platform('@pulumi/pulumi');
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 
-const resources: RecordedResource[] = [];
-const secretNames: string[] = [];
+let resources: RecordedResource[];
+let secretNames: string[];
 let outputs: Record<string, any>;
 let settingsUsed: any;
 let parseReservedConcurrency: (value: unknown) => unknown;
 
-function arnFor(type: string, name: string): string {
-  const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
-  if (type === 'aws:lambda/function:Function')
-    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-  if (type === 'aws:sfn/stateMachine:StateMachine')
-    return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-  if (type === 'aws:iam/role:Role') return `arn:aws:iam::${ACCOUNT}:role/${name}`;
-  if (type === 'aws:sqs/queue:Queue') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
-  if (type === 'aws:dynamodb/table:Table')
-    return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
-  if (type === 'aws:secretsmanager/secret:Secret')
-    return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
-  return `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`;
-}
-
-function resolved<T>(output: any): Promise<T> {
-  return new Promise((resolve) => pulumi.output(output).apply((v: T) => resolve(v)));
-}
-
 beforeAll(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource(args: {
-        type: string;
-        name: string;
-        inputs: Record<string, any>;
-        provider?: string;
-      }) {
-        const name = args.inputs.name ?? args.name;
-        resources.push({
-          type: args.type,
-          name: args.name,
-          inputs: args.inputs,
-          id: `${name}-id`,
-          provider: args.provider,
-        });
-        const state: Record<string, unknown> = {
-          ...args.inputs,
-          name,
-          arn: arnFor(args.type, name),
-        };
-        if (args.type === 'aws:sqs/queue:Queue')
-          state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
-        if (args.type === 'aws:lambda/functionUrl:FunctionUrl')
-          state.functionUrl = 'https://example.lambda-url.us-east-1.on.aws/';
-        return { id: `${name}-id`, state };
-      },
-      call(args: { token: string; inputs: Record<string, unknown> }) {
-        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity') {
-          return {
-            accountId: ACCOUNT,
-            arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
-            userId: 'AIDA',
-          };
-        }
-        if (args.token === 'aws:index/getRegion:getRegion')
-          return { name: REGION, region: REGION, id: REGION };
-        if (args.token === 'aws:index/getPartition:getPartition')
-          return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
-        if (args.token === 'aws:eks/getCluster:getCluster')
-          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
-        return args.inputs;
-      },
-    },
-    'tourniquet',
-    'test',
-    false,
-  );
-  const g = globalThis as any;
-  g.aws = platform('@pulumi/aws');
-  g.$util = pulumi;
-  g.$interpolate = pulumi.interpolate;
-  g.$jsonStringify = pulumi.jsonStringify;
-  g.$app = { name: 'tourniquet', stage: 'test' };
-  // sst.Secret needs SST's CLI; offline it is a secret output holding a recognisable value.
-  g.sst = {
-    Secret: class {
-      value: unknown;
-      constructor(
-        readonly name: string,
-        placeholder?: string,
-      ) {
-        secretNames.push(name);
-        this.value = pulumi.secret(placeholder ?? `<${name}>`);
-      }
-    },
-  };
-  process.env.TOURNIQUET_INFRA_BUNDLE = '0';
-  // Imported by path: infra/ type-checks against SST's platform types (tsconfig.infra.json),
-  // not in the project's own program.
-  const settingsModule = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
+  const mocks = installPulumiMocks({ account: () => ACCOUNT, region: REGION, stage: 'test' });
+  ({ resources, secretNames } = mocks);
+  const settingsModule = await mocks.load('infra/settings.ts');
   const { stageSettings } = settingsModule;
   parseReservedConcurrency = settingsModule.parseReservedConcurrency;
-  const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
+  const { tourniquet } = await mocks.load('infra/index.ts');
   const settings = stageSettings('test', REPO_ROOT, 'tourniquet.config.json');
   settingsUsed = settings;
   outputs = await tourniquet({

@@ -1,22 +1,18 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ACTIONS } from '@tourniquet/actions';
 import { parseConfig, playbookDefinition, reachOf, STATE_MACHINE_NAMES } from '@tourniquet/core';
 import { parseApprovalSettings } from '@tourniquet/slack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { infraViolations, type RecordedResource } from './helpers/infraChecks';
+import { installPulumiMocks, resolved } from './helpers/pulumiMocks';
 
 /**
  * The SST program evaluated offline with Pulumi's mocks (as in infra.test.ts), for a
  * configuration with clusters in two VPCs and one reached through its public endpoint.
  */
-const platform = createRequire(join(REPO_ROOT, '.sst', 'platform', 'package.json'));
-const pulumi = platform('@pulumi/pulumi');
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
-const resources: RecordedResource[] = [];
+let resources: RecordedResource[];
 
 const VPC_A = {
   mode: 'vpc' as const,
@@ -51,73 +47,11 @@ const AWS_ONLY = Object.values(ACTIONS)
   .filter((a) => a.permissions.kubernetes.length === 0)
   .map((a) => a.name);
 
-function arnFor(type: string, name: string): string {
-  if (type === 'aws:lambda/function:Function')
-    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-  if (type === 'aws:sfn/stateMachine:StateMachine')
-    return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-  if (type === 'aws:iam/role:Role') return `arn:aws:iam::${ACCOUNT}:role/${name}`;
-  const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
-  return `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`;
-}
-
 beforeAll(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
-        const name = args.inputs.name ?? args.name;
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, id: `${name}-id` });
-        const state: Record<string, unknown> = {
-          ...args.inputs,
-          name,
-          arn: arnFor(args.type, name),
-        };
-        if (args.type === 'aws:sqs/queue:Queue')
-          state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
-        if (args.type === 'aws:lambda/functionUrl:FunctionUrl')
-          state.functionUrl = 'https://example.lambda-url.us-east-1.on.aws/';
-        return { id: `${name}-id`, state };
-      },
-      call(args: { token: string; inputs: Record<string, unknown> }) {
-        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity')
-          return {
-            accountId: ACCOUNT,
-            arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
-            userId: 'AIDA',
-          };
-        if (args.token === 'aws:index/getRegion:getRegion')
-          return { name: REGION, region: REGION, id: REGION };
-        if (args.token === 'aws:index/getPartition:getPartition')
-          return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
-        if (args.token === 'aws:eks/getCluster:getCluster')
-          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
-        return args.inputs;
-      },
-    },
-    'tourniquet',
-    'test',
-    false,
-  );
-  const g = globalThis as any;
-  g.aws = platform('@pulumi/aws');
-  g.$util = pulumi;
-  g.$interpolate = pulumi.interpolate;
-  g.$jsonStringify = pulumi.jsonStringify;
-  g.$app = { name: 'tourniquet', stage: 'test' };
-  g.sst = {
-    Secret: class {
-      value: unknown;
-      constructor(
-        readonly name: string,
-        placeholder?: string,
-      ) {
-        this.value = pulumi.secret(placeholder ?? `<${name}>`);
-      }
-    },
-  };
-  process.env.TOURNIQUET_INFRA_BUNDLE = '0';
-  const { stageSettings } = await import(pathToFileURL(join(REPO_ROOT, 'infra/settings.ts')).href);
-  const { tourniquet } = await import(pathToFileURL(join(REPO_ROOT, 'infra/index.ts')).href);
+  const mocks = installPulumiMocks({ account: () => ACCOUNT, region: REGION, stage: 'test' });
+  resources = mocks.resources;
+  const { stageSettings } = await mocks.load('infra/settings.ts');
+  const { tourniquet } = await mocks.load('infra/index.ts');
   const outputs = await tourniquet({
     ...stageSettings('test', REPO_ROOT, 'tourniquet.config.json'),
     config,
@@ -125,7 +59,7 @@ beforeAll(async () => {
     approvals: parseApprovalSettings({}),
     tickets: { sinks: [] },
   });
-  await new Promise((resolve) => pulumi.output(outputs.stateMachines).apply(resolve));
+  await resolved(outputs.stateMachines);
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }, 120_000);
 

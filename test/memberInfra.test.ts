@@ -1,25 +1,21 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ACTIONS } from '@tourniquet/actions';
 import { ROUTING_RULES } from '@tourniquet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { infraViolations, type RecordedResource } from './helpers/infraChecks';
+import { installPulumiMocks } from './helpers/pulumiMocks';
 
 /**
  * The member program and the hub's side of it, evaluated offline with Pulumi's runtime mocks
  * (as test/infra.test.ts does for the hub): the sample config's member account 222233334444
  * deployed against hub stage `prod` in 111122223333.
  */
-const platform = createRequire(join(REPO_ROOT, '.sst', 'platform', 'package.json'));
-const pulumi = platform('@pulumi/pulumi');
 const HUB = '111122223333';
 const MEMBER = '222233334444';
 const REGION = 'us-east-1';
 const ORG = 'o-tq1local00';
 
-const resources: RecordedResource[] = [];
+let resources: RecordedResource[] = [];
 let account = MEMBER;
 let memberModule: any;
 let settingsModule: any;
@@ -30,62 +26,9 @@ let memberSettings: any;
 const of = (type: string, from = resources) => from.filter((r) => r.type === type);
 
 beforeAll(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
-        const name = args.inputs.name ?? args.name;
-        resources.push({
-          type: args.type,
-          name: args.name,
-          inputs: args.inputs,
-          id: `${name}-id`,
-          account,
-        } as RecordedResource);
-        const arn =
-          args.type === 'aws:iam/role:Role'
-            ? `arn:aws:iam::${account}:role/${name}`
-            : args.type === 'aws:lambda/function:Function'
-              ? `arn:aws:lambda:${REGION}:${account}:function:${name}`
-              : `arn:aws:${args.type.split(':')[1]?.split('/')[0]}:${REGION}:${account}:${name}`;
-        const state: Record<string, unknown> = { ...args.inputs, name, arn };
-        if (args.type === 'aws:sqs/queue:Queue')
-          state.url = `https://sqs.${REGION}.amazonaws.com/${account}/${name}`;
-        if (args.type === 'aws:lambda/functionUrl:FunctionUrl')
-          state.functionUrl = 'https://example.lambda-url.us-east-1.on.aws/';
-        return { id: `${name}-id`, state };
-      },
-      call(args: { token: string; inputs: Record<string, unknown> }) {
-        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity')
-          return { accountId: account, arn: `arn:aws:iam::${account}:user/deployer`, userId: 'A' };
-        if (args.token === 'aws:index/getRegion:getRegion')
-          return { name: REGION, region: REGION, id: REGION };
-        if (args.token === 'aws:index/getPartition:getPartition')
-          return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
-        if (args.token === 'aws:eks/getCluster:getCluster')
-          return { ...args.inputs, accessConfigs: [{ authenticationMode: 'API_AND_CONFIG_MAP' }] };
-        return args.inputs;
-      },
-    },
-    'tourniquet',
-    'prod',
-    false,
-  );
-  const g = globalThis as any;
-  g.aws = platform('@pulumi/aws');
-  g.$util = pulumi;
-  g.$interpolate = pulumi.interpolate;
-  g.$jsonStringify = pulumi.jsonStringify;
-  g.$app = { name: 'tourniquet', stage: 'prod' };
-  g.sst = {
-    Secret: class {
-      value: unknown;
-      constructor(readonly name: string) {
-        this.value = pulumi.secret(`<${name}>`);
-      }
-    },
-  };
-  process.env.TOURNIQUET_INFRA_BUNDLE = '0';
-  const load = (file: string) => import(pathToFileURL(join(REPO_ROOT, file)).href);
+  const mocks = installPulumiMocks({ account: () => account, region: REGION, stage: 'prod' });
+  resources = mocks.resources;
+  const load = mocks.load;
   settingsModule = await load('infra/settings.ts');
   memberSettingsModule = await load('infra/memberSettings.ts');
   memberModule = await load('infra/member.ts');

@@ -12,10 +12,14 @@ import {
   createDynamoIncidentStore,
   DynamoActionJournal,
   ensureIncidentTable,
-  type IncidentEvent,
 } from '@tourniquet/aws';
 import { main } from '@tourniquet/cli';
-import { functionArnsFor, type PlaybookInput, playbookDefinition } from '@tourniquet/core';
+import {
+  functionArnsFor,
+  type IncidentEvent,
+  type PlaybookInput,
+  playbookDefinition,
+} from '@tourniquet/core';
 import type { ReplayRecord } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';

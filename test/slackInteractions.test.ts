@@ -1,16 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { MemoryIncidentStore } from '@tourniquet/aws';
+import {
+  createApprovalTable,
+  DynamoApprovalStore,
+  StepFunctionsTaskCompleter,
+} from '@tourniquet/aws';
+import { MemoryIncidentStore } from '@tourniquet/core';
 import type { SimulatedMessage } from '@tourniquet/simulators';
 import { type SlackSimulator, signInteraction, startSlackSimulator } from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
   closeExpiredApprovals,
-  createApprovalTable,
   createSlackMessenger,
-  DynamoApprovalStore,
   parseApprovalSettings,
-  StepFunctionsTaskCompleter,
   silentLog,
   UserGroupCache,
 } from '@tourniquet/slack';

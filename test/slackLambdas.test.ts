@@ -1,8 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import {
+  createApprovalTable,
+  DynamoApprovalStore,
+  DynamoIncidentStore,
+  ensureIncidentTable,
+} from '@tourniquet/aws';
 import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
-import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
 import { type DecisionEndpointServer, startDecisionEndpoint } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

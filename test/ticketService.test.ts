@@ -2,19 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import {
-  DynamoIncidentStore,
-  ensureIncidentTable,
-  type IncidentRecord,
-  updateIncident,
-} from '@tourniquet/aws';
+import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   createPlanner,
+  type IncidentRecord,
   normaliseEvent,
   type Plan,
   parseConfig,
   playbookInput,
   type TicketRequest,
+  updateIncident,
 } from '@tourniquet/core';
 import { type LocalTicketing, startLocalTicketing } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';

@@ -1,12 +1,11 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { awsClientConfig } from '@tourniquet/aws';
 import {
-  type ApprovalSettings,
+  awsClientConfig,
   KmsTaskTokenSealer,
-  parseApprovalSettings,
   plainTaskTokens,
   type TaskTokenSealer,
-} from '@tourniquet/slack';
+} from '@tourniquet/aws';
+import { type ApprovalSettings, parseApprovalSettings } from '@tourniquet/slack';
 import { jsonEnv, requiredEnv } from './env';
 
 /** What the approval functions read from their environment, once per cold start. */

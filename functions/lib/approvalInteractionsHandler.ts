@@ -5,17 +5,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { DynamoApprovalStore } from '@tourniquet/aws';
+import { type ApproverPeople, ATTEMPT_RESULT, type TaskCompleter } from '@tourniquet/core';
 import {
-  type ApproverPeople,
-  ATTEMPT_RESULT,
-  type DynamoApprovalStore,
   type FunctionUrlEvent,
   fromFunctionUrlEvent,
   type HttpResponse,
   handleSlackInteraction,
   httpAnswer,
   type SlackSettings,
-  type TaskCompleter,
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
 

@@ -5,9 +5,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { DynamoApprovalStore } from '@tourniquet/aws';
 import {
   type ApprovalSettings,
-  type DynamoApprovalStore,
   type RequestApprovalResult,
   requestApproval,
   type SlackMessenger,

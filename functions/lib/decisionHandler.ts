@@ -5,17 +5,16 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { DynamoApprovalStore } from '@tourniquet/aws';
+import { ATTEMPT_RESULT, type TaskCompleter } from '@tourniquet/core';
 import {
   type ApprovalSettings,
-  ATTEMPT_RESULT,
-  type DynamoApprovalStore,
   type FunctionUrlEvent,
   fromFunctionUrlEvent,
   type HttpResponse,
   handleDecisionRequest,
   httpAnswer,
   type SlackMessenger,
-  type TaskCompleter,
 } from '@tourniquet/slack';
 import { type IncidentDecisions, recordDecisionsOn } from './approvalInteractionsHandler';
 import { approvalLog } from './approvalLog';

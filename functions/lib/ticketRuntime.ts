@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsClientConfig, type IncidentStore } from '@tourniquet/aws';
+import { awsClientConfig } from '@tourniquet/aws';
+import type { IncidentStore } from '@tourniquet/core';
 import {
   createSinks,
   parseTicketSettings,

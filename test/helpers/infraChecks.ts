@@ -8,6 +8,8 @@ export interface RecordedResource {
   id?: string;
   /** The provider reference (`urn::id`) when not the default one. */
   provider?: string;
+  /** The account the program deployed it to. */
+  account?: string;
 }
 
 /** Which of the app's functions a deployed function name is (`tourniquet-<stage>-<name>`). */

@@ -5,8 +5,20 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { MemoryIncidentStore } from '@tourniquet/aws';
+import {
+  createApprovalTable,
+  DynamoApprovalStore,
+  KmsTaskTokenSealer,
+  presignDecision,
+  StepFunctionsTaskCompleter,
+} from '@tourniquet/aws';
 import { approveCommand, denyCommand } from '@tourniquet/cli';
+import {
+  MemoryIncidentStore,
+  matchesApproverArn,
+  type TaskCompleter,
+  TaskCompletionError,
+} from '@tourniquet/core';
 import type { SimulatedMessage } from '@tourniquet/simulators';
 import {
   interactionPayload,
@@ -16,16 +28,8 @@ import {
 } from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
-  createApprovalTable,
   createSlackMessenger,
-  DynamoApprovalStore,
-  KmsTaskTokenSealer,
-  matchesApproverArn,
   parseApprovalSettings,
-  presignDecision,
-  StepFunctionsTaskCompleter,
-  type TaskCompleter,
-  TaskCompletionError,
   UserGroupCache,
 } from '@tourniquet/slack';
 import {

@@ -1,6 +1,6 @@
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { MemoryIncidentStore } from '@tourniquet/aws';
 import { formatIncidentList } from '@tourniquet/cli';
+import { MemoryIncidentStore } from '@tourniquet/core';
 import { type LocalTicketing, startLocalTicketing } from '@tourniquet/testkit';
 import { parseTicketSettings, TicketService } from '@tourniquet/tickets';
 import { micromark } from 'micromark';

@@ -1,5 +1,5 @@
-import type { ActionJournal, AwsClients, JournalEntry, MemberSession } from '@tourniquet/aws';
-import type { Finding, TourniquetConfig } from '@tourniquet/core';
+import type { AwsClients, MemberSession } from '@tourniquet/aws';
+import type { ActionJournal, Finding, JournalEntry, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import * as z from 'zod';
 import { ensureReachable } from './endpointReach';

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '@tourniquet/aws';
+import type { JournalEntry } from '@tourniquet/core';
 import { renderTarget, type Target } from '@tourniquet/core';
 import {
   classifyError,

@@ -1,5 +1,12 @@
-import type { ActionJournal, AwsClients, JournalEntry } from '@tourniquet/aws';
-import type { ActionName, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
+import type { AwsClients } from '@tourniquet/aws';
+import type {
+  ActionJournal,
+  ActionName,
+  ClusterConfig,
+  Finding,
+  JournalEntry,
+  TourniquetConfig,
+} from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import type { z } from 'zod';
 

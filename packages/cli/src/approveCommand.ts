@@ -1,6 +1,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { ATTEMPT_RESULT, isApprovalId, presignDecision } from '@tourniquet/slack';
+import { presignDecision } from '@tourniquet/aws';
+import { ATTEMPT_RESULT, isApprovalId } from '@tourniquet/core';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 const usage = (

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type IncidentRecord, MemoryIncidentStore } from '@tourniquet/aws';
+import { type IncidentRecord, MemoryIncidentStore } from '@tourniquet/core';
 
 const FORMAT = 'tourniquet-incidents/1';
 

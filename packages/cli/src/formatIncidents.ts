@@ -1,4 +1,4 @@
-import type { IncidentHead } from '@tourniquet/aws';
+import type { IncidentHead } from '@tourniquet/core';
 import { plainText } from '@tourniquet/tickets';
 
 /** What an incident names is outside text: one line, no escape sequences for the terminal. */

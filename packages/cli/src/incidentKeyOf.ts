@@ -1,4 +1,4 @@
-import type { IncidentStore } from '@tourniquet/aws';
+import type { IncidentStore } from '@tourniquet/core';
 
 /** The key of an incident named by key or by its tq- id; null when no incident has that id. */
 export async function incidentKeyOf(store: IncidentStore, name: string): Promise<string | null> {

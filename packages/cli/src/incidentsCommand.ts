@@ -1,10 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  createDynamoIncidentStore,
-  INCIDENT_STATUSES,
-  type IncidentStore,
-  isIncidentStatus,
-} from '@tourniquet/aws';
+import { createDynamoIncidentStore } from '@tourniquet/aws';
+import { INCIDENT_STATUSES, type IncidentStore, isIncidentStatus } from '@tourniquet/core';
 import { renderIncidentReport } from '@tourniquet/tickets';
 import { FileIncidentStore, incidentsFile } from './fileIncidentStore';
 import { formatIncidentList, incidentSummaryJson } from './formatIncidents';

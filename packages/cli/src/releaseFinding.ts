@@ -1,4 +1,4 @@
-import type { IncidentHead, JournalEntry } from '@tourniquet/aws';
+import type { IncidentHead, JournalEntry } from '@tourniquet/core';
 import {
   type Finding,
   type FindingContext,

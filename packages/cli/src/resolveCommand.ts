@@ -1,11 +1,7 @@
 import { resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import {
-  awsClientConfig,
-  canTransition,
-  createDynamoIncidentStore,
-  type IncidentStore,
-} from '@tourniquet/aws';
+import { awsClientConfig, createDynamoIncidentStore } from '@tourniquet/aws';
+import { canTransition, type IncidentStore } from '@tourniquet/core';
 import { FileIncidentStore, incidentsFile } from './fileIncidentStore';
 import { incidentKeyOf } from './incidentKeyOf';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';

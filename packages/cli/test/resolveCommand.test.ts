@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IncidentEvent } from '@tourniquet/aws';
+import type { IncidentEvent } from '@tourniquet/core';
 import { describe, expect, it } from 'vitest';
 import { FileIncidentStore } from '../src/fileIncidentStore';
 import { main } from '../src/main';

@@ -1,5 +1,6 @@
 export * from './accounts/memberAccounts';
 export * from './actions';
+export * from './approvals/index';
 export * from './aws/partition';
 export * from './blastRadius';
 export * from './config/access';
@@ -7,6 +8,8 @@ export * from './config/config';
 export * from './errors';
 export { normaliseEvent } from './events/normalise';
 export * from './finding';
+export * from './incidents/index';
+export * from './journal/index';
 export * from './labels';
 export * from './playbookStarter';
 export * from './playbooks/asl';

@@ -1,9 +1,5 @@
-import {
-  type AuditEntry,
-  type DecisionChannel,
-  type DynamoApprovalStore,
-  isAccepted,
-} from './approvals';
+import type { ApprovalStore } from '@tourniquet/core';
+import { type AuditEntry, type DecisionChannel, isAccepted } from '@tourniquet/core';
 import type { ApprovalLog } from './log';
 
 export type AttemptAudit = Omit<
@@ -21,7 +17,7 @@ export type AttemptAudit = Omit<
  * but never changes the answer: the decision itself is already in the approval item.
  */
 export async function auditAttempt(
-  store: Pick<DynamoApprovalStore, 'audit'>,
+  store: Pick<ApprovalStore, 'audit'>,
   log: ApprovalLog,
   attempt: AttemptAudit,
 ): Promise<void> {

@@ -1,4 +1,3 @@
-export * from './approvals';
 export { type AttemptAudit, auditAttempt } from './audit';
 export { authoriseSlackUser, type SlackAuthorisation } from './authorise/authoriseSlackUser';
 export { USER_GROUP_CACHE_MS, UserGroupCache } from './authorise/userGroupCache';

@@ -1,5 +1,3 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   APPROVAL_ACTIONS,
   approvalMessage,
@@ -7,7 +5,9 @@ import {
   type Block,
   blockLimitProblems,
   type SlackMessage,
-} from '../src/index';
+} from '@tourniquet/slack';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { HOSTILE_TEXTS, recordFor, sampleApprovalRequest } from '../src/testkit/index';
 
 const options = { consoleDomain: 'console.aws.amazon.com' };

@@ -1,6 +1,6 @@
 import { ConfigError } from '@tourniquet/core';
+import { approvalSettingsFromConfig, parseApprovalSettings } from '@tourniquet/slack';
 import { describe, expect, it } from 'vitest';
-import { approvalSettingsFromConfig, parseApprovalSettings } from '../src/index';
 
 function problems(section: unknown): string[] {
   try {

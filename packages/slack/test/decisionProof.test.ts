@@ -1,5 +1,6 @@
+import { presignDecision, verifyDecisionProof } from '@tourniquet/aws';
+import { DecisionProofError } from '@tourniquet/core';
 import { describe, expect, it } from 'vitest';
-import { DecisionProofError, presignDecision, verifyDecisionProof } from '../src/index';
 
 const credentials = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',

@@ -1,5 +1,5 @@
+import { APPROVAL_ACTIONS, InteractionPayloadError, parseInteraction } from '@tourniquet/slack';
 import { describe, expect, it } from 'vitest';
-import { APPROVAL_ACTIONS, InteractionPayloadError, parseInteraction } from '../src/index';
 
 const click = (overrides: Record<string, unknown> = {}, action: Record<string, unknown> = {}) => ({
   type: 'block_actions',

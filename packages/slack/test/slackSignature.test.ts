@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
 import {
   MAX_CLOCK_SKEW_SECONDS,
   MAX_SIGNATURE_AGE_SECONDS,
   SignatureError,
   signSlackRequest,
   verifySlackRequest,
-} from '../src/index';
+} from '@tourniquet/slack';
+import { describe, expect, it } from 'vitest';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const ts = 1531420618;

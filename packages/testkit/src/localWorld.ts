@@ -6,7 +6,6 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActionContext, ActionRuntime } from '@tourniquet/actions';
 import {
-  type ActionJournal,
   type AwsClients,
   awsClientConfig,
   ConfigRuleLookup,
@@ -17,7 +16,7 @@ import {
   type MemberSession,
   memberCredentialsFrom,
 } from '@tourniquet/aws';
-import type { ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
+import type { ActionJournal, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
 import { apiReachable, refusingEndpoint } from './emulators/apiReach';

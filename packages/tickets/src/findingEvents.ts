@@ -2,9 +2,9 @@ import type {
   FindingSighting,
   IncidentEvent,
   IncidentPlan,
+  Plan,
   RecordedOutcome,
-} from '@tourniquet/aws';
-import type { Plan } from '@tourniquet/core';
+} from '@tourniquet/core';
 import type { StepResults, TicketFinding } from './ticketRequest';
 
 type FindingFacts = Pick<

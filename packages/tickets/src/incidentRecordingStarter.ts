@@ -1,5 +1,5 @@
-import { type IncidentStore, updateIncident } from '@tourniquet/aws';
 import type { Plan, PlaybookStarter, StartedPlaybook } from '@tourniquet/core';
+import { type IncidentStore, updateIncident } from '@tourniquet/core';
 import { findingSeenEvent, incidentPlan, openedEvent, sightingOf } from './findingEvents';
 import type { TicketService } from './ticketService';
 

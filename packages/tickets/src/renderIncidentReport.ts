@@ -1,4 +1,4 @@
-import type { ActionRecord, IncidentRecord } from '@tourniquet/aws';
+import type { ActionRecord, IncidentRecord } from '@tourniquet/core';
 import { code, link, markup, table, text } from './markdown';
 
 /**

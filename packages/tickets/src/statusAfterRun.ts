@@ -1,4 +1,4 @@
-import type { IncidentStatus } from '@tourniquet/aws';
+import type { IncidentStatus } from '@tourniquet/core';
 
 /**
  * Where a finished playbook run leaves the incident. Containment in force means contained; an

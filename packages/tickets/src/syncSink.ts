@@ -1,11 +1,11 @@
 import {
+  ERRORS,
   type IncidentEvent,
   type IncidentHead,
   type IncidentStore,
   type TicketOperation,
   updateIncident,
-} from '@tourniquet/aws';
-import { ERRORS } from '@tourniquet/core';
+} from '@tourniquet/core';
 import {
   PermanentTicketError,
   TicketCreationInProgressError,

@@ -1,28 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import type { ApprovalDecision, EscalationResult, TicketResult } from '@tourniquet/core';
 import {
-  canTransition,
   type FindingSighting,
   type IncidentEvent,
   type IncidentHead,
-  type IncidentStatus,
   type IncidentStore,
   inForceAfter,
   updateIncident,
-} from '@tourniquet/aws';
-import type { ApprovalDecision, EscalationResult, TicketResult } from '@tourniquet/core';
+} from '@tourniquet/core';
 import { PermanentTicketError, TransientTicketError } from './errors';
-import { findingSeenEvent, openedEvent, recordedOutcomes } from './findingEvents';
+import { recordedOutcomes } from './findingEvents';
+import {
+  decisionEvents,
+  ensureIncident,
+  escalationReason,
+  runIdOf,
+  statusMove,
+} from './incidentChanges';
 import { renderIncidentReport } from './renderIncidentReport';
 import { stableId } from './stableId';
 import { statusAfterRun } from './statusAfterRun';
 import { isTransient, type SyncPlan, type SyncResult, syncSink } from './syncSink';
 import {
-  type ParsedEscalationRequest,
   type ParsedTicketRequest,
   parseApprovalRequest,
   parseEscalationRequest,
   parseTicketRequest,
-  type TicketFinding,
 } from './ticketRequest';
 import type { TicketDocument, TicketSink } from './ticketSink';
 import { ticketSubject } from './ticketSubject';
@@ -77,12 +80,12 @@ export class TicketService {
     let runId = '';
     let firstRun = false;
     const head = (await this.change(key, (h) => {
-      const events = this.ensureIncident(h, key, request.finding);
-      runId = this.runId(h, request.playbook, request.results);
+      const events = ensureIncident(h, key, request.finding);
+      runId = runIdOf(h, request.playbook, request.results);
       if (h?.runs.includes(runId)) return events;
       firstRun = (h?.runs.length ?? 0) === 0;
       events.push({ type: 'actions-recorded', runId, playbook: request.playbook, mode, outcomes });
-      events.push(...this.decisionFrom(h, request));
+      events.push(...decisionEvents(h, request, this.now));
       if (request.dryRun) {
         events.push({
           type: 'ticket-skipped',
@@ -96,7 +99,7 @@ export class TicketService {
         approvalStatus: request.approvalStatus,
         dryRun: request.dryRun ?? false,
       });
-      events.push(...this.move(from, to.status, to.reason));
+      events.push(...statusMove(from, to.status, to.reason));
       return events;
     })) as IncidentHead;
 
@@ -138,7 +141,7 @@ export class TicketService {
     let created = false;
     const head = (await this.change(key, (h) => {
       created = !h;
-      return this.ensureIncident(h, key, request.finding);
+      return ensureIncident(h, key, request.finding);
     })) as IncidentHead;
     const primary = this.options.sinks[0];
     if (request.dryRun) {
@@ -179,10 +182,10 @@ export class TicketService {
       results: request.results,
     });
     const head = (await this.change(key, (h) => {
-      const events = this.ensureIncident(h, key, request.finding);
+      const events = ensureIncident(h, key, request.finding);
       if (h?.escalations.some((e) => e.id === id)) return events;
       const outcomes = recordedOutcomes(request.results);
-      const runId = this.runId(h, request.playbook, request.results);
+      const runId = runIdOf(h, request.playbook, request.results);
       if (outcomes.length > 0 && !h?.runs.includes(runId)) {
         const mode = request.playbook === 'release' ? 'undo' : 'apply';
         events.push({
@@ -212,7 +215,7 @@ export class TicketService {
             ? failed.map((f) => `${f.step}: ${f.error}: ${f.cause}`).join('; ')
             : null,
       });
-      events.push(...this.move(h?.status ?? 'open', 'escalated', escalationReason(request)));
+      events.push(...statusMove(h?.status ?? 'open', 'escalated', escalationReason(request)));
       return events;
     })) as IncidentHead;
 
@@ -254,13 +257,13 @@ export class TicketService {
   async approvalRequested(input: unknown): Promise<void> {
     const request = parseApprovalRequest(input);
     await this.change(request.incidentKey, (h) => [
-      ...this.ensureIncident(h, request.incidentKey, request.finding),
+      ...ensureIncident(h, request.incidentKey, request.finding),
       {
         type: 'approval-requested',
         actions: request.actions,
         ...(request.approvalId ? { approvalId: request.approvalId } : {}),
       },
-      ...this.move(
+      ...statusMove(
         h?.status ?? 'open',
         'awaiting-approval',
         `${request.playbook}: approval requested`,
@@ -310,7 +313,7 @@ export class TicketService {
           actions,
         },
         ...(h.status === 'awaiting-approval'
-          ? this.move(h.status, to, `approval ${decision.decision}`)
+          ? statusMove(h.status, to, `approval ${decision.decision}`)
           : []),
       ];
     });
@@ -319,7 +322,7 @@ export class TicketService {
   /** An operator closes the incident: status resolved, every ticket resolved. */
   async resolve(key: string, by: string, note: string): Promise<void> {
     const head = await this.change(key, (h) =>
-      h ? this.move(h.status, 'resolved', `resolved by ${by}: ${note}`) : [],
+      h ? statusMove(h.status, 'resolved', `resolved by ${by}: ${note}`) : [],
     );
     if (!head) throw new PermanentTicketError(`no incident ${key}`);
     const results = await this.sync(key, {
@@ -381,49 +384,4 @@ export class TicketService {
       now: this.now,
     });
   }
-
-  /** A step can run before triage recorded the incident (or without triage, locally). */
-  private ensureIncident(
-    head: IncidentHead | null,
-    key: string,
-    finding: TicketFinding,
-  ): IncidentEvent[] {
-    return head
-      ? []
-      : [openedEvent(key, finding), findingSeenEvent(finding, finding.eventId ?? null)];
-  }
-
-  /** Runs are identified by what they did within which execution, not by who reports them. */
-  private runId(head: IncidentHead | null, playbook: string, results: unknown): string {
-    return stableId('run', { playbook, execution: head?.executions.at(-1)?.name ?? null, results });
-  }
-
-  private decisionFrom(head: IncidentHead | null, request: ParsedTicketRequest): IncidentEvent[] {
-    const d = request.approvalDecision;
-    if (!d || d.decision === 'expired' || !d.by) return [];
-    const known = head?.approvals.some((a) => a.by === d.by && a.at === d.at);
-    if (known) return [];
-    const actions = request.steps.filter((s) => s.approval === 'required').map((s) => s.action);
-    return [
-      {
-        type: 'approval-decided',
-        decision: d.decision,
-        by: d.by,
-        at: d.at ?? this.now().toISOString(),
-        actions,
-      },
-    ];
-  }
-
-  private move(from: IncidentStatus, to: IncidentStatus, reason: string): IncidentEvent[] {
-    return from !== to && canTransition(from, to) ? [{ type: 'status-changed', to, reason }] : [];
-  }
-}
-
-function escalationReason(request: ParsedEscalationRequest): string {
-  if (request.reason === 'approval-expired')
-    return `approval for ${(request.actions ?? []).join(', ')} expired`;
-  if (request.reason === 'pod-not-isolated') return 'the pod is NOT isolated';
-  const failed = escalationFailures(request).map((f) => f.step);
-  return `${failed.length > 0 ? failed.join(', ') : 'a step'} failed`;
 }

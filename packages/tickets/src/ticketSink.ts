@@ -1,4 +1,4 @@
-import type { IncidentStatus } from '@tourniquet/aws';
+import type { IncidentStatus } from '@tourniquet/core';
 
 export const SINK_NAMES = ['jira', 'pagerduty', 'servicenow', 'securityhub'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];

@@ -1,4 +1,4 @@
-import type { IncidentHead } from '@tourniquet/aws';
+import type { IncidentHead } from '@tourniquet/core';
 import type { TicketRef, TicketSubject } from './ticketSink';
 
 export function ticketSubject(head: IncidentHead): TicketSubject {

@@ -1,4 +1,4 @@
-import type { FindingSighting, IncidentRecord } from '@tourniquet/aws';
+import type { FindingSighting, IncidentRecord } from '@tourniquet/core';
 import { conditionPageText, failedSteps, STEP_CONDITIONS, stepKey } from '@tourniquet/core';
 import type { ParsedEscalationRequest, ParsedTicketRequest } from './ticketRequest';
 

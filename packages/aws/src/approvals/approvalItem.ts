@@ -1,5 +1,5 @@
+import type { ApprovalRecord, ApprovalStatus } from '@tourniquet/core';
 import { APPROVAL_TABLE, approvalKey } from './approvalTable';
-import type { ApprovalRecord, ApprovalStatus } from './approvalTypes';
 
 /**
  * The finding and step lists are stored as JSON strings: they are shown, never queried, and a

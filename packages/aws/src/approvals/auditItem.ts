@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditEntry } from '@tourniquet/core';
 import {
   APPROVAL_TABLE,
   incidentAuditPartition,
   unattributedAuditPartition,
 } from './approvalTable';
-import type { AuditEntry } from './approvalTypes';
 
 /** Orders entries written by one process within the same millisecond. */
 let sequence = 0;

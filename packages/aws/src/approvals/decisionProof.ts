@@ -2,9 +2,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { serviceHost } from '@tourniquet/core';
-import type { Choice } from './approvalRules';
-import { DecisionProofError } from './errors';
+import type { Choice } from '@tourniquet/core';
+import { DecisionProofError, serviceHost } from '@tourniquet/core';
 
 /**
  * The signed header that binds a proof to one decision, like `x-k8s-aws-id` binds an EKS token

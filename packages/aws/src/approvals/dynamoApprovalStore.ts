@@ -6,7 +6,16 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { newApprovalId } from './approvalId';
+import {
+  APPROVAL_STATUS,
+  type ApprovalRecord,
+  type ApprovalStore,
+  type AuditEntry,
+  type GivenApproval,
+  newApprovalId,
+  type ProposedStep,
+  type StepResult,
+} from '@tourniquet/core';
 import { fromApprovalItem, toApprovalItem } from './approvalItem';
 import {
   approvalKey,
@@ -14,14 +23,6 @@ import {
   requestKey,
   unattributedAuditPartition,
 } from './approvalTable';
-import {
-  APPROVAL_STATUS,
-  type ApprovalRecord,
-  type AuditEntry,
-  type GivenApproval,
-  type ProposedStep,
-  type StepResult,
-} from './approvalTypes';
 import { fromAuditItem, toAuditItem } from './auditItem';
 import { plainTaskTokens, type TaskTokenSealer } from './taskTokenSealer';
 
@@ -54,7 +55,7 @@ export interface DynamoApprovalStoreOptions {
  * (and, for decisions, on `status = pending` and the expiry), so of two racing clicks exactly
  * one wins and the loser re-reads what happened.
  */
-export class DynamoApprovalStore {
+export class DynamoApprovalStore implements ApprovalStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionSeconds: number;

@@ -8,9 +8,8 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { APPROVAL_STATE_NAME } from '@tourniquet/core';
-import { TaskCompletionError, TaskGoneError } from './errors';
-import type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
+import type { ApprovalTaskOutcome, TaskCompleter } from '@tourniquet/core';
+import { APPROVAL_STATE_NAME, TaskCompletionError, TaskGoneError } from '@tourniquet/core';
 
 /** SendTaskFailure's `cause` limit (Step Functions rejects longer ones). */
 const MAX_CAUSE = 32_768;

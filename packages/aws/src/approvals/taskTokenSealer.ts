@@ -1,5 +1,5 @@
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { TaskCompletionError } from './errors';
+import { TaskCompletionError } from '@tourniquet/core';
 
 /**
  * Keeps a task token readable only by whoever holds the key: request-approval seals it, the

@@ -15,18 +15,24 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { awsClientConfig } from '../clientConfig';
-import { applyEvents, higherSeverity } from './applyEvents';
-import { IncidentStoreError, IncidentVersionConflictError } from './errors';
-import type { ChangeMeta, IncidentEvent } from './incidentEvents';
 import type {
   ActionRecord,
+  ChangeMeta,
   IncidentAuditEntry,
+  IncidentEvent,
   IncidentHead,
+  IncidentListFilter,
   IncidentRecord,
-} from './incidentRecord';
-import { INCIDENT_STATUSES } from './incidentStatus';
-import type { IncidentListFilter, IncidentStore } from './incidentStore';
+  IncidentStore,
+} from '@tourniquet/core';
+import {
+  applyEvents,
+  higherSeverity,
+  INCIDENT_STATUSES,
+  IncidentStoreError,
+  IncidentVersionConflictError,
+} from '@tourniquet/core';
+import { awsClientConfig } from '../clientConfig';
 import {
   INCIDENT_ITEM,
   INCIDENT_TABLE,

@@ -6,8 +6,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { ActionJournal, JournalEntry, NewJournalEntry } from '@tourniquet/core';
 import { INCIDENT_TABLE } from '../incidents/incidentTable';
-import type { ActionJournal, JournalEntry, NewJournalEntry } from './actionJournal';
 
 /** Journal items share the incidents table, in a partition of their own per incident. */
 export function journalPartition(incidentKey: string): string {

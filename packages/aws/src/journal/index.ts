@@ -1,3 +1,1 @@
-export type { ActionJournal, JournalEntry, NewJournalEntry } from './actionJournal';
 export { DynamoActionJournal, journalPartition } from './dynamoActionJournal';
-export { MemoryActionJournal } from './memoryActionJournal';

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import {
+  type DynamoApprovalStore,
+  PROOF_EXPIRES_SECONDS,
+  verifyDecisionProof,
+} from '@tourniquet/aws';
 import {
   type ApprovalRecord,
   type ApproverIdentity,
@@ -11,14 +15,12 @@ import {
   type DecisionDeps,
   DecisionProofError,
   type DecisionResult,
-  type DynamoApprovalStore,
   decideApproval,
   isApprovalId,
-  PROOF_EXPIRES_SECONDS,
   personOf,
   type TaskCompleter,
-  verifyDecisionProof,
-} from '../approvals';
+} from '@tourniquet/core';
+import * as z from 'zod';
 import { type AttemptAudit, auditAttempt } from '../audit';
 import type { SlackMessenger } from '../client/slackMessenger';
 import { BodyTooLargeError } from '../errors';

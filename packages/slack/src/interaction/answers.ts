@@ -1,4 +1,4 @@
-import { ATTEMPT_RESULT, type AttemptResult, isAccepted } from '../approvals';
+import { ATTEMPT_RESULT, type AttemptResult, isAccepted } from '@tourniquet/core';
 import type { HttpResponse } from './httpRequest';
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ApprovalStore } from '@tourniquet/core';
 import {
   type ApprovalRecord,
   type ApproverIdentity,
@@ -8,11 +9,10 @@ import {
   DECISION_CHANNEL,
   type DecisionDeps,
   type DecisionResult,
-  type DynamoApprovalStore,
   decideApproval,
   personOf,
   type TaskCompleter,
-} from '../approvals';
+} from '@tourniquet/core';
 import { type AttemptAudit, auditAttempt } from '../audit';
 import { authoriseSlackUser } from '../authorise/authoriseSlackUser';
 import type { UserGroupCache } from '../authorise/userGroupCache';
@@ -39,7 +39,7 @@ export interface InteractionDeps {
   /** `approvals.people`: who is who across Slack and AWS, for the two-person rule. */
   people?: ApproverPeople;
   consoleDomain: string;
-  store: DynamoApprovalStore;
+  store: ApprovalStore;
   completer: TaskCompleter;
   /** Records a decision on the incident (see DecisionDeps). */
   onDecided?: DecisionDeps['onDecided'];

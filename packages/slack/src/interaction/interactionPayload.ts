@@ -1,6 +1,5 @@
-import { describeProblems, zodProblems } from '@tourniquet/core';
+import { describeProblems, isApprovalId, zodProblems } from '@tourniquet/core';
 import * as z from 'zod';
-import { isApprovalId } from '../approvals';
 import { InteractionPayloadError } from '../errors';
 import { APPROVAL_ACTIONS } from '../message/approvalMessage';
 

@@ -1,4 +1,4 @@
-import type { ApprovalRecord } from '../approvals';
+import type { ApprovalRecord } from '@tourniquet/core';
 import { codeText, mrkdwnText, plainText } from '../text/slackText';
 import { actionEffect } from './actionDescriptions';
 import { type Block, type Button, mrkdwn, plain, type SlackMessage } from './blockKit';

@@ -1,4 +1,4 @@
-import type { ApproverIdentity } from '../approvals';
+import type { ApproverIdentity } from '@tourniquet/core';
 import { codeText } from '../text/slackText';
 
 const SLACK_USER = /^slack:([UW][A-Z0-9]+)$/;

@@ -1,4 +1,4 @@
-import type { StepResult } from '../approvals';
+import type { StepResult } from '@tourniquet/core';
 
 /**
  * The outcomes of the steps that already ran (`results` of the playbook, keyed by step), reduced

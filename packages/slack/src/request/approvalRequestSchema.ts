@@ -1,3 +1,4 @@
+import type { ProposedStep } from '@tourniquet/core';
 import {
   ACTION_NAMES,
   type ApprovalRequest,
@@ -5,7 +6,6 @@ import {
   zodProblems,
 } from '@tourniquet/core';
 import * as z from 'zod';
-import type { ProposedStep } from '../approvals';
 import { InvalidApprovalRequestError } from '../errors';
 
 const approvalRequestSchema = z.looseObject({

@@ -1,9 +1,5 @@
-import {
-  APPROVAL_STATUS,
-  ATTEMPT_RESULT,
-  DECISION_CHANNEL,
-  type DynamoApprovalStore,
-} from '../approvals';
+import type { DynamoApprovalStore } from '@tourniquet/aws';
+import { APPROVAL_STATUS, ATTEMPT_RESULT, DECISION_CHANNEL } from '@tourniquet/core';
 import { auditAttempt } from '../audit';
 import type { SlackMessenger } from '../client/slackMessenger';
 import type { ApprovalLog } from '../log';

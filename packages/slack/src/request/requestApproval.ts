@@ -1,9 +1,5 @@
-import {
-  ATTEMPT_RESULT,
-  DECISION_CHANNEL,
-  type DynamoApprovalStore,
-  requiredApprovalsFor,
-} from '../approvals';
+import type { DynamoApprovalStore } from '@tourniquet/aws';
+import { ATTEMPT_RESULT, DECISION_CHANNEL, requiredApprovalsFor } from '@tourniquet/core';
 import { auditAttempt } from '../audit';
 import type { SlackMessenger } from '../client/slackMessenger';
 import type { ApprovalLog } from '../log';

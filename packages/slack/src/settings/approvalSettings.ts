@@ -1,6 +1,5 @@
-import { ACTION_NAMES, ConfigError, zodProblems } from '@tourniquet/core';
+import { ACTION_NAMES, approverPatternProblem, ConfigError, zodProblems } from '@tourniquet/core';
 import * as z from 'zod';
-import { approverPatternProblem } from '../approvals';
 
 const userId = z
   .string()

@@ -1,5 +1,6 @@
-import type { ApprovalRequest } from '@tourniquet/core';
-import { type ApprovalRecord, parseApprovalRequest, stepResults } from '../index';
+import type { ApprovalRecord, ApprovalRequest } from '@tourniquet/core';
+import { stepResults } from '../message/stepResults';
+import { parseApprovalRequest } from '../request/approvalRequestSchema';
 
 /** The record the store would create for `request` (no DynamoDB needed for message tests). */
 export function recordFor(

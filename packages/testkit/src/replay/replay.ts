@@ -1,4 +1,4 @@
-import type { IncidentStore } from '@tourniquet/aws';
+import type { IncidentStore } from '@tourniquet/core';
 import {
   createPlanner,
   EventValidationError,

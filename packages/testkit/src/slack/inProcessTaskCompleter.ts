@@ -1,5 +1,5 @@
 import type { ApprovalDecision } from '@tourniquet/core';
-import { type TaskCompleter, TaskGoneError } from '@tourniquet/slack';
+import { type TaskCompleter, TaskGoneError } from '@tourniquet/core';
 
 export type TaskCompletion =
   | { kind: 'success'; output: Extract<ApprovalDecision, { decision: 'approved' }> }

@@ -1,14 +1,12 @@
 import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '@tourniquet/aws';
+import { awsClientConfig, createApprovalTable, DynamoApprovalStore } from '@tourniquet/aws';
 import type { ApprovalDecision, ApprovalRequest } from '@tourniquet/core';
 import type { FunctionUrlHandler, SimulatedMessage, SimulatedUser } from '@tourniquet/simulators';
 import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
 import {
   type ApprovalLog,
   type ApprovalSettings,
-  createApprovalTable,
   createSlackMessenger,
-  DynamoApprovalStore,
   requestApproval,
   slackInteractionsFunction,
   UserGroupCache,

@@ -1,5 +1,5 @@
-import type { AwsClientOverrides, IncidentStore } from '@tourniquet/aws';
-import type { PlaybookStarter } from '@tourniquet/core';
+import type { AwsClientOverrides } from '@tourniquet/aws';
+import type { IncidentStore, PlaybookStarter } from '@tourniquet/core';
 import {
   JIRA_SIMULATOR_CREDENTIALS,
   type JiraSimulator,

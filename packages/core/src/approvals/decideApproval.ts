@@ -1,7 +1,7 @@
-import { APPROVAL_DENIED_ERROR } from '@tourniquet/core';
+import { APPROVAL_DENIED_ERROR } from '../playbooks/serviceContracts';
 import { approvedBy, type Choice, nextStep } from './approvalRules';
+import type { ApprovalStore } from './approvalStore';
 import type { ApprovalRecord, ApproverIdentity } from './approvalTypes';
-import type { DynamoApprovalStore } from './dynamoApprovalStore';
 import { TaskGoneError } from './errors';
 import type { ApprovalTaskOutcome, TaskCompleter } from './taskCompleter';
 
@@ -25,7 +25,7 @@ export type DecisionResult =
   | { kind: 'unavailable'; record: ApprovalRecord | null; reason: string };
 
 export interface DecisionDeps {
-  store: DynamoApprovalStore;
+  store: ApprovalStore;
   completer: TaskCompleter;
   /**
    * Told of a decision once Step Functions has it (the incident record keeps who decided what).

@@ -1,6 +1,17 @@
-import type { EscalationReason } from '@tourniquet/core';
-import type { RecordedOutcome } from './incidentEvents';
+import type { EscalationReason } from '../playbooks/serviceContracts';
 import type { IncidentStatus } from './incidentStatus';
+
+/** An action outcome as a playbook reports it (`ActionOutcome` of @tourniquet/actions). */
+export interface RecordedOutcome {
+  stepKey: string;
+  action: string;
+  status: string;
+  target: string;
+  detail: string;
+  changes: string[];
+  undo: unknown;
+  data: Record<string, unknown> | null;
+}
 
 /** A finding that joined the incident. GuardDuty re-publishes one finding with a growing count. */
 export interface FindingSighting {

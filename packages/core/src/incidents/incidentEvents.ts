@@ -1,18 +1,8 @@
-import type { EscalationReason } from '@tourniquet/core';
-import type { FindingSighting, IncidentPlan } from './incidentRecord';
+import type { EscalationReason } from '../playbooks/serviceContracts';
+import type { FindingSighting, IncidentPlan, RecordedOutcome } from './incidentRecord';
 import type { IncidentStatus } from './incidentStatus';
 
-/** An action outcome as a playbook reports it (`ActionOutcome` of @tourniquet/actions). */
-export interface RecordedOutcome {
-  stepKey: string;
-  action: string;
-  status: string;
-  target: string;
-  detail: string;
-  changes: string[];
-  undo: unknown;
-  data: Record<string, unknown> | null;
-}
+export type { RecordedOutcome };
 
 export type TicketOperation = 'find' | 'open' | 'comment' | 'page' | 'acknowledge' | 'resolve';
 

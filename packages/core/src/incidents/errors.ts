@@ -1,4 +1,4 @@
-import { ERRORS } from '@tourniquet/core';
+import { ERRORS } from '../playbooks/asl';
 
 /** Base of the incident store's errors; `name` is what callers and Step Functions match on. */
 export class IncidentStoreError extends Error {

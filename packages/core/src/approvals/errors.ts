@@ -1,4 +1,4 @@
-import { TourniquetError } from '@tourniquet/core';
+import { TourniquetError } from '../errors';
 
 /** Base of every approval error; the CLI and the Slack endpoint match on `name`. */
 export class ApprovalError extends TourniquetError {

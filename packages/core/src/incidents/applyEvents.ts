@@ -1,4 +1,5 @@
-import { incidentLabel, SEVERITIES, type Severity, severityRank } from '@tourniquet/core';
+import { incidentLabel } from '../labels';
+import { SEVERITIES, type Severity, severityRank } from '../severity';
 import { describeEvent } from './describeEvent';
 import { IncidentStoreError, IncidentTransitionError } from './errors';
 import type { ChangeMeta, IncidentEvent, RecordedOutcome } from './incidentEvents';

@@ -1,4 +1,4 @@
-import type { ApprovalDecision } from '@tourniquet/core';
+import type { ApprovalDecision } from '../playbooks/serviceContracts';
 
 /**
  * What the execution's history says became of the approval Task: the settled answer when a

@@ -1,0 +1,2 @@
+export type { ActionJournal, JournalEntry, NewJournalEntry } from './actionJournal';
+export { MemoryActionJournal } from './memoryActionJournal';
