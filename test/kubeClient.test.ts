@@ -63,11 +63,9 @@ describe('Kubernetes client: calls over HTTPS with the cluster CA', () => {
       labels: { app: null },
     });
     expect(patched.metadata?.labels).toEqual({ 'tourniquet.io/incident': 'inc-1' });
-    const stored = sim.get('v1', 'Pod', POD.namespace, POD.name) as {
-      metadata: { labels: object; annotations: object };
-    };
-    expect(stored.metadata.labels).toEqual({ 'tourniquet.io/incident': 'inc-1' });
-    expect(stored.metadata.annotations).toEqual({ 'tourniquet.io/reason': 'finding' });
+    const stored = sim.get('v1', 'Pod', POD.namespace, POD.name)?.metadata;
+    expect(stored?.labels).toEqual({ 'tourniquet.io/incident': 'inc-1' });
+    expect(stored?.annotations).toEqual({ 'tourniquet.io/reason': 'finding' });
     const patch = front.requests.find((r) => r.method === 'PATCH');
     expect(patch?.headers['content-type']).toBe('application/merge-patch+json');
     expect(JSON.parse(patch?.body ?? '')).toEqual({
@@ -113,10 +111,10 @@ describe('Kubernetes client: calls over HTTPS with the cluster CA', () => {
 
   it('cordons a node and uncordons it by removing the field', async () => {
     expect((await kube.setNodeUnschedulable(NODE_NAME, true)).spec?.unschedulable).toBe(true);
-    const node = () => sim.get('v1', 'Node', null, NODE_NAME) as { spec: object };
-    expect(node().spec).toMatchObject({ unschedulable: true });
+    const node = () => sim.get('v1', 'Node', null, NODE_NAME);
+    expect(node()?.spec).toMatchObject({ unschedulable: true });
     await kube.setNodeUnschedulable(NODE_NAME, false);
-    expect(node().spec).not.toHaveProperty('unschedulable');
+    expect(node()?.spec).not.toHaveProperty('unschedulable');
     const bodies = front.requests
       .filter((r) => r.method === 'PATCH')
       .map((r) => JSON.parse(r.body));
