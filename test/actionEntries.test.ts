@@ -44,6 +44,34 @@ function wiredBy(source: string) {
   };
 }
 
+/** Inputs that made it into a function's bundle: tree-shaken modules are parsed but contribute nothing. */
+function bundledInputs(entry: string): string[] {
+  const { metafile } = buildSync({
+    ...FUNCTION_BUILD,
+    entryPoints: [entry],
+    outfile: join(REPO_ROOT, '.build', 'test', 'entry.mjs'),
+    metafile: true,
+    write: false,
+  });
+  return Object.values(metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([f]) => f),
+  );
+}
+
+/**
+ * What no function needs but once made most of their bundles: @kubernetes/client-node (the
+ * actions use packages/kube's own client) and zod's translations of its messages (`import { z }`
+ * pulls in all of them; `import * as z` only the English one).
+ */
+const unneededIn = (inputs: string[]) =>
+  inputs.filter(
+    (f) =>
+      f.includes('node_modules/@kubernetes/') ||
+      (f.includes('node_modules/zod/v4/locales/') && !/\/(en|index)\.js$/.test(f)),
+  );
+
 describe('Action entry points', () => {
   it.each(ENTRIES)('%s wires exactly the clients its action calls', (entry) => {
     const source = readFileSync(join(REPO_ROOT, 'functions/actions', entry), 'utf8');
@@ -53,29 +81,27 @@ describe('Action entry points', () => {
   });
 
   it.each(ENTRIES)('%s bundles its own action only', (entry) => {
-    const { metafile } = buildSync({
-      ...FUNCTION_BUILD,
-      entryPoints: [join(REPO_ROOT, 'functions/actions', entry)],
-      outfile: join(REPO_ROOT, '.build', 'test', entry.replace(/\.ts$/, '.mjs')),
-      metafile: true,
-      write: false,
-    });
-    // Inputs that made it into the output: tree-shaken modules are parsed but contribute nothing.
-    const inputs = Object.values(metafile.outputs).flatMap((o) =>
-      Object.entries(o.inputs)
-        .filter(([, i]) => i.bytesInOutput > 0)
-        .map(([f]) => f),
-    );
+    const inputs = bundledInputs(join(REPO_ROOT, 'functions/actions', entry));
     const actions = inputs
       .filter((f) => /packages\/actions\/src\/actions\/\w+\.ts$/.test(f))
       .map((f) => f.replace(/.*\//, ''));
     expect(inputs.some((f) => f.endsWith('packages/actions/src/registry.ts'))).toBe(false);
     // podIsolation.ts is isolate-pod's description of an isolation, shared with its undo.
     expect(actions.filter((a) => a !== 'podIsolation.ts')).toEqual([entry]);
-    const kube = inputs.some((f) => f.includes('node_modules/@kubernetes/client-node/'));
+    expect(unneededIn(inputs)).toEqual([]);
+    const kube = inputs.some((f) => f.endsWith('packages/kube/src/kubeHttp.ts'));
     expect(kube).toBe(
       wiredBy(readFileSync(join(REPO_ROOT, 'functions/actions', entry), 'utf8')).kube,
     );
+  });
+});
+
+/** The other Lambda entry points, functions/*.ts (the action entries are bundled above). */
+const OTHER_FUNCTIONS = readdirSync(join(REPO_ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
+
+describe('Function bundles', () => {
+  it.each(OTHER_FUNCTIONS)('%s bundles no @kubernetes/client-node and no zod locales', (entry) => {
+    expect(unneededIn(bundledInputs(join(REPO_ROOT, 'functions', entry)))).toEqual([]);
   });
 });
 

@@ -8,13 +8,23 @@ export interface ClusterConnection {
 }
 
 /**
- * DescribeCluster once per cluster per warm Lambda: endpoint and CA do not change for the life
- * of a cluster, and the call would otherwise sit on every action's critical path.
+ * A cluster's endpoint and CA: from the config when it gives them, else DescribeCluster once per
+ * cluster per warm Lambda. Endpoint and CA do not change for the life of a cluster, and the call
+ * would otherwise sit on every action's critical path. The EKS client is built on first use, so
+ * a function whose clusters are all configured never builds one.
  */
 export class ClusterConnectionCache {
   private readonly cache = new Map<string, Promise<ClusterConnection>>();
+  private client: EKSClient | null = null;
 
-  constructor(private readonly eks: EKSClient) {}
+  constructor(
+    private readonly eks: EKSClient | (() => EKSClient),
+    configured: Iterable<ClusterConnection> = [],
+  ) {
+    for (const connection of configured) {
+      this.cache.set(connection.name, Promise.resolve(connection));
+    }
+  }
 
   get(name: string): Promise<ClusterConnection> {
     let connection = this.cache.get(name);
@@ -27,7 +37,8 @@ export class ClusterConnectionCache {
   }
 
   private async describe(name: string): Promise<ClusterConnection> {
-    const { cluster } = await this.eks.send(new DescribeClusterCommand({ name }));
+    this.client ??= typeof this.eks === 'function' ? this.eks() : this.eks;
+    const { cluster } = await this.client.send(new DescribeClusterCommand({ name }));
     const endpoint = cluster?.endpoint;
     const certificateAuthority = cluster?.certificateAuthority?.data;
     if (!endpoint || !certificateAuthority) {

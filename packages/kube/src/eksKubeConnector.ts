@@ -1,8 +1,8 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ClusterConnectionCache } from '@tourniquet/aws';
+import type { ClusterConnection } from '@tourniquet/aws';
 import { eksToken } from '@tourniquet/aws';
 import { KubeAdapter } from './kubeAdapter';
+import type { KubeConfigLike, KubeConnection } from './kubeConnection';
 
 /** Tokens are valid for 15 minutes; renewing after 10 leaves room for slow calls. */
 const TOKEN_REUSE_MS = 10 * 60 * 1000;
@@ -11,15 +11,21 @@ export interface KubeConnector {
   adapterFor(clusterName: string): Promise<KubeAdapter>;
 }
 
+/** Where a cluster's endpoint and CA come from (ClusterConnectionCache: config, else DescribeCluster). */
+export interface ClusterConnections {
+  get(clusterName: string): Promise<ClusterConnection>;
+}
+
 /**
- * Connects to EKS the way EKS authenticates: endpoint and CA from DescribeCluster (cached), and
- * a bearer token from a presigned STS GetCallerIdentity URL (renewed every 10 minutes).
+ * Connects to EKS the way EKS authenticates: endpoint and CA from the config or DescribeCluster
+ * (cached), and a bearer token from a presigned STS GetCallerIdentity URL (renewed every 10
+ * minutes).
  */
 export class EksKubeConnector implements KubeConnector {
   private readonly adapters = new Map<string, { adapter: KubeAdapter; expires: number }>();
 
   constructor(
-    private readonly connections: ClusterConnectionCache,
+    private readonly connections: ClusterConnections,
     private readonly region: string,
     private readonly credentials: AwsCredentialIdentityProvider,
     private readonly now: () => number = Date.now,
@@ -34,16 +40,11 @@ export class EksKubeConnector implements KubeConnector {
       region: this.region,
       credentials: this.credentials,
     });
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: clusterName, server: connection.endpoint, caData: connection.certificateAuthority },
-      ],
-      users: [{ name: 'tourniquet', token }],
-      contexts: [{ name: clusterName, cluster: clusterName, user: 'tourniquet' }],
-      currentContext: clusterName,
+    const adapter = new KubeAdapter({
+      server: connection.endpoint,
+      caData: connection.certificateAuthority,
+      token,
     });
-    const adapter = new KubeAdapter(kc);
     this.adapters.set(clusterName, { adapter, expires: this.now() + TOKEN_REUSE_MS });
     return adapter;
   }
@@ -53,8 +54,8 @@ export class EksKubeConnector implements KubeConnector {
 export class StaticKubeConnector implements KubeConnector {
   private readonly adapter: KubeAdapter;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.adapter = new KubeAdapter(kubeConfig);
+  constructor(connection: KubeConnection | KubeConfigLike) {
+    this.adapter = new KubeAdapter(connection);
   }
 
   async adapterFor(): Promise<KubeAdapter> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const unknownKeys =
   (mode: string, allowed: string) => (issue: { code?: string; keys?: string[] }) =>

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors';
 import { SEVERITIES } from '../severity';
 import { zodProblems } from '../zodProblems';
 import { clusterAccessSchema } from './access';
+import { apiServerEndpointSchema, certificateAuthoritySchema } from './apiServer';
 
 export const DEFAULT_PROTECTED_NAMESPACES = [
   'kube-system',
@@ -49,6 +50,9 @@ const clusterSchema = z.strictObject({
     .default({}),
   /** How Tourniquet reaches the cluster's API server (see ./access). */
   access: clusterAccessSchema,
+  /** The API server URL and CA, as DescribeCluster returns them (see ./apiServer); both or neither. */
+  endpoint: apiServerEndpointSchema.optional(),
+  certificateAuthority: certificateAuthoritySchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -102,6 +106,7 @@ export function parseConfig(document: unknown): TourniquetConfig {
     seen.add(id);
   });
   checkClusterAccounts(config);
+  checkApiServers(config);
   return config;
 }
 
@@ -129,6 +134,22 @@ function checkClusterAccounts(config: TourniquetConfig): void {
       {
         path: `clusters.${i}.account`,
         message: `cluster ${c.name} is in account ${c.account}, but the hub's clusters are in ${hub} and ${c.account} is not listed under accounts: add "accounts": {"${c.account}": {}} (with its externalId) to act there`,
+      },
+    ]);
+  });
+}
+
+/** An endpoint without its CA could not be trusted, and a CA without its endpoint is unused. */
+function checkApiServers(config: TourniquetConfig): void {
+  config.clusters.forEach((c, i) => {
+    if (Boolean(c.endpoint) === Boolean(c.certificateAuthority)) return;
+    const [given, missing] = c.endpoint
+      ? ['endpoint', 'certificateAuthority']
+      : ['certificateAuthority', 'endpoint'];
+    throw new ConfigError([
+      {
+        path: `clusters.${i}.${missing}`,
+        message: `cluster ${c.name} sets ${given} but not ${missing}: give both (DescribeCluster's cluster.endpoint and cluster.certificateAuthority.data), or neither to have them looked up`,
       },
     ]);
   });
