@@ -1,14 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifyError } from '@tourniquet/actions';
+import { freePort } from '@tourniquet/core/testkit';
 import { isKubeStatus, KubeAdapter, KubeApiError, KubeRequestError } from '@tourniquet/kube';
-import {
-  type FaultKind,
-  freePort,
-  type KubeSimulator,
-  startFaultProxy,
-  startKubeSimulator,
-} from '@tourniquet/local';
+import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
+import { type FaultKind, startFaultProxy } from '@tourniquet/testkit';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KubeFront, makeTestPki, startKubeFront, type TestPki } from './helpers/kubeFront';
 import { denyAll, INSTANCE_ID, kubeSeed, NODE_NAME, POD } from './helpers/kubeSeed';

@@ -9,7 +9,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { KubeAdapter, type KubeApiError, type MetadataPatch } from '@tourniquet/kube';
-import { type KubeSimulator, startKubeSimulator } from '@tourniquet/local';
+import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KubeFront, startKubeFront, type WireRequest } from './helpers/kubeFront';
 import { denyAll, kubeSeed, NODE_NAME, POD } from './helpers/kubeSeed';

@@ -1,5 +1,5 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
-import type { KubeObject } from '@tourniquet/local';
+import type { KubeObject } from '@tourniquet/testkit';
 
 export const NODE_NAME = 'ip-10-0-1-23.ec2.internal';
 export const INSTANCE_ID = 'i-0a1b2c3d4e5f60718';
