@@ -6,6 +6,7 @@ import { type AwsClients, createAwsClients } from '@tourniquet/aws';
 import { parseConfig } from '@tourniquet/core';
 import { LOCAL_CREDENTIALS, LocalWorld } from '@tourniquet/local';
 import { REPO_ROOT } from '../test/helpers/events';
+import type { BenchRow } from './stats';
 
 const CLUSTER = 'prod-eks-01';
 const POD = {
@@ -64,6 +65,19 @@ export async function isolatePodTrips(given?: LocalWorld): Promise<IsolateTrips>
   } finally {
     if (!given) await world.stop();
   }
+}
+
+/** The counts as bench rows: `isolate-pod trips cold`, `… warm`, `… first in a VPC`. */
+export async function isolatePodTripRows(given?: LocalWorld): Promise<BenchRow[]> {
+  const { cold, warm, firstInVpc } = await isolatePodTrips(given);
+  const row = (name: string, count: TripCount, target?: string): BenchRow => ({
+    name: `isolate-pod trips ${name}`,
+    value: count.toSwap,
+    unit: 'trips',
+    ...(target ? { target } : {}),
+    note: `to the security-group swap: ${count.chain.join(' → ')}`,
+  });
+  return [row('cold', cold, '≤ 4'), row('warm', warm, '≤ 4'), row('first in a VPC', firstInVpc)];
 }
 
 /**
