@@ -110,22 +110,27 @@ describe('Playbook definitions', () => {
     expect(request.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
   });
 
-  it('contain-pod opens the ticket first, then isolates while the approval is resolved and requested', () => {
+  it('contain-pod isolates first, while the ticket opens and the approval is resolved and requested', () => {
     const definition = playbookDefinition('contain-pod', functions);
-    expect(definition.StartAt).toBe('Open ticket');
-    expect(definition.States['Open ticket']).toMatchObject({
-      Resource: functions.ticket,
-      Parameters: { phase: 'start' },
-      Next: 'Run steps',
-    });
+    // No Lambda before isolate-pod: the execution starts with the three branches at once.
+    expect(definition.StartAt).toBe('Run steps');
     const parallel = definition.States['Run steps'] as any;
     expect(parallel.Type).toBe('Parallel');
-    const [auto, approval] = parallel.Branches as Array<{
+    const [auto, approval, ticket] = parallel.Branches as Array<{
       StartAt: string;
       States: Record<string, any>;
     }>;
+    expect(ticket?.StartAt).toBe('Open ticket');
+    expect(ticket?.States['Open ticket']).toMatchObject({
+      Resource: functions.ticket,
+      Parameters: { phase: 'start' },
+      ResultPath: '$.ticket',
+      Next: 'Ticket opened',
+    });
+    expect(parallel.ResultSelector.patch['ticket.$']).toBe('$[2].ticket');
     // The automatic branch starts with isolation; label-pod and evidence follow.
     expect(auto?.StartAt).toBe('Plan has isolate-pod?');
+    expect(auto?.States['Plan has isolate-pod?'].Choices[0].Next).toBe('isolate-pod');
     // Right after isolate-pod: a pod NOT isolated pages on-call at once, guarded by IsPresent.
     expect(auto?.States['isolate-pod'].Next).toBe('pod-not-isolated?');
     expect(auto?.States['pod-not-isolated?']).toEqual({
@@ -461,7 +466,7 @@ describe('Playbooks executed locally (aws-local-stepfunctions → real handlers 
       },
     );
     expect(execution.status).toBe('SUCCEEDED');
-    expect(seen.indexOf('Open ticket')).toBe(0);
+    expect(seen).toContain('Open ticket');
     expect(seen.indexOf('approval requested')).toBeLessThan(seen.indexOf('capture-evidence'));
     expect(seen.indexOf('capture-evidence')).toBeLessThan(seen.indexOf('cordon-node (approved)'));
     const request = execution.timeline.find((t) => t.state === 'Request approval');

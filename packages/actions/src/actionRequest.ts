@@ -2,7 +2,7 @@ import type { AwsClients, MemberSession } from '@tourniquet/aws';
 import type { ActionJournal, Finding, JournalEntry, TourniquetConfig } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
 import * as z from 'zod';
-import { ensureReachable } from './endpointReach';
+import { ensureReachable, kubeWhileReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { memberSessionFor } from './memberSession';
 import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './types';
@@ -105,7 +105,7 @@ export async function runActionRequestWith(
             `${action.name} needs a cluster, but the finding names none`,
           );
         reachable ??= ensureReachable(context, clusterName);
-        return reachable.then(() => runtime.kube(clusterName, member));
+        return kubeWhileReachable(reachable, runtime.kube(clusterName, member));
       },
       now: runtime.now ?? (() => new Date()),
       ...(request.approvedTarget !== undefined ? { approvedTarget: request.approvedTarget } : {}),

@@ -6,7 +6,6 @@ import {
 import type { V1Pod } from '@kubernetes/client-node';
 import { PermanentActionError } from './errors';
 import { quarantineGroupFor } from './resolve';
-import { findUntrackGroup } from './securityGroupSwap';
 import type { ActionContext } from './types';
 
 /** Set by the VPC resource controller on a pod given a branch ENI (Security Groups for Pods). */
@@ -92,9 +91,6 @@ export async function findBranchEni(ctx: ActionContext, pod: V1Pod): Promise<Bra
       `pod IP ${podIp} is on branch ENI ${eni.NetworkInterfaceId} in ${eni.VpcId}, but the cluster config has no quarantineSecurityGroups entry for that VPC`,
     );
   }
-  // Warm the allow-all group lookup now so it is off the critical path of the swap (a lookup
-  // only: check also serves plans and dry-runs, which must not create anything).
-  void findUntrackGroup(ctx.aws.ec2, eni.VpcId).catch(() => undefined);
   return {
     id: eni.NetworkInterfaceId,
     vpcId: eni.VpcId,

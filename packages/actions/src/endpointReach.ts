@@ -1,5 +1,6 @@
 import { type Cluster, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import type { ClusterAccess } from '@tourniquet/core';
+import type { KubeAdapter } from '@tourniquet/kube';
 import { PermanentActionError } from './errors';
 import type { ActionContext } from './types';
 
@@ -57,4 +58,43 @@ export async function ensureReachable(ctx: ActionContext, clusterName: string): 
   if (!cluster) return;
   const reason = unreachableReason(access, endpointAccessOf(cluster));
   if (reason) throw new PermanentActionError(`${clusterName}: ${reason}`);
+}
+
+/** Adapter methods that only read: they may be sent before the endpoint is known reachable. */
+const READS = /^(read|list|find)/;
+
+/**
+ * The cluster's adapter without a round trip before the first Kubernetes call: reads go out at
+ * once, alongside the reachability check, and answer only once it passed (an unreachable
+ * endpoint fails with its reason, not with a connection timeout); anything that writes waits
+ * for the check before it is sent, so nothing changes on a cluster judged out of reach.
+ */
+export async function kubeWhileReachable(
+  reachable: Promise<void>,
+  connecting: Promise<KubeAdapter>,
+): Promise<KubeAdapter> {
+  reachable.catch(() => undefined);
+  let adapter: KubeAdapter;
+  try {
+    adapter = await connecting;
+  } catch (error) {
+    // Why the cluster is out of reach says more than the failed connection.
+    await reachable;
+    throw error;
+  }
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (READS.test(String(property))) {
+        return (...args: unknown[]) => {
+          const call: Promise<unknown> = value.apply(target, args);
+          // Its failure is reported once the check passed; an unreachable endpoint reports that.
+          call.catch(() => undefined);
+          return reachable.then(() => call);
+        };
+      }
+      return (...args: unknown[]) => reachable.then(() => value.apply(target, args));
+    },
+  });
 }

@@ -30,6 +30,16 @@ export function notApplicable(resolved: { skip: string; protected?: true }): Che
   };
 }
 
+/** The namespace is protected by configuration: known without asking Kubernetes anything. */
+export function protectedByConfig(
+  ctx: ActionContext,
+  namespace: string,
+): { skip: string; protected: true } | null {
+  return ctx.config.protectedNamespaces.includes(namespace)
+    ? protectedSkip(`namespace ${namespace} is protected`)
+    : null;
+}
+
 /**
  * The pod named by the plan: gone, replaced, or protected pods are reported, not acted on.
  * Only admins can exempt a pod — by configuration or by labelling its namespace; a label on the
@@ -37,9 +47,8 @@ export function notApplicable(resolved: { skip: string; protected?: true }): Che
  */
 export async function resolvePod(ctx: ActionContext, target: PodTarget): Promise<Resolved<V1Pod>> {
   const where = `${target.namespace}/${target.name}`;
-  if (ctx.config.protectedNamespaces.includes(target.namespace)) {
-    return protectedSkip(`namespace ${target.namespace} is protected`);
-  }
+  const configured = protectedByConfig(ctx, target.namespace);
+  if (configured) return configured;
   const kube = await ctx.kube();
   const [namespace, pod] = await Promise.all([
     kube.readNamespace(target.namespace),

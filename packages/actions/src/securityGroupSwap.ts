@@ -26,30 +26,55 @@ export function isUntrackGroup(group: {
   );
 }
 
-/** Lookups per client and VPC: the group id once found, so the swap does not look again. */
-const found = new WeakMap<EC2Client, Map<string, Promise<string | null>>>();
+/** A lookup per client and VPC: in flight, or settled (a miss is marked as such). */
+interface Lookup {
+  group: Promise<string | null>;
+  missed: boolean;
+}
 
-/**
- * The per-VPC "allow all" group, if it exists (created by the deployment, or by an earlier
- * real containment). A lookup only: planning, dry-runs and verify never create anything.
- */
-export function findUntrackGroup(ec2: EC2Client, vpcId: string): Promise<string | null> {
+/** Lookups per client and VPC: the group id once found, so the swap does not look again. */
+const found = new WeakMap<EC2Client, Map<string, Lookup>>();
+
+function lookupsOf(ec2: EC2Client): Map<string, Lookup> {
   let byVpc = found.get(ec2);
   if (!byVpc) {
     byVpc = new Map();
     found.set(ec2, byVpc);
   }
-  let group = byVpc.get(vpcId);
-  if (!group) {
-    group = lookUpUntrackGroup(ec2, vpcId);
-    byVpc.set(vpcId, group);
-    // A miss or a failure is not remembered: the group may be created, the call may succeed.
-    group.then(
-      (id) => (id ? undefined : byVpc?.delete(vpcId)),
-      () => byVpc?.delete(vpcId),
-    );
-  }
-  return group;
+  return byVpc;
+}
+
+function startLookup(ec2: EC2Client, vpcId: string): Lookup {
+  const byVpc = lookupsOf(ec2);
+  const lookup: Lookup = { group: lookUpUntrackGroup(ec2, vpcId), missed: false };
+  byVpc.set(vpcId, lookup);
+  lookup.group.then(
+    (id) => {
+      if (!id) lookup.missed = true;
+    },
+    () => {
+      if (byVpc.get(vpcId) === lookup) byVpc.delete(vpcId);
+    },
+  );
+  return lookup;
+}
+
+/**
+ * The per-VPC "allow all" group, if it exists (created by the deployment, or by an earlier
+ * real containment). A lookup only: planning, dry-runs and verify never create anything. A miss
+ * is not trusted here (the group may have been created since): it is looked up again.
+ */
+export function findUntrackGroup(ec2: EC2Client, vpcId: string): Promise<string | null> {
+  const known = lookupsOf(ec2).get(vpcId);
+  return known && !known.missed ? known.group : startLookup(ec2, vpcId).group;
+}
+
+/**
+ * Starts the lookups of the allow-all groups of these VPCs (the cluster's configured ones)
+ * without waiting: a swap in one of them then finds its group without a round trip of its own.
+ */
+export function prefetchUntrackGroups(ec2: EC2Client, vpcIds: readonly string[]): void {
+  for (const vpcId of vpcIds) findUntrackGroup(ec2, vpcId).catch(() => undefined);
 }
 
 async function lookUpUntrackGroup(ec2: EC2Client, vpcId: string): Promise<string | null> {
@@ -72,7 +97,12 @@ async function lookUpUntrackGroup(ec2: EC2Client, vpcId: string): Promise<string
  * connections (a reverse shell) alive.
  */
 export async function ensureUntrackGroup(ec2: EC2Client, vpcId: string): Promise<string> {
-  const existing = await findUntrackGroup(ec2, vpcId);
+  // The lookup made while the pod was read, even a miss: creating a group that exists after all
+  // fails with InvalidGroup.Duplicate, which finds it. A lookup that failed is made again.
+  const earlier = lookupsOf(ec2).get(vpcId)?.group;
+  const existing = await (earlier
+    ? earlier.catch(() => findUntrackGroup(ec2, vpcId))
+    : findUntrackGroup(ec2, vpcId));
   if (existing) return existing;
   let GroupId: string | undefined;
   try {
@@ -92,34 +122,38 @@ export async function ensureUntrackGroup(ec2: EC2Client, vpcId: string): Promise
     if (!raced) throw error;
     return raced;
   }
-  try {
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId,
-        IpPermissions: [
-          {
-            IpProtocol: '-1',
-            IpRanges: [{ CidrIp: '0.0.0.0/0' }],
-            Ipv6Ranges: [{ CidrIpv6: '::/0' }],
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'InvalidPermission.Duplicate') throw error;
-  }
-  try {
+  // The two rules are independent: add them at once.
+  await Promise.all([
+    ec2
+      .send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId,
+          IpPermissions: [
+            {
+              IpProtocol: '-1',
+              IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+              Ipv6Ranges: [{ CidrIpv6: '::/0' }],
+            },
+          ],
+        }),
+      )
+      .catch(allowDuplicate),
     // A new group's default egress allows all IPv4 only; IPv6 flows need ::/0 out as well.
-    await ec2.send(
-      new AuthorizeSecurityGroupEgressCommand({
-        GroupId,
-        IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'InvalidPermission.Duplicate') throw error;
-  }
+    ec2
+      .send(
+        new AuthorizeSecurityGroupEgressCommand({
+          GroupId,
+          IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+        }),
+      )
+      .catch(allowDuplicate),
+  ]);
   return GroupId as string;
+}
+
+/** A rule that is already there (a retried authorisation whose answer was lost) is fine. */
+function allowDuplicate(error: unknown): void {
+  if ((error as { name?: string }).name !== 'InvalidPermission.Duplicate') throw error;
 }
 
 /** Two-step move of an ENI onto the quarantine group: allow-all first, then quarantine. */

@@ -131,9 +131,9 @@ export class TicketService {
   }
 
   /**
-   * Before any step runs: the incident is recorded and the ticket created (a paging sink pages)
-   * with the plan, so on-call hears of the incident while the approval request is still being
-   * prepared. Nothing is recorded as run and the status does not move: the closing update does
+   * As the steps start (alongside isolation and the approval request): the incident is recorded
+   * and the ticket created (a paging sink pages) with the plan, so on-call hears of the incident
+   * at once. Nothing is recorded as run and the status does not move: the closing update does
    * that.
    */
   private async openAtStart(request: ParsedTicketRequest): Promise<TicketResult> {

@@ -5,10 +5,11 @@ import { isKubeStatus } from '@tourniquet/kube';
 import { type BranchEni, findBranchEni } from '../branchEni';
 import { defineAction } from '../defineAction';
 import { detectEnforcement, type Enforcement, hasPolicyEndpoint } from '../networkEnforcement';
-import { notApplicable, quarantineGroupFor, resolvePod } from '../resolve';
+import { notApplicable, protectedByConfig, quarantineGroupFor, resolvePod } from '../resolve';
 import {
   findUntrackGroup,
   isTourniquetSetting,
+  prefetchUntrackGroups,
   sameGroups,
   setGroups,
   swapToQuarantine,
@@ -92,6 +93,23 @@ export const isolatePod = defineAction({
     uid: '5f0c2a8e-3b7d-4c1a-9e2f-6d8b1a0c4e7f',
   },
   async check(ctx, params) {
+    const configured = protectedByConfig(ctx, params.namespace);
+    if (configured) return notApplicable(configured);
+    // The allow-all group of the cluster's VPCs is looked up while Kubernetes connects and the
+    // pod is read (a lookup only: check also serves plans and dry-runs, which create nothing).
+    prefetchUntrackGroups(ctx.aws.ec2, Object.keys(ctx.cluster?.quarantineSecurityGroups ?? {}));
+    const name = policyName(ctx.incidentKey);
+    // Only the ENI lookup needs the pod: everything else is read alongside it.
+    const reads = ctx
+      .kube()
+      .then((kube) =>
+        Promise.all([
+          kube.readNetworkPolicy(params.namespace, name),
+          detectEnforcement(kube),
+          hasPolicyEndpoint(kube, params.namespace, name),
+        ]),
+      );
+    reads.catch(() => undefined);
     const resolved = await resolvePod(ctx, params);
     if ('skip' in resolved) return notApplicable(resolved);
     const pod = resolved.value;
@@ -102,13 +120,9 @@ export const isolatePod = defineAction({
           'the pod uses hostNetwork: it shares the node network, so only isolate-node can cut it',
       };
     }
-    const kube = await ctx.kube();
-    const name = policyName(ctx.incidentKey);
-    const [eni, policy, enforcement, policyEndpoint] = await Promise.all([
+    const [eni, [policy, enforcement, policyEndpoint]] = await Promise.all([
       findBranchEni(ctx, pod),
-      kube.readNetworkPolicy(params.namespace, name),
-      detectEnforcement(kube),
-      hasPolicyEndpoint(kube, params.namespace, name),
+      reads,
     ]);
     return {
       ok: true,

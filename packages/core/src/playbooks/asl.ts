@@ -300,11 +300,13 @@ export class PlaybookBuilder {
   }
 
   /**
-   * The automatic steps and the approval request at once: branch one runs the steps that need
-   * no approval, branch two resolves the targets needing approval and asks for it, so on-call
-   * reads the request while the pod is being isolated instead of after evidence is captured.
-   * The branches write disjoint parts of the state (`results` vs `resolved`, `approval*`,
-   * `escalation`) and both may record `failures`; the join merges them back into one state.
+   * The automatic steps, the approval request and the ticket at once: branch one runs the steps
+   * that need no approval, branch two resolves the targets needing approval and asks for it, so
+   * on-call reads the request while the pod is being isolated instead of after evidence is
+   * captured; branch three opens the ticket (a paging sink pages), so the first step's Lambda
+   * (isolate-pod) is the first the execution invokes. The branches write disjoint parts of the
+   * state (`results` vs `resolved`, `approval*`, `escalation` vs `ticket`) and the first two
+   * may record `failures`; the join merges them back into one state.
    */
   parallelSteps(
     actions: readonly ActionName[],
@@ -324,6 +326,9 @@ export class PlaybookBuilder {
     approval.states['Approval settled'] = { Type: 'Succeed' };
     const gate = approval.approvalGate('Approval settled');
     const approvalStart = approval.resolveChain(actions, gate);
+    const ticket = this.branch();
+    ticket.states['Ticket opened'] = { Type: 'Succeed' };
+    const ticketStart = ticket.openTicket('Ticket opened');
     const join = 'Join branches';
     this.failureKeys.add(FAILURE_KEYS.runSteps);
     this.states[STATE_NAMES.runSteps] = {
@@ -331,6 +336,7 @@ export class PlaybookBuilder {
       Branches: [
         { StartAt: autoStart, States: auto.states },
         { StartAt: approvalStart, States: approval.states },
+        { StartAt: ticketStart, States: ticket.states },
       ],
       ResultSelector: {
         'state.$': '$[0]',
@@ -339,6 +345,7 @@ export class PlaybookBuilder {
           'approvalStatus.$': '$[1].approvalStatus',
           'approvalDecision.$': '$[1].approvalDecision',
           'escalation.$': '$[1].escalation',
+          'ticket.$': '$[2].ticket',
           // Shallow merge suffices: a step key is written by one branch only.
           'failures.$': 'States.JsonMerge($[0].failures, $[1].failures, false)',
         },
@@ -522,7 +529,7 @@ export class PlaybookBuilder {
   }
 
   /**
-   * The ticket opens (or the page goes out) before anything runs, so on-call hears of the
+   * The ticket opens (or the page goes out) as the steps start, so on-call hears of the
    * incident at once; a failure here is only recorded on the ticket state, since the closing
    * update creates the ticket if it is still missing. Returns the opening state.
    */

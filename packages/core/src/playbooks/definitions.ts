@@ -43,12 +43,13 @@ export const RELEASE_ACTIONS: readonly ActionName[] = [
 export const DEFAULT_PLAYBOOK_OPTIONS: PlaybookOptions = { approvalTimeoutSeconds: 900 };
 
 /**
- * The playbook as ASL (JSONPath). The ticket opens first. Then, in parallel: the steps without
- * approval, in plan order; and the concrete targets of the group that needs approval followed
- * by one approval request for that group. Once both are done and the group is approved, it
- * runs. The ticket is updated at the end. Every Task retries transient errors with backoff and
- * jitter; a Task that still fails is recorded in `$.failures` and the remaining steps run; at
- * the end one escalation names every failed step and the execution fails.
+ * The playbook as ASL (JSONPath). In parallel from the start: the steps without approval, in
+ * plan order (isolation first, so its Lambda is the first the execution invokes); the concrete
+ * targets of the group that needs approval followed by one approval request for that group;
+ * and the opening of the ticket. Once all are done and the group is approved, it runs. The
+ * ticket is updated at the end. Every Task retries transient errors with backoff and jitter;
+ * a Task that still fails is recorded in `$.failures` and the remaining steps run; at the end
+ * one escalation names every failed step and the execution fails.
  */
 export function playbookDefinition(
   name: StateMachineName,
@@ -81,6 +82,5 @@ export function playbookDefinition(
     escalations,
     b.pageWhenConditionHolds(' (approved)'),
   );
-  const steps = b.parallelSteps(actions, approved, escalations);
-  return b.build(`Tourniquet ${name} playbook`, b.openTicket(steps));
+  return b.build(`Tourniquet ${name} playbook`, b.parallelSteps(actions, approved, escalations));
 }

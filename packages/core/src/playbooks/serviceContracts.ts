@@ -75,7 +75,7 @@ export function failedSteps(
 }
 
 /**
- * Input of the ticket Tasks: "Open ticket" (`phase: start`, before any step runs: the ticket is
+ * Input of the ticket Tasks: "Open ticket" (`phase: start`, as the steps start: the ticket is
  * created, or the page goes out) and "Update ticket" (`phase: end`, what every step did).
  */
 export interface TicketRequest {

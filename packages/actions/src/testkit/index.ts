@@ -1,0 +1,2 @@
+/** `@tourniquet/actions/testkit`: tools for tests and benchmarks of the actions. */
+export { type RecordedTrip, RoundTripRecorder } from './roundTripRecorder';
