@@ -4,7 +4,7 @@ import { type ActionRuntime, getAction, runActionRequestWith } from '@tourniquet
 import { type RecordedTrip, RoundTripRecorder } from '@tourniquet/actions/testkit';
 import { type AwsClients, createAwsClients } from '@tourniquet/aws';
 import { parseConfig } from '@tourniquet/core';
-import { LOCAL_CREDENTIALS, LocalWorld } from '@tourniquet/local';
+import { LOCAL_CREDENTIALS, LocalWorld } from '@tourniquet/testkit';
 import { REPO_ROOT } from '../test/helpers/events';
 import type { BenchRow } from './stats';
 

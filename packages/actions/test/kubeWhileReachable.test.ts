@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeAdapter } from '@tourniquet/kube';
-import { type KubeSimulator, startKubeSimulator } from '@tourniquet/local';
+import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { kubeWhileReachable } from '../src/endpointReach';
 import { PermanentActionError } from '../src/errors';
