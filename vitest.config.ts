@@ -14,5 +14,13 @@ export default defineConfig({
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    // `npm run coverage` only: instrumenting every file slows the suite down.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'functions/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/*.d.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });

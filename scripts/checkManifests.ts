@@ -280,6 +280,12 @@ export function checkManifests(root: string): string[] {
   }
 
   const rootBins = binariesCalled(root, rootUnit.manifest);
+  // vitest loads its coverage provider by name (`coverage.provider`), not by an import.
+  const vitestConfig = join(root, 'vitest.config.ts');
+  const provider = existsSync(vitestConfig)
+    ? /provider:\s*'(v8|istanbul)'/.exec(readFileSync(vitestConfig, 'utf8'))?.[1]
+    : undefined;
+  const coverageProvider = provider ? `@vitest/coverage-${provider}` : undefined;
   for (const unit of units) {
     const manifest = unit.isRoot ? 'package.json' : rel(join(unit.dir, 'package.json'));
     const imported = used.get(unit) ?? new Set<string>();
@@ -299,7 +305,7 @@ export function checkManifests(root: string): string[] {
         new RegExp(`(^|[\\s;&|('"])${bin}(?=[\\s'"]|$)`, 'm').test(rootBins),
       );
       const inUse = unit.isRoot
-        ? imported.has(name) || usedByTests.has(name) || viaBinary
+        ? imported.has(name) || usedByTests.has(name) || viaBinary || coverageProvider === name
         : imported.has(name);
       if (!inUse) {
         problems.push(`${manifest}: declares '${name}' in devDependencies but nothing uses it`);

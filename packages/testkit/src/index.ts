@@ -7,6 +7,12 @@ export {
 } from './emulators/faultProxy';
 export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
 export { pinToAccount } from './emulators/motoAccounts';
+export {
+  MOTO_REQUIREMENT,
+  type MotoPythonOptions,
+  motoPython,
+  projectVenvDir,
+} from './emulators/motoPython';
 export { type StsGateway, type StsGatewayOptions, startStsGateway } from './emulators/stsGateway';
 export {
   DEFAULT_SCENARIO,

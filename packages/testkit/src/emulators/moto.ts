@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@tourniquet/core/testkit';
 import { MOTO_ACCOUNTS_PATCH } from './motoAccounts';
+import { MotoUnavailableError } from './motoErrors';
+import { MOTO_REQUIREMENT, motoPython, projectVenvDir } from './motoPython';
 
 export interface MotoServer {
   endpoint: string;
@@ -8,14 +10,10 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-export class MotoUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MotoUnavailableError';
-  }
-}
+export { MotoUnavailableError };
 
-const INSTALL_HINT = "install it with: pip install 'moto[server]==5.2.1'";
+const installHint = (): string =>
+  `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
 /**
  * moto's own server, with one change: requests are handled one at a time. moto's backends take
@@ -49,8 +47,10 @@ const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts moto's server (the local AWS) on a free 127.0.0.1 port and waits until it answers.
- * The command can be overridden with $MOTO_SERVER; `accountId` sets the account moto plays;
- * `readyTimeoutMs` how long it may take to answer (default 30 s).
+ * The Python is $MOTO_PYTHON or python3; when it cannot import moto, moto is installed into the
+ * project venv on first use (motoPython.ts). The command can be overridden with $MOTO_SERVER;
+ * `accountId` sets the account moto plays; `readyTimeoutMs` how long it may take to answer
+ * (default 30 s).
  */
 export async function startMoto(
   options: {
@@ -67,7 +67,7 @@ export async function startMoto(
   const port = await freePort();
   // $MOTO_SERVER runs another moto server command instead (requests then run concurrently).
   const override = process.env.MOTO_SERVER?.trim();
-  const command = override || process.env.MOTO_PYTHON?.trim() || 'python3';
+  const command = override || (await sharedMotoPython());
   const args = ['-H', '127.0.0.1', '-p', String(port)];
   const multi = options.multiAccount && options.accountId ? options.multiAccount : null;
   const script = multi ? MOTO_ACCOUNTS_PATCH + SERIALISED_MOTO : SERIALISED_MOTO;
@@ -93,7 +93,7 @@ export async function startMoto(
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? new MotoUnavailableError(`${command} was not found on PATH; ${INSTALL_HINT}`, {
+          ? new MotoUnavailableError(`${command} was not found on PATH; ${installHint()}`, {
               cause: error,
             })
           : error,
@@ -102,7 +102,7 @@ export async function startMoto(
     child.once('exit', (code) => {
       reject(
         new MotoUnavailableError(
-          `${command} exited with code ${code} before it was ready${/No module named/.test(stderr) ? ` (moto is not installed for ${command}; ${INSTALL_HINT})` : ''}:\n${stderr}`,
+          `${command} exited with code ${code} before it was ready${/No module named/.test(stderr) ? ` (moto is not installed for ${command}; ${installHint()})` : ''}:\n${stderr}`,
         ),
       );
     });
@@ -118,6 +118,21 @@ export async function startMoto(
     throw error;
   }
   return { endpoint, port, stop: () => stopChild(child) };
+}
+
+let resolving: { key: string; python: Promise<string> } | undefined;
+
+/** One look (and at most one installation) per process and settings, not one per server. */
+function sharedMotoPython(): Promise<string> {
+  const key = [process.env.MOTO_PYTHON, process.env.PATH, projectVenvDir()].join('\0');
+  if (resolving?.key !== key) {
+    const python = motoPython();
+    resolving = { key, python };
+    python.catch(() => {
+      if (resolving?.python === python) resolving = undefined;
+    });
+  }
+  return resolving.python;
 }
 
 /** MOTO_ACCOUNT_ID would pin every request to one account, whatever its credentials. */
