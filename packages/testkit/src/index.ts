@@ -36,6 +36,11 @@ export { type ApproverFactory, type EventInput, type ReplayOptions, replay } fro
 export type { ReplayRecord } from './replay/replayRecord';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
 export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
+export {
+  SCENARIO_SCHEMA_FILE,
+  scenarioJsonSchema,
+  scenarioJsonSchemaText,
+} from './scenario/scenarioJsonSchema';
 export { hubFunctionRoleArn, memberAccountsOf, seedAccountRoles } from './scenario/seedAccounts';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
 export { type DecisionEndpointServer, startDecisionEndpoint } from './slack/decisionEndpointServer';
