@@ -42,6 +42,14 @@ export const DEFAULT_SCENARIO = join(
   'default.yaml',
 );
 
+/** The scenario format's JSON Schema (editors complete scenario files from it). */
+export const SCENARIO_SCHEMA = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'scenarios',
+  'scenario.schema.json',
+);
+
 /** Credentials moto accepts; nothing leaves 127.0.0.1. */
 export const LOCAL_CREDENTIALS = {
   accessKeyId: 'tourniquet-local',

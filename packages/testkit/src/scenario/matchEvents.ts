@@ -34,7 +34,9 @@ export function matchEvents(scenario: Scenario, facts: readonly EventFact[]): Ev
       continue;
     }
     const everyNode = cluster ? cluster.nodes : (clusters ?? []).flatMap((c) => c.nodes);
-    if (fact.node) {
+    // An instance outside EKS (no cluster, no eks:cluster-name tag) is none of replay's business.
+    const inEks = Boolean(cluster || fact.node?.tags['eks:cluster-name']);
+    if (fact.node && inEks) {
       const node = everyNode.find((n) => n.instanceId === fact.node?.instanceId);
       if (!node) {
         gap(
