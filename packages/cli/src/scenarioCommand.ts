@@ -28,7 +28,8 @@ docs/scenarios.md describes every key.
   -o, --output FILE   write the scenario here (default: standard output)
   --config FILE       configuration (default: $TOURNIQUET_CONFIG, else ./tourniquet.config.json)
   --force             overwrite FILE if it exists
-Exit status: 0 written, 2 some input was rejected (reported on stderr), 64 bad usage.
+Events of no supported source name nothing and are left out. Exit status: 0 written, 2 some
+file could not be read (reported on stderr; the others were used), 64 bad usage.
 `;
 
 export async function scenarioCommand(args: string[], io: CliIo): Promise<number> {
@@ -68,7 +69,6 @@ export async function scenarioCommand(args: string[], io: CliIo): Promise<number
     io.stderr('tourniquet scenario: no GuardDuty, Config or CloudTrail event among the inputs\n');
     return EXIT.badInput;
   }
-  rejected += events.length - facts.length;
   const document = scenarioFromEvents(facts, config.clusters.length > 0 ? config : undefined);
   // What is written must load and must match the events: a gap here is a bug, not the user's.
   const scenario = parseScenario(structuredClone(document), 'the generated scenario');

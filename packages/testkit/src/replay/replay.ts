@@ -105,8 +105,15 @@ export async function replay(options: ReplayOptions): Promise<{
   });
   const stop = () => void world.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
-  // Output names the scenario's ids (those the events use), never the ones moto drew.
-  const onRecord = (record: ReplayRecord) => options.onRecord(world.seeded.untranslate(record));
+  // Output names the scenario's ids (those the events use), never the ones moto drew; except
+  // the incident key (and a release's file, which holds it), which must stay the one the
+  // incident store and the ticket desk know the incident by.
+  const onRecord = (record: ReplayRecord) =>
+    options.onRecord({
+      ...world.seeded.untranslate(record),
+      file: record.file,
+      incidentKey: record.incidentKey,
+    });
   let rejected = 0;
   let replayed = 0;
   const desk = new MemoryTicketDesk();
