@@ -68,7 +68,7 @@ describe('replay and plan agree on the same event and config, whatever the scena
       config,
       ...events,
     ]);
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stderr).toBe(0);
     expect(replay.records.map((r) => [r.file, r.playbook])).toEqual(
       plan.records.map((r) => [r.file, r.playbook]),
     );
@@ -125,7 +125,7 @@ describe('replay and plan agree on the same event and config, whatever the scena
       tempFile('config.json', config),
       LOW_FINDING,
     ]);
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stderr).toBe(0);
     const warnings = replay.stderr.split('\n').filter((l) => l.startsWith('warning: '));
     expect(warnings).toEqual([
       'warning: scenario and config disagree: cluster staging-eks-02 is in us-west-2 in the config but eu-west-1 in the scenario',

@@ -69,7 +69,11 @@ export async function scenarioCommand(args: string[], io: CliIo): Promise<number
     io.stderr('tourniquet scenario: no GuardDuty, Config or CloudTrail event among the inputs\n');
     return EXIT.badInput;
   }
-  const document = scenarioFromEvents(facts, config.clusters.length > 0 ? config : undefined);
+  const document = scenarioFromEvents(
+    facts,
+    config.clusters.length > 0 ? config : undefined,
+    (line) => io.stderr(`warning: ${line}\n`),
+  );
   // What is written must load and must match the events: a gap here is a bug, not the user's.
   const scenario = parseScenario(structuredClone(document), 'the generated scenario');
   const { gaps } = matchEvents(scenario, facts);

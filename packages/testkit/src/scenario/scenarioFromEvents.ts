@@ -39,6 +39,8 @@ interface RoleDocument {
 export function scenarioFromEvents(
   facts: readonly EventFact[],
   config?: TourniquetConfig,
+  /** Told about each pod left out: its namespace or name is no Kubernetes name. */
+  onSkip: (line: string) => void = () => {},
 ): ScenarioDocument {
   const accounts = new Map<
     string,
@@ -86,11 +88,21 @@ export function scenarioFromEvents(
       if (![...account.roles.values()].some((r) => r.instanceProfile === profile))
         account.roles.set(name, { name, trust: 'ec2', instanceProfile: profile });
     }
-    if (fact.pod && cluster) {
+    if (fact.pod && !(DNS_LABEL.test(fact.pod.namespace) && DNS_SUBDOMAIN.test(fact.pod.name))) {
+      // Placeholders of generated sample findings, or a name no API server would accept: the
+      // Kubernetes simulator rejects it as the real one does, so the pod cannot be seeded.
+      onSkip(
+        `${fact.source}: pod ${JSON.stringify(`${fact.pod.namespace}/${fact.pod.name}`)} left out: not a Kubernetes namespace and pod name`,
+      );
+    } else if (fact.pod && cluster) {
       const key = `${fact.pod.namespace}/${fact.pod.name}`;
       const existing = cluster.pods.get(key);
       cluster.pods.set(key, {
         ...fact.pod,
+        serviceAccount:
+          fact.pod.serviceAccount && DNS_SUBDOMAIN.test(fact.pod.serviceAccount)
+            ? fact.pod.serviceAccount
+            : null,
         uid: existing?.uid ?? fact.pod.uid,
         node: existing?.node ?? fact.node?.instanceId ?? null,
       });
@@ -98,7 +110,7 @@ export function scenarioFromEvents(
     if (finding.role) {
       const name = roleName(finding.role.arn).split('/').pop() ?? finding.role.arn;
       const sa = finding.role.serviceAccount ?? null;
-      if (sa && cluster) {
+      if (sa && cluster && DNS_LABEL.test(sa.namespace) && DNS_SUBDOMAIN.test(sa.name)) {
         account.roles.set(name, {
           name,
           trust: {
@@ -149,6 +161,11 @@ export function scenarioFromEvents(
   if (memberDocs.length > 0) document.accounts = memberDocs;
   return document;
 }
+
+/** RFC 1123 label (namespaces) and DNS subdomain (pods, service accounts), as Kubernetes checks them. */
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 interface Draft {
   name: string;
