@@ -220,13 +220,16 @@ function crossReferenceProblems(scenario: Scenario): FieldProblem[] {
       });
     seenAccounts.add(m.account);
   }
+  // Replay runs one Kubernetes simulator per cluster name, whichever account it is in.
+  const everyClusterName = new Set<string>();
   for (const { at: prefix, clusters, roles } of accounts) {
     const clusterNames = new Set<string>();
     for (const [ci, c] of clusters.entries()) {
       const at = `${prefix}clusters.${ci}`;
-      if (clusterNames.has(c.name))
+      if (everyClusterName.has(c.name))
         problems.push({ path: `${at}.name`, message: `cluster ${c.name} is listed twice` });
       clusterNames.add(c.name);
+      everyClusterName.add(c.name);
       const subnets = new Set(c.subnets.map((s) => s.id));
       const groups = new Set(c.securityGroups.map((g) => g.id));
       const knownGroup = (id: string, path: string) => {

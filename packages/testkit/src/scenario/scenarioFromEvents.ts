@@ -135,6 +135,21 @@ export function scenarioFromEvents(
       roles: [...entry.roles.values()],
     };
   };
+  // One cluster per name (replay emulates clusters by name): a name already taken in the hub
+  // or an earlier account is left out where it comes again.
+  const taken = new Set<string>();
+  for (const account of [hub, ...[...accounts.keys()].filter((a) => a !== hub)]) {
+    const entry = accounts.get(account);
+    for (const name of [...(entry?.clusters.keys() ?? [])]) {
+      if (taken.has(name)) {
+        onSkip(
+          `cluster ${name} of account ${account} left out: a cluster of another account has that name`,
+        );
+        entry?.clusters.delete(name);
+      }
+      taken.add(name);
+    }
+  }
   const { clusters, roles } = render(hub);
   const members = [...accounts.keys()].filter((a) => a !== hub);
   const document: ScenarioDocument = {
