@@ -46,6 +46,10 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<{ run: Command; usage
     const m = await import('./preflightCommand');
     return { run: m.preflightCommand, usage: m.PREFLIGHT_USAGE };
   },
+  scenario: async () => {
+    const m = await import('./scenarioCommand');
+    return { run: m.scenarioCommand, usage: m.SCENARIO_USAGE };
+  },
   actions: async () => {
     const m = await import('./actionsCommand');
     return { run: m.actionsCommand, usage: m.ACTIONS_USAGE };

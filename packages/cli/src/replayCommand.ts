@@ -25,7 +25,11 @@ Replays events through triage and the playbooks against local emulators it start
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
 prints each event's timeline and the final state. Stops everything it started when done.
 
-  --scenario FILE   environment to seed (default: the bundled sample environment)
+  --scenario FILE   environment to seed (default: the bundled sample environment); a pod
+                    without uid takes the one the events give it. Warns (once each) about a
+                    cluster, pod or node an event names that the scenario lacks, and where the
+                    scenario and the config disagree: replay acts on the config's clusters, as
+                    'tourniquet plan' does. 'tourniquet scenario init' writes one from events
   --config FILE     configuration (default: $TOURNIQUET_CONFIG, else ./tourniquet.config.json)
   --approve MODE    answer approval requests: all, none, ask on the terminal (default: ask;
                     without a terminal, ask denies), or slack: post the real Block Kit message
@@ -100,6 +104,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       signal: io.signal,
       release: values.release,
       progress,
+      warn: (line) => io.stderr(`warning: ${line}\n`),
       onRejected: (source, problem) => io.stderr(`${source}: ${problem}\n`),
       onRecord: (record: ReplayRecord) => {
         const tally = record.playbook === 'release' ? releases : counts;

@@ -19,6 +19,7 @@ export {
   LOCAL_CREDENTIALS,
   LocalWorld,
   type LocalWorldOptions,
+  SCENARIO_SCHEMA,
 } from './localWorld';
 export { asFunction, invokedFunction } from './playbooks/invokedFunction';
 export {
@@ -40,8 +41,25 @@ export {
 export type { ReplayState } from './replay/describeState';
 export { type ApproverFactory, type EventInput, type ReplayOptions, replay } from './replay/replay';
 export type { ReplayRecord } from './replay/replayRecord';
+export { type EventFact, eventFacts } from './scenario/eventFacts';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
-export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
+export { type EventMatch, matchEvents } from './scenario/matchEvents';
+export {
+  loadScenario,
+  parseScenario,
+  parseScenarioText,
+  type Scenario,
+} from './scenario/scenario';
+export {
+  type ScenarioDocument,
+  scenarioFromEvents,
+  scenarioYaml,
+} from './scenario/scenarioFromEvents';
+export {
+  SCENARIO_SCHEMA_FILE,
+  scenarioJsonSchema,
+  scenarioJsonSchemaText,
+} from './scenario/scenarioJsonSchema';
 export { hubFunctionRoleArn, memberAccountsOf, seedAccountRoles } from './scenario/seedAccounts';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
 export { type DecisionEndpointServer, startDecisionEndpoint } from './slack/decisionEndpointServer';

@@ -24,6 +24,7 @@ import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
 import { pinToAccount } from './emulators/motoAccounts';
 import { quickRetries } from './emulators/quickRetries';
+import { configuredWorld } from './scenario/configClusters';
 import { loadScenario, type Scenario } from './scenario/scenario';
 import {
   combineSeeded,
@@ -40,6 +41,14 @@ export const DEFAULT_SCENARIO = join(
   'default.yaml',
 );
 
+/** The scenario format's JSON Schema (editors complete scenario files from it). */
+export const SCENARIO_SCHEMA = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'scenarios',
+  'scenario.schema.json',
+);
+
 /** Credentials moto accepts; nothing leaves 127.0.0.1. */
 export const LOCAL_CREDENTIALS = {
   accessKeyId: 'tourniquet-local',
@@ -52,8 +61,20 @@ const LOCAL_JOURNAL_REGION = 'us-east-1';
 
 export interface LocalWorldOptions {
   scenario?: Scenario;
-  /** Base config; its clusters are replaced by the seeded ones (moto's ids). */
+  /**
+   * Base config. Its clusters are replaced by the seeded ones (moto's ids), unless `clustersFrom`
+   * is `config`.
+   */
   config: TourniquetConfig;
+  /**
+   * `config`: act on the config's clusters (ids translated to moto's), as plan and the deployed
+   * triage do, and report through `warn` where the scenario disagrees; a config without clusters
+   * still gets the scenario's. `scenario` (the default): the scenario's clusters, whatever the
+   * config lists (tests that drive actions against a scenario of their own).
+   */
+  clustersFrom?: 'scenario' | 'config';
+  /** Warnings (scenario and config disagree); to stderr in the CLI. */
+  warn?: (line: string) => void;
   progress?: (line: string) => void;
   /**
    * Put a fault-injecting proxy in front of moto and every Kubernetes simulator: this share of
@@ -148,13 +169,24 @@ export class LocalWorld {
         say(`starting the Kubernetes API simulator for ${cluster.name}…`);
         simulators.set(cluster.name, await startKubeSimulator({ objects: cluster.kubeObjects }));
       }
-      const config: TourniquetConfig = {
-        ...options.config,
-        clusters: seeded.clusters.map((c) =>
-          withConfiguredAccess(c.config, options.config, seeded),
-        ),
-        ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
-      };
+      const fromConfig = options.clustersFrom === 'config' && options.config.clusters.length > 0;
+      if (options.clustersFrom === 'config' && !fromConfig)
+        say("the config lists no clusters: acting on the scenario's");
+      let config: TourniquetConfig;
+      if (fromConfig) {
+        const configured = configuredWorld(options.config, scenario, seeded);
+        for (const line of configured.disagreements)
+          options.warn?.(`scenario and config disagree: ${line}`);
+        config = { ...options.config, clusters: configured.clusters };
+      } else {
+        config = {
+          ...options.config,
+          clusters: seeded.clusters.map((c) =>
+            withConfiguredAccess(c.config, options.config, seeded),
+          ),
+          ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
+        };
+      }
       const hub = scenario.accounts.length > 0 ? scenario.account : null;
       if (!options.faults)
         return new LocalWorld(moto, seeded, simulators, config, new Map(), [], null, hub);

@@ -11,11 +11,13 @@ import {
   triage,
   UnrecognisedEventError,
 } from '@tourniquet/core';
-import { LOCAL_CREDENTIALS, LocalWorld } from '../localWorld';
+import { DEFAULT_SCENARIO, LOCAL_CREDENTIALS, LocalWorld } from '../localWorld';
 import { asFunction } from '../playbooks/invokedFunction';
 import { LocalPlaybookStarter } from '../playbooks/localPlaybookStarter';
 import { type Approver, MemoryTicketDesk, type TicketDesk } from '../playbooks/localServices';
-import type { Scenario } from '../scenario/scenario';
+import { eventFacts } from '../scenario/eventFacts';
+import { matchEvents } from '../scenario/matchEvents';
+import { loadScenario, type Scenario } from '../scenario/scenario';
 import {
   type LocalTicketing,
   type LocalTicketSink,
@@ -44,6 +46,11 @@ export interface ReplayOptions {
   onRecord: (record: ReplayRecord) => void;
   onRejected: (source: string, problem: string) => void;
   progress?: (line: string) => void;
+  /**
+   * Warnings, each once: an event names a cluster, pod or node the scenario lacks; the scenario
+   * and the config disagree about a cluster or member account.
+   */
+  warn?: (line: string) => void;
   /** Stops the emulators when it fires (Ctrl-C). */
   signal?: AbortSignal;
   /** Fault injection in front of the emulators (see LocalWorld). */
@@ -81,14 +88,32 @@ export async function replay(options: ReplayOptions): Promise<{
   ticketing: LocalTicketing | null;
 }> {
   const say = options.progress ?? (() => {});
+  const warn = options.warn ?? (() => {});
+  const matched = matchEvents(
+    options.scenario ?? (await loadScenario(DEFAULT_SCENARIO)),
+    eventFacts(options.inputs.flatMap((i) => ('event' in i ? [i] : []))),
+  );
+  for (const gap of matched.gaps) warn(gap);
+  // The config's clusters, as plan uses them: the same event and config get the same playbook.
   const world = await LocalWorld.start({
     config: options.config,
-    scenario: options.scenario,
+    scenario: matched.scenario,
+    clustersFrom: 'config',
+    warn,
     progress: say,
     faults: options.faults,
   });
   const stop = () => void world.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
+  // Output names the scenario's ids (those the events use), never the ones moto drew; except
+  // the incident key (and a release's file, which holds it), which must stay the one the
+  // incident store and the ticket desk know the incident by.
+  const onRecord = (record: ReplayRecord) =>
+    options.onRecord({
+      ...world.seeded.untranslate(record),
+      file: record.file,
+      incidentKey: record.incidentKey,
+    });
   let rejected = 0;
   let replayed = 0;
   const desk = new MemoryTicketDesk();
@@ -170,7 +195,7 @@ export async function replay(options: ReplayOptions): Promise<{
       };
       if (!started) {
         replayed++;
-        options.onRecord({
+        onRecord({
           ...base,
           status: 'SUCCEEDED',
           joined: null,
@@ -219,7 +244,7 @@ export async function replay(options: ReplayOptions): Promise<{
         throw error;
       }
       replayed++;
-      options.onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
+      onRecord({ ...base, ...summary, joined, durationMs: Date.now() - startedAt, state });
     }
     if (options.release && !options.signal?.aborted) {
       for (const [key, { plan }] of contained) {
@@ -249,7 +274,7 @@ export async function replay(options: ReplayOptions): Promise<{
           throw error;
         }
         const releasePlan = { ...plan, steps: input.steps };
-        options.onRecord({
+        onRecord({
           file: `release ${key}`,
           eventId: null,
           incidentKey: key,

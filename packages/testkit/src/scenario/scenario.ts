@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { clusterAccessSchema, didYouMean, type FieldProblem, zodProblems } from '@tourniquet/core';
-import { parse as parseYaml } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ScenarioError } from './scenarioError';
 
@@ -19,6 +19,8 @@ const ingressRule = z.strictObject({
 const node = z.strictObject({
   name: z.string(),
   instanceId: id('i'),
+  /** The primary ENI's id as events name it (GuardDuty `networkInterfaces[].networkInterfaceId`). */
+  eniId: id('eni').optional(),
   ip,
   subnet: id('subnet'),
   az: z.string().optional(),
@@ -41,6 +43,8 @@ const pod = z.strictObject({
   serviceAccount: z.string().default('default'),
   /** Security Groups for Pods: the pod gets a branch ENI with these groups. */
   securityGroups: z.array(id('sg')).optional(),
+  /** The branch ENI's id as events name it (with securityGroups). */
+  eniId: id('eni').optional(),
   hostNetwork: z.boolean().default(false),
   privileged: z.boolean().default(false),
   image: z.string().default('public.ecr.aws/docker/library/busybox:1.36'),
@@ -163,56 +167,132 @@ export type ScenarioNode = ScenarioCluster['nodes'][number];
 export type ScenarioPod = ScenarioCluster['pods'][number];
 export type ScenarioMember = Scenario['accounts'][number];
 
-/** Validates a scenario document; errors name the key (a ScenarioError, which is a ConfigError). */
-export function parseScenario(document: unknown, source = 'scenario'): Scenario {
-  const result = scenarioSchema.safeParse(document);
-  if (!result.success) {
+/** Where a key path sits in the file (`file:line:column`), when the scenario came from one. */
+export type Locate = (path: readonly string[]) => string | null;
+
+/**
+ * Validates a scenario document; every problem names the key, the scenario (`source`) and, with
+ * `locate`, the line and column (a ScenarioError, which is a ConfigError).
+ */
+export function parseScenario(document: unknown, source = 'scenario', locate?: Locate): Scenario {
+  const where = (path: string) => {
+    const at = locate?.(path === '' ? [] : path.split('.'));
+    return ` (in ${at ?? source})`;
+  };
+  const fail = (problems: FieldProblem[]): never => {
     throw new ScenarioError(
-      scenarioProblems(result.error).map((p) => ({ ...p, message: `${p.message} (in ${source})` })),
+      problems.map((p) => ({ ...p, message: `${p.message}${where(p.path)}` })),
     );
-  }
-  const scenario = result.data;
-  const everyCluster = [
-    ...scenario.clusters.map((c, ci) => [c, `clusters.${ci}`] as const),
-    ...scenario.accounts.flatMap((m, mi) =>
-      m.clusters.map((c, ci) => [c, `accounts.${mi}.clusters.${ci}`] as const),
-    ),
+  };
+  const result = scenarioSchema.safeParse(document);
+  if (!result.success) fail(scenarioProblems(result.error));
+  const scenario = result.data as Scenario;
+  const problems = crossReferenceProblems(scenario);
+  if (problems.length > 0) fail(problems);
+  return scenario;
+}
+
+/** Names that must match something else in the scenario (a pod's node, a group's id, …). */
+function crossReferenceProblems(scenario: Scenario): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const accounts = [
+    { at: '', account: scenario.account, clusters: scenario.clusters, roles: scenario.roles },
+    ...scenario.accounts.map((m, mi) => ({
+      at: `accounts.${mi}.`,
+      account: m.account,
+      clusters: m.clusters,
+      roles: m.roles,
+    })),
   ];
   for (const [mi, m] of scenario.accounts.entries()) {
     if (m.account === scenario.account)
-      throw new ScenarioError([
-        {
-          path: `accounts.${mi}.account`,
-          message: `member account ${m.account} is the hub's own account (in ${source})`,
-        },
-      ]);
+      problems.push({
+        path: `accounts.${mi}.account`,
+        message: `member account ${m.account} is the hub's own account`,
+      });
   }
-  for (const [c, at] of everyCluster) {
-    if (c.access?.mode === 'vpc') {
+  const seenAccounts = new Set<string>();
+  for (const [mi, m] of scenario.accounts.entries()) {
+    if (seenAccounts.has(m.account))
+      problems.push({
+        path: `accounts.${mi}.account`,
+        message: `account ${m.account} is listed twice`,
+      });
+    seenAccounts.add(m.account);
+  }
+  // Replay runs one Kubernetes simulator per cluster name, whichever account it is in.
+  const everyClusterName = new Set<string>();
+  for (const { at: prefix, clusters, roles } of accounts) {
+    const clusterNames = new Set<string>();
+    for (const [ci, c] of clusters.entries()) {
+      const at = `${prefix}clusters.${ci}`;
+      if (everyClusterName.has(c.name))
+        problems.push({ path: `${at}.name`, message: `cluster ${c.name} is listed twice` });
+      clusterNames.add(c.name);
+      everyClusterName.add(c.name);
       const subnets = new Set(c.subnets.map((s) => s.id));
-      const stray = c.access.subnetIds.find((id) => !subnets.has(id));
-      if (stray) {
-        throw new ScenarioError([
-          {
+      const groups = new Set(c.securityGroups.map((g) => g.id));
+      const knownGroup = (id: string, path: string) => {
+        if (!groups.has(id))
+          problems.push({
+            path,
+            message: `${id} is not one of the cluster's securityGroups${didYouMean(id, groups)}`,
+          });
+      };
+      if (c.access?.mode === 'vpc') {
+        const stray = c.access.subnetIds.find((id) => !subnets.has(id));
+        if (stray)
+          problems.push({
             path: `${at}.access.subnetIds`,
-            message: `${stray} is not a subnet of the cluster's VPC (in ${source})`,
-          },
-        ]);
+            message: `${stray} is not a subnet of the cluster's VPC`,
+          });
+        knownGroup(c.access.securityGroupId, `${at}.access.securityGroupId`);
+      }
+      const nodes = new Set<string>();
+      for (const [ni, n] of c.nodes.entries()) {
+        if (nodes.has(n.name))
+          problems.push({
+            path: `${at}.nodes.${ni}.name`,
+            message: `node ${n.name} is listed twice`,
+          });
+        nodes.add(n.name);
+        if (!subnets.has(n.subnet))
+          problems.push({
+            path: `${at}.nodes.${ni}.subnet`,
+            message: `${n.subnet} is not one of the cluster's subnets${didYouMean(n.subnet, subnets)}`,
+          });
+        for (const [gi, g] of n.securityGroups.entries())
+          knownGroup(g, `${at}.nodes.${ni}.securityGroups.${gi}`);
+      }
+      const pods = new Set<string>();
+      for (const [pi, p] of c.pods.entries()) {
+        const key = `${p.namespace}/${p.name}`;
+        if (pods.has(key))
+          problems.push({ path: `${at}.pods.${pi}.name`, message: `pod ${key} is listed twice` });
+        pods.add(key);
+        if (!nodes.has(p.node))
+          problems.push({
+            path: `${at}.pods.${pi}.node`,
+            message: `no node named ${p.node}${didYouMean(p.node, nodes)}`,
+          });
+        for (const [gi, g] of (p.securityGroups ?? []).entries())
+          knownGroup(g, `${at}.pods.${pi}.securityGroups.${gi}`);
+        if (p.eniId && (!p.securityGroups || p.hostNetwork))
+          problems.push({
+            path: `${at}.pods.${pi}.eniId`,
+            message: 'only a pod with securityGroups (and without hostNetwork) has a branch ENI',
+          });
       }
     }
-    const nodes = new Set(c.nodes.map((n) => n.name));
-    for (const [pi, p] of c.pods.entries()) {
-      if (!nodes.has(p.node)) {
-        throw new ScenarioError([
-          {
-            path: `${at}.pods.${pi}.node`,
-            message: `no node named ${p.node} (in ${source})`,
-          },
-        ]);
-      }
+    for (const [ri, r] of roles.entries()) {
+      if (r.trust !== 'ec2' && !clusterNames.has(r.trust.irsa.cluster))
+        problems.push({
+          path: `${prefix}roles.${ri}.trust.irsa.cluster`,
+          message: `no cluster named ${r.trust.irsa.cluster} in this account${didYouMean(r.trust.irsa.cluster, clusterNames)}`,
+        });
     }
   }
-  return scenario;
+  return problems;
 }
 
 /** Reads a scenario from a JSON or YAML file; `shownAs` is how errors name it. */
@@ -227,15 +307,53 @@ export async function loadScenario(file: string, shownAs = file): Promise<Scenar
       cause: error,
     });
   }
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
+  return parseScenarioText(text, shownAs);
+}
+
+/** Parses a scenario's YAML or JSON text; problems name `shownAs:line:column`. */
+export function parseScenarioText(text: string, shownAs: string): Scenario {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const [syntax] = document.errors;
+  if (syntax) {
+    const { line, col } = lines.linePos(syntax.pos[0]);
     throw new ScenarioError([
-      { path: '', message: `${shownAs} is not YAML or JSON: ${(error as Error).message}` },
+      {
+        path: '',
+        message: `${shownAs}:${line}:${col} is not YAML or JSON: ${syntax.message.split('\n')[0]}`,
+      },
     ]);
   }
-  return parseScenario(document, shownAs);
+  const locate: Locate = (path) => {
+    const offset = offsetOf(document, path);
+    if (offset === null) return null;
+    const { line, col } = lines.linePos(offset);
+    return `${shownAs}:${line}:${col}`;
+  };
+  return parseScenario(document.toJS(), shownAs, locate);
+}
+
+/**
+ * Where a path points in the document: the key of the deepest map entry it reaches (so an
+ * unknown key is found at the key itself), else the deepest node's start.
+ */
+function offsetOf(document: Document, path: readonly string[]): number | null {
+  let node: unknown = document.contents;
+  let offset: number | null = (node as { range?: [number] } | null)?.range?.[0] ?? null;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+      if (!pair) break;
+      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(step)];
+      if (!item) break;
+      offset = (item as { range?: [number] }).range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return offset;
 }
 
 /** Zod's problems, with a misspelt key named and the closest key the format has suggested. */

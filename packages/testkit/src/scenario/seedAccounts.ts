@@ -9,6 +9,7 @@ import {
   memberTrustPolicy,
 } from '@tourniquet/core';
 import { pinToAccount } from '../emulators/motoAccounts';
+import { idTranslation } from './idTranslation';
 import type { Scenario } from './scenario';
 import type { SeededScenario } from './seedScenario';
 
@@ -92,17 +93,5 @@ export async function seedAccountRoles(
 export function combineSeeded(parts: readonly SeededScenario[]): SeededScenario {
   const ids = new Map<string, string>();
   for (const part of parts) for (const [k, v] of part.ids) ids.set(k, v);
-  const physical = (logical: string) => ids.get(logical) ?? logical;
-  const pattern =
-    ids.size > 0
-      ? new RegExp(
-          [...ids.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-          'g',
-        )
-      : null;
-  const translate = <T>(value: T): T =>
-    pattern
-      ? JSON.parse(JSON.stringify(value).replace(pattern, (m) => physical(m)))
-      : structuredClone(value);
-  return { ids, clusters: parts.flatMap((p) => p.clusters), physical, translate };
+  return { ids, clusters: parts.flatMap((p) => p.clusters), ...idTranslation(ids) };
 }

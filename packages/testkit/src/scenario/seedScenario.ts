@@ -17,6 +17,7 @@ import {
 import { type AwsClientOverrides, type AwsClients, createAwsClients } from '@tourniquet/aws';
 import type { ClusterAccess, ClusterConfig } from '@tourniquet/core';
 import { pinToAccount } from '../emulators/motoAccounts';
+import { type IdTranslation, idTranslation } from './idTranslation';
 import { type KubeObject, kubeObjectsFor, type PodEni } from './kubeObjects';
 import type { Scenario, ScenarioCluster } from './scenario';
 import { seedConfigRules } from './seedConfigRules';
@@ -31,14 +32,13 @@ export interface SeededCluster {
   kubeObjects: KubeObject[];
 }
 
-export interface SeededScenario {
-  /** Scenario (logical) id → the id moto assigned; moto cannot be told which ids to use. */
+export interface SeededScenario extends IdTranslation {
+  /**
+   * Scenario (logical) id → the id moto assigned: moto 5 draws EC2 ids (VPCs, subnets, security
+   * groups, instances, ENIs) at random and takes no custom id for them.
+   */
   ids: ReadonlyMap<string, string>;
   clusters: SeededCluster[];
-  /** Physical id for a logical one (unchanged when the scenario did not create it). */
-  physical(logicalId: string): string;
-  /** Deep copy of `value` with every logical id replaced by its physical id. */
-  translate<T>(value: T): T;
 }
 
 export interface SeedOptions extends AwsClientOverrides {
@@ -83,7 +83,7 @@ export async function seedScenario(
     await seedNetwork(aws, cluster, ids);
     await seedCluster(aws, scenario.account, cluster, physical);
     await seedNodes(aws, cluster, ids, physical);
-    const branchEnis = await seedBranchEnis(aws, cluster, physical);
+    const branchEnis = await seedBranchEnis(aws, cluster, ids, physical);
     clusters.push({
       name: cluster.name,
       region: cluster.region,
@@ -107,13 +107,7 @@ export async function seedScenario(
     say(`seeding ${scenario.configRules.length} AWS Config rules`);
     await seedConfigRules(scenario, options);
   }
-  const pattern =
-    ids.size > 0 ? new RegExp([...ids.keys()].map(escapeRegExp).join('|'), 'g') : null;
-  const translate = <T>(value: T): T =>
-    pattern
-      ? JSON.parse(JSON.stringify(value).replace(pattern, (m) => physical(m)))
-      : structuredClone(value);
-  return { ids, clusters, physical, translate };
+  return { ids, clusters, ...idTranslation(ids) };
 }
 
 /** A cluster access with the scenario's subnet and group ids replaced by moto's. */
@@ -124,10 +118,6 @@ export function accessIn(access: ClusterAccess, physical: (id: string) => string
     subnetIds: access.subnetIds.map(physical),
     securityGroupId: physical(access.securityGroupId),
   };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 async function seedIam(aws: AwsClients, scenario: Scenario): Promise<void> {
@@ -327,12 +317,15 @@ async function seedNodes(
     const instance = Instances[0];
     if (!instance?.InstanceId) throw new Error(`moto did not create instance ${node.instanceId}`);
     ids.set(node.instanceId, instance.InstanceId);
+    const primary = instance.NetworkInterfaces?.[0]?.NetworkInterfaceId;
+    if (node.eniId && primary) ids.set(node.eniId, primary);
   }
 }
 
 async function seedBranchEnis(
   aws: AwsClients,
   cluster: ScenarioCluster,
+  ids: Map<string, string>,
   physical: (id: string) => string,
 ): Promise<Map<string, PodEni>> {
   const enis = new Map<string, PodEni>();
@@ -361,6 +354,7 @@ async function seedBranchEnis(
     );
     if (!eni?.NetworkInterfaceId)
       throw new Error(`moto did not create the branch ENI of ${pod.name}`);
+    if (pod.eniId) ids.set(pod.eniId, eni.NetworkInterfaceId);
     enis.set(`${pod.namespace}/${pod.name}`, {
       eniId: eni.NetworkInterfaceId,
       ifAddress: eni.MacAddress ?? '',
