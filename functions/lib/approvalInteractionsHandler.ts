@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { METRIC } from '@tourniquet/core';
 import {
   type ApproverPeople,
   ATTEMPT_RESULT,
@@ -18,6 +19,7 @@ import {
   type TaskCompleter,
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
+import { count, countBy } from './metrics';
 
 /** The part of the ticket service that records approval decisions on incidents. */
 export interface IncidentDecisions {
@@ -49,7 +51,7 @@ export function recordDecisionsOn(
         approvalId: record.approvalId,
         error: (error as Error).message,
       });
-      metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+      count(metrics, METRIC.IncidentRecordFailures);
     }
   };
 }
@@ -96,7 +98,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         },
         slackSettings: deps.slackSettings,
         people: deps.people,
-        countRejected: () => metrics.addMetric('PreAuthRejections', MetricUnit.Count, 1),
+        countRejected: () => count(metrics, METRIC.PreAuthRejections),
         consoleDomain: deps.consoleDomain,
         store: deps.store,
         completer: deps.completer,
@@ -113,11 +115,23 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         message: 'the decision could not be processed; nothing changed, try again',
       });
     }
-    const { result } = JSON.parse(response.body) as { result?: string };
-    metrics.addMetric(`Interaction_${result ?? 'unknown'}`, MetricUnit.Count, 1);
+    countAnswer(metrics, 'slack', response);
     return response;
   })
     .use(captureLambdaHandler(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
+}
+
+/** One count per answer, by result; an answer that decided also counts as a decision. */
+export function countAnswer(
+  metrics: Metrics,
+  endpoint: 'slack' | 'cli',
+  response: HttpResponse,
+): void {
+  const result = (JSON.parse(response.body) as { result?: string }).result ?? 'unknown';
+  if (endpoint === 'slack') countBy(metrics, METRIC.SlackInteraction, { result });
+  else countBy(metrics, METRIC.CliDecision, { result });
+  if (result === ATTEMPT_RESULT.approved || result === ATTEMPT_RESULT.denied)
+    countBy(metrics, METRIC.ApprovalsDecided, { decision: result });
 }

@@ -8,6 +8,7 @@ export * from './errors';
 export { normaliseEvent } from './events/normalise';
 export * from './finding';
 export * from './labels';
+export * from './observability/metrics';
 export * from './playbookStarter';
 export * from './playbooks/asl';
 export * from './playbooks/definitions';
