@@ -7,7 +7,7 @@ import {
   startDecisionEndpoint,
   startSlackSimulator,
 } from '@tourniquet/local/testkit';
-import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
+import { createApprovalTable, DECISION_BLOCK_ID, DynamoApprovalStore } from '@tourniquet/slack';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -145,6 +145,6 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       record?.message?.ts ?? '',
     );
     expect(JSON.stringify(message?.blocks)).toContain('Expired');
-    expect(message?.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    expect(message?.blocks.some((b: any) => b.block_id === DECISION_BLOCK_ID)).toBe(false);
   });
 });

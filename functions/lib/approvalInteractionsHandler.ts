@@ -15,6 +15,7 @@ import {
   type HttpResponse,
   handleSlackInteraction,
   httpAnswer,
+  type InteractionDeps,
   type SlackSettings,
   type TaskCompleter,
 } from '@tourniquet/slack';
@@ -67,6 +68,8 @@ export interface SlackInteractionsHandlerDeps {
   people?: ApproverPeople;
   consoleDomain: string;
   slack: () => Promise<SlackConnection>;
+  /** Starts the release playbook for a Release click; absent, Release clicks are unavailable. */
+  release?: InteractionDeps['release'];
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
@@ -107,6 +110,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         groups: connection?.groups ?? null,
         now: deps.now ?? (() => new Date()),
         log: approvalLog(logger),
+        release: countedRelease(deps.release, logger, metrics),
       });
     } catch (error) {
       logger.error('interaction failed', { error: (error as Error).message });
@@ -121,6 +125,26 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
     .use(captureLambdaHandler(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
+}
+
+/** Logs and counts each release a click started (or joined, or found nothing to do). */
+function countedRelease(
+  release: InteractionDeps['release'],
+  logger: Logger,
+  metrics: Metrics,
+): InteractionDeps['release'] {
+  if (!release) return undefined;
+  return async (request) => {
+    const outcome = await release(request);
+    logger.info('release requested', {
+      incidentKey: request.incidentKey,
+      approvalId: request.approvalId,
+      by: request.requestedBy.id,
+      outcome,
+    });
+    countBy(metrics, METRIC.ReleasesRequested, { outcome: outcome.status });
+    return outcome;
+  };
 }
 
 /** One count per answer, by result; an answer that decided also counts as a decision. */

@@ -1,4 +1,3 @@
-import type { IncidentHead, JournalEntry } from '@tourniquet/aws';
 import {
   type Finding,
   type FindingContext,
@@ -8,6 +7,8 @@ import {
   type Severity,
   type Target,
 } from '@tourniquet/core';
+import type { IncidentHead } from '../incidents/incidentRecord';
+import type { JournalEntry } from '../journal/actionJournal';
 
 /**
  * The finding a release execution carries, rebuilt from the incident record (the record keeps
