@@ -45,7 +45,8 @@ export const handler = createSlackInteractionsHandler({
     }),
     sfn: tracer.captureAWSv3Client(new SFNClient(fast)),
     clusters: parseConfig(jsonEnv('TOURNIQUET_CONFIG', {})).clusters,
-    stateMachines: jsonEnv('PLAYBOOK_STATE_MACHINES') as Record<string, string>,
+    // Deployed, every function has it; without it a Release click is answered as unavailable.
+    stateMachines: jsonEnv('PLAYBOOK_STATE_MACHINES', {}) as Record<string, string>,
   }),
   logger,
   metrics,
