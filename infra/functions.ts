@@ -1,5 +1,5 @@
 import { ACTIONS } from '@tourniquet/actions';
-import type { Reach, VpcAccess } from '@tourniquet/core';
+import { type Reach, serviceNameOf, type VpcAccess } from '@tourniquet/core';
 import { functionCode } from './functionCode';
 import { lambdaRole } from './lambdaRole';
 import {
@@ -88,10 +88,11 @@ export function functions(
       timeout: name === 'slack-interactions' || name === 'decide' ? 10 : 60,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON' },
+      // The VPC copies share the name: one service in logs, traces and the dashboard.
       environment: {
         variables: $util
           .output(environment)
-          .apply((e) => ({ ...e, POWERTOOLS_SERVICE_NAME: 'tourniquet' })),
+          .apply((e) => ({ ...e, POWERTOOLS_SERVICE_NAME: serviceNameOf(name) })),
       },
     });
     result.functions[name] = new aws.lambda.Function(id, args(''));

@@ -7,6 +7,7 @@ import {
 } from '@tourniquet/core';
 import { withStageSecrets } from '@tourniquet/tickets';
 import { alarms } from './alarms';
+import { dashboard } from './dashboard';
 import { denyAllInstanceProfile } from './denyAllInstanceProfile';
 import { checkAccessEntryModes, eksAccess } from './eksAccess';
 import { forwarding } from './forwarding';
@@ -194,7 +195,9 @@ export async function tourniquet(settings: StageSettings) {
     },
     settings.alarmEmail,
   );
+  const board = dashboard(region.name, dlq, machines);
   return {
+    dashboard: board.dashboardName,
     slackInteractionsUrl: url?.functionUrl ?? null,
     decisionUrl: decisions.functionUrl,
     deadLetterQueue: dlq.url,

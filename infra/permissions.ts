@@ -375,6 +375,21 @@ function ownStatements(name: FunctionName, c: ScopeContext): Statement[] {
         ...secrets(c.secrets.slack),
       ];
     case 'slack-interactions':
+      return [
+        ...decides,
+        ...secrets(c.secrets.slack),
+        // The Release button starts the release playbook (and its VPC copies), nothing else: the
+        // release waits for its own approval before any undo runs.
+        {
+          Sid: 'StartRelease',
+          Effect: 'Allow',
+          Action: ['states:StartExecution'],
+          Resource: c.stateMachines.filter((m) => {
+            const release = `:stateMachine:${c.ownRolePrefix}-release`;
+            return m.endsWith(release) || m.includes(`${release}-`);
+          }),
+        },
+      ];
     case 'decide':
       return [...decides, ...secrets(c.secrets.slack)];
     case 'open-ticket':

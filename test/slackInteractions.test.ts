@@ -12,6 +12,7 @@ import {
   type ApprovalSettings,
   closeExpiredApprovals,
   createSlackMessenger,
+  DECISION_BLOCK_ID,
   parseApprovalSettings,
   silentLog,
   UserGroupCache,
@@ -184,7 +185,7 @@ describe('Endpoint: Slack interactions', () => {
       by: 'slack:U0ONCALL001',
     });
     expect(JSON.stringify(s.message.blocks)).toContain('✅ *Approved* by <@U0ONCALL001>');
-    expect(s.message.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    expect(s.message.blocks.some((b: any) => b.block_id === DECISION_BLOCK_ID)).toBe(false);
     const record = await s.store.get(s.approvalId);
     expect(record).toMatchObject({ status: 'approved', taskToken: null });
     expect(record?.completedAt).toBeTruthy();
@@ -312,7 +313,7 @@ describe('Endpoint: Slack interactions', () => {
     expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toEqual([s.approvalId]);
     expect((await s.store.get(s.approvalId))?.status).toBe('expired');
     expect(JSON.stringify(s.message.blocks)).toContain('Expired');
-    expect(s.message.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    expect(s.message.blocks.some((b: any) => b.block_id === DECISION_BLOCK_ID)).toBe(false);
     expect((await s.click(alice, 'approve')).status).toBe(410);
     // Once closed, closing again changes nothing.
     expect(await closeExpiredApprovals(s.request.incidentKey, deps(later))).toEqual([]);

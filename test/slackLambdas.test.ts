@@ -7,6 +7,7 @@ import {
   ensureIncidentTable,
 } from '@tourniquet/aws';
 import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
+import { DECISION_BLOCK_ID } from '@tourniquet/slack';
 import { type DecisionEndpointServer, startDecisionEndpoint } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,6 @@ describe('Handlers: requestApproval and slackInteractions', () => {
       record?.message?.ts ?? '',
     );
     expect(JSON.stringify(message?.blocks)).toContain('Expired');
-    expect(message?.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    expect(message?.blocks.some((b: any) => b.block_id === DECISION_BLOCK_ID)).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
@@ -11,10 +10,11 @@ import {
   lazyAwsClients,
   type MemberSession,
 } from '@tourniquet/aws';
-import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
+import { METRIC, parseConfig, type TourniquetConfig } from '@tourniquet/core';
 import { jsonEnv, requiredEnv } from './env';
 import { incidentsClient } from './incidentRuntime';
 import { bounded, functionIdentities } from './memberRuntime';
+import { countBy } from './metrics';
 import { logger, metrics, tracer } from './powertools';
 
 /** What an action's entry point wires: the SDK clients its action calls, and Kubernetes if it does. */
@@ -78,8 +78,7 @@ export function createActionHandler(
     logger.setCorrelationId(event.incidentKey);
     const outcome = await runActionRequestWith(event, runtime, only);
     logger.info('action finished', { action: name, mode: event.mode ?? 'apply', outcome });
-    metrics.addDimension('action', name);
-    metrics.addMetric(`Action_${outcome.status}`, MetricUnit.Count, 1);
+    countBy(metrics, METRIC.ActionOutcome, { action: name, outcome: outcome.status });
     return outcome;
   })
     .use(captureLambdaHandler(tracer))

@@ -1,21 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { DynamoApprovalStore } from '@tourniquet/aws';
-import { type ApproverPeople, ATTEMPT_RESULT, type TaskCompleter } from '@tourniquet/core';
+import { type ApproverPeople, ATTEMPT_RESULT, METRIC, type TaskCompleter } from '@tourniquet/core';
 import {
   type FunctionUrlEvent,
   fromFunctionUrlEvent,
   type HttpResponse,
   handleSlackInteraction,
   httpAnswer,
+  type InteractionDeps,
   type SlackSettings,
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
+import { count, countBy } from './metrics';
 
 /** The part of the ticket service that records approval decisions on incidents. */
 export interface IncidentDecisions {
@@ -47,7 +49,7 @@ export function recordDecisionsOn(
         approvalId: record.approvalId,
         error: (error as Error).message,
       });
-      metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+      count(metrics, METRIC.IncidentRecordFailures);
     }
   };
 }
@@ -63,6 +65,8 @@ export interface SlackInteractionsHandlerDeps {
   people?: ApproverPeople;
   consoleDomain: string;
   slack: () => Promise<SlackConnection>;
+  /** Starts the release playbook for a Release click; absent, Release clicks are unavailable. */
+  release?: InteractionDeps['release'];
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
@@ -94,7 +98,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         },
         slackSettings: deps.slackSettings,
         people: deps.people,
-        countRejected: () => metrics.addMetric('PreAuthRejections', MetricUnit.Count, 1),
+        countRejected: () => count(metrics, METRIC.PreAuthRejections),
         consoleDomain: deps.consoleDomain,
         store: deps.store,
         completer: deps.completer,
@@ -103,6 +107,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         groups: connection?.groups ?? null,
         now: deps.now ?? (() => new Date()),
         log: approvalLog(logger),
+        release: countedRelease(deps.release, logger, metrics),
       });
     } catch (error) {
       logger.error('interaction failed', { error: (error as Error).message });
@@ -111,11 +116,43 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
         message: 'the decision could not be processed; nothing changed, try again',
       });
     }
-    const { result } = JSON.parse(response.body) as { result?: string };
-    metrics.addMetric(`Interaction_${result ?? 'unknown'}`, MetricUnit.Count, 1);
+    countAnswer(metrics, 'slack', response);
     return response;
   })
     .use(captureLambdaHandler(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
+}
+
+/** Logs and counts each release a click started (or joined, or found nothing to do). */
+function countedRelease(
+  release: InteractionDeps['release'],
+  logger: Logger,
+  metrics: Metrics,
+): InteractionDeps['release'] {
+  if (!release) return undefined;
+  return async (request) => {
+    const outcome = await release(request);
+    logger.info('release requested', {
+      incidentKey: request.incidentKey,
+      approvalId: request.approvalId,
+      by: request.requestedBy.id,
+      outcome,
+    });
+    countBy(metrics, METRIC.ReleasesRequested, { outcome: outcome.status });
+    return outcome;
+  };
+}
+
+/** One count per answer, by result; an answer that decided also counts as a decision. */
+export function countAnswer(
+  metrics: Metrics,
+  endpoint: 'slack' | 'cli',
+  response: HttpResponse,
+): void {
+  const result = (JSON.parse(response.body) as { result?: string }).result ?? 'unknown';
+  if (endpoint === 'slack') countBy(metrics, METRIC.SlackInteraction, { result });
+  else countBy(metrics, METRIC.CliDecision, { result });
+  if (result === ATTEMPT_RESULT.approved || result === ATTEMPT_RESULT.denied)
+    countBy(metrics, METRIC.ApprovalsDecided, { decision: result });
 }

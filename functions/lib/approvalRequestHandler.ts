@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { DynamoApprovalStore } from '@tourniquet/aws';
+import { METRIC } from '@tourniquet/core';
 import {
   type ApprovalSettings,
   type RequestApprovalResult,
@@ -14,6 +15,7 @@ import {
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
 import type { SlackConnection } from './approvalSlack';
+import { count, countBy } from './metrics';
 
 export interface RequestApprovalHandlerDeps {
   store: DynamoApprovalStore;
@@ -55,7 +57,10 @@ export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
       now: deps.now ?? (() => new Date()),
       log: approvalLog(logger),
     });
-    metrics.addMetric('ApprovalsRequested', MetricUnit.Count, 1);
+    const playbook = (event as { playbook?: unknown })?.playbook;
+    countBy(metrics, METRIC.ApprovalsRequested, {
+      playbook: typeof playbook === 'string' ? playbook : 'unknown',
+    });
     // The request stands even if the incident record cannot be updated: it is in the approvals
     // table and its audit trail; the miss is logged and counted.
     try {
@@ -70,11 +75,10 @@ export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
         approvalId: result.approvalId,
         error: (error as Error).message,
       });
-      metrics.addMetric('IncidentRecordFailures', MetricUnit.Count, 1);
+      count(metrics, METRIC.IncidentRecordFailures);
     }
     logger.info('approval requested', { approvalId: result.approvalId, posted: result.posted });
-    if (deps.settings.slack && !result.posted)
-      metrics.addMetric('ApprovalPostsFailed', MetricUnit.Count, 1);
+    if (deps.settings.slack && !result.posted) count(metrics, METRIC.ApprovalPostsFailed);
     return { approvalId: result.approvalId, posted: result.posted };
   })
     .use(captureLambdaHandler(deps.tracer))

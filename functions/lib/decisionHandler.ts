@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { DynamoApprovalStore } from '@tourniquet/aws';
-import { ATTEMPT_RESULT, type TaskCompleter } from '@tourniquet/core';
+import { ATTEMPT_RESULT, METRIC, type TaskCompleter } from '@tourniquet/core';
 import {
   type ApprovalSettings,
   type FunctionUrlEvent,
@@ -16,9 +16,14 @@ import {
   httpAnswer,
   type SlackMessenger,
 } from '@tourniquet/slack';
-import { type IncidentDecisions, recordDecisionsOn } from './approvalInteractionsHandler';
+import {
+  countAnswer,
+  type IncidentDecisions,
+  recordDecisionsOn,
+} from './approvalInteractionsHandler';
 import { approvalLog } from './approvalLog';
 import type { SlackConnection } from './approvalSlack';
+import { count } from './metrics';
 
 export interface DecisionHandlerDeps {
   store: DynamoApprovalStore;
@@ -68,7 +73,7 @@ export function createDecisionHandler(deps: DecisionHandlerDeps) {
         now: deps.now ?? (() => new Date()),
         log: approvalLog(logger),
         localStsEndpoint: deps.localStsEndpoint,
-        countRejected: () => metrics.addMetric('PreAuthRejections', MetricUnit.Count, 1),
+        countRejected: () => count(metrics, METRIC.PreAuthRejections),
       });
     } catch (error) {
       logger.error('decision failed', { error: (error as Error).message });
@@ -77,8 +82,7 @@ export function createDecisionHandler(deps: DecisionHandlerDeps) {
         message: 'the decision could not be processed; nothing changed, try again',
       });
     }
-    const { result } = JSON.parse(response.body) as { result?: string };
-    metrics.addMetric(`Decision_${result ?? 'unknown'}`, MetricUnit.Count, 1);
+    countAnswer(metrics, 'cli', response);
     return response;
   })
     .use(captureLambdaHandler(deps.tracer))

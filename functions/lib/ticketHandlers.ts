@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { failedSteps } from '@tourniquet/core';
+import { failedSteps, METRIC } from '@tourniquet/core';
 import type { TicketService } from '@tourniquet/tickets';
+import { count, countBy } from './metrics';
 import { logger, metrics, tracer } from './powertools';
 
 type Request = { incidentKey?: string; playbook?: string; reason?: string; [key: string]: unknown };
@@ -19,7 +19,7 @@ export function createOpenTicketHandler(service: TicketService) {
   return wrap(async (event: Request) => {
     const result = await service.openTicket(event);
     logger.info('ticket step done', { playbook: event.playbook, phase: event.phase, result });
-    metrics.addMetric(result.created ? 'TicketsOpened' : 'TicketsUpdated', MetricUnit.Count, 1);
+    count(metrics, result.created ? METRIC.TicketsOpened : METRIC.TicketsUpdated);
     return result;
   }, 'open-ticket');
 }
@@ -49,8 +49,10 @@ export function createEscalateHandler(
       (f) => f.step,
     );
     logger.warn('incident escalated', { reason: event.reason, failed, result });
-    metrics.addMetric('Escalations', MetricUnit.Count, 1);
-    if (!result.paged) metrics.addMetric('EscalationsNotPaged', MetricUnit.Count, 1);
+    countBy(metrics, METRIC.Escalations, { reason: String(event.reason ?? 'unknown') });
+    if (event.reason === 'approval-expired')
+      countBy(metrics, METRIC.ApprovalsDecided, { decision: 'expired' });
+    if (!result.paged) count(metrics, METRIC.EscalationsNotPaged);
     return result;
   }, 'escalate');
 }
@@ -63,7 +65,7 @@ function wrap<R>(body: (event: Request) => Promise<R>, step: string) {
     } catch (error) {
       const e = error as Error;
       logger.error('ticket step failed', { step, errorName: e.name, error: e.message });
-      metrics.addMetric('TicketStepFailures', MetricUnit.Count, 1);
+      count(metrics, METRIC.TicketStepFailures);
       throw error;
     }
   })

@@ -1,15 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics, MetricUnit as MetricUnits } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   type CapacityLedger,
   type ConfigRuleResolver,
   EventValidationError,
+  METRIC,
   type Planner,
   type PlaybookStarter,
   TourniquetError,
   triage,
   UnrecognisedEventError,
 } from '@tourniquet/core';
+import { count, countBy } from './metrics';
 
 export interface TriageDeps {
   planner: Planner;
@@ -20,7 +22,6 @@ export interface TriageDeps {
   configRules?: ConfigRuleResolver;
   logger: Logger;
   metrics: Metrics;
-  unit: typeof MetricUnits;
 }
 
 export interface TriageResponse {
@@ -49,7 +50,7 @@ export class RejectedEventError extends TourniquetError {
  * cost cold start. Every outcome is logged and counted.
  */
 export function createTriageHandler(deps: TriageDeps) {
-  const { planner, starter, ledger, configRules, logger, metrics, unit } = deps;
+  const { planner, starter, ledger, configRules, logger, metrics } = deps;
 
   function reject(event: unknown, reason: string, cause?: unknown): never {
     const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
@@ -59,7 +60,7 @@ export function createTriageHandler(deps: TriageDeps) {
       source: e.source,
       detailType: e['detail-type'],
     });
-    metrics.addMetric('RejectedEvents', unit.Count, 1);
+    count(metrics, METRIC.RejectedEvents);
     throw new RejectedEventError(reason, { cause });
   }
 
@@ -79,7 +80,7 @@ export function createTriageHandler(deps: TriageDeps) {
         incidentKey: plan.incidentKey,
         reason: plan.reason,
       });
-      metrics.addMetric('CappedFindings', unit.Count, 1);
+      count(metrics, METRIC.CappedFindings);
     }
     logger.setCorrelationId(plan.incidentKey);
     const { context } = plan.finding;
@@ -88,7 +89,7 @@ export function createTriageHandler(deps: TriageDeps) {
         ruleName: context.ruleName,
         problem: context.identity.problem,
       });
-      metrics.addMetric('ConfigRuleLookupFailures', unit.Count, 1);
+      count(metrics, METRIC.ConfigRuleLookupFailures);
     }
     logger.info('finding triaged', {
       findingType: plan.finding.type,
@@ -98,11 +99,11 @@ export function createTriageHandler(deps: TriageDeps) {
       steps: plan.steps.map((s) => s.action),
       execution,
     });
-    metrics.addMetric('Findings', unit.Count, 1);
-    if (!execution) metrics.addMetric('FindingsWithoutAction', unit.Count, 1);
-    else if (execution.status === 'duplicate')
-      metrics.addMetric('DuplicateFindings', unit.Count, 1);
-    else metrics.addMetric('PlaybooksStarted', unit.Count, 1);
+    const playbook = plan.playbook ?? 'none';
+    countBy(metrics, METRIC.Findings, { source: plan.finding.origin, playbook });
+    if (!execution) count(metrics, METRIC.FindingsWithoutAction);
+    else if (execution.status === 'duplicate') count(metrics, METRIC.DuplicateFindings);
+    else countBy(metrics, METRIC.PlaybooksStarted, { playbook });
     return {
       incidentKey: plan.incidentKey,
       playbook: plan.playbook,

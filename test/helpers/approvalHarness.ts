@@ -54,22 +54,27 @@ export function accountClients(aws: MotoAccess, account: string, region = aws.re
 }
 
 /**
- * The contain-pod playbook's own "Request approval" state — payload, TimeoutSeconds, Catch —
- * with the Lambda invocation swapped for SQS (moto runs no Lambda): the execution waits on the
- * same task token, and the queue hands the test the exact payload the Lambda would get.
+ * A playbook's own "Request approval" state — payload, TimeoutSeconds, Catch — with the Lambda
+ * invocation swapped for SQS (moto runs no Lambda): the execution waits on the same task token,
+ * and the queue hands the test the exact payload the Lambda would get.
  */
-function approvalGateDefinition(queueUrl: string) {
-  const full = playbookDefinition('contain-pod', functionArnsFor('tourniquet'));
-  // The request sits in the approval branch of the Parallel state that runs the steps.
-  const branches = (full.States['Run steps'] as AslState & { Branches: AslDefinition[] }).Branches;
-  const gate = branches.find((b) => b.States['Request approval'])?.States[
+function approvalGateDefinition(
+  queueUrl: string,
+  playbook: 'contain-pod' | 'release' = 'contain-pod',
+) {
+  const full = playbookDefinition(playbook, functionArnsFor('tourniquet'));
+  // contain-pod asks in a branch of the Parallel state that runs the steps; release at the top.
+  const branches = Object.values(full.States).flatMap(
+    (state) => (state as AslState & { Branches?: AslDefinition[] }).Branches ?? [],
+  );
+  const gate = [full, ...branches].find((b) => b.States['Request approval'])?.States[
     'Request approval'
   ] as AslState & {
     Parameters: { Payload: Record<string, unknown> };
   };
   const { Retry: _retry, ...state } = gate;
   return {
-    Comment: "contain-pod's approval gate (Lambda replaced by SQS for moto)",
+    Comment: `${playbook}'s approval gate (Lambda replaced by SQS for moto)`,
     StartAt: 'Request approval',
     States: {
       'Request approval': {
@@ -117,11 +122,12 @@ export interface WaitingExecution {
   request: ApprovalRequest;
 }
 
-/** Starts an execution of the approval gate and returns once it waits on its task token. */
-export async function startWaitingExecution(
+/** A playbook's approval gate as a state machine in moto, with the queue its request goes to. */
+export async function createApprovalGate(
   clients: { sfn: SFNClient; sqs: SQSClient },
   name: string,
-): Promise<WaitingExecution> {
+  playbook: 'contain-pod' | 'release' = 'contain-pod',
+): Promise<{ stateMachineArn: string; queueUrl: string }> {
   const { QueueUrl } = await clients.sqs.send(
     new CreateQueueCommand({ QueueName: `${name}-approvals` }),
   );
@@ -129,9 +135,36 @@ export async function startWaitingExecution(
     new CreateStateMachineCommand({
       name,
       roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
-      definition: JSON.stringify(approvalGateDefinition(QueueUrl as string)),
+      definition: JSON.stringify(approvalGateDefinition(QueueUrl as string, playbook)),
     }),
   );
+  return { stateMachineArn: stateMachineArn as string, queueUrl: QueueUrl as string };
+}
+
+/** The approval request the gate's execution sent (what the approval Lambda would get). */
+export async function nextApprovalRequest(
+  clients: { sqs: SQSClient },
+  queueUrl: string,
+): Promise<ApprovalRequest> {
+  // Short polls: moto handles one request at a time (startMoto), and the interpreter's own
+  // SendMessage to this queue would queue behind a long poll until it timed out.
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const { Messages } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 1 }),
+    );
+    const body = Messages?.[0]?.Body;
+    if (body) return JSON.parse(body);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no approval request arrived on ${queueUrl}`);
+}
+
+/** Starts an execution of the approval gate and returns once it waits on its task token. */
+export async function startWaitingExecution(
+  clients: { sfn: SFNClient; sqs: SQSClient },
+  name: string,
+): Promise<WaitingExecution> {
+  const { stateMachineArn, queueUrl } = await createApprovalGate(clients, name);
   const { executionArn } = await clients.sfn.send(
     new StartExecutionCommand({
       stateMachineArn,
@@ -139,17 +172,10 @@ export async function startWaitingExecution(
       input: JSON.stringify(samplePlaybookInput()),
     }),
   );
-  // Short polls: moto handles one request at a time (startMoto), and the interpreter's own
-  // SendMessage to this queue would queue behind a long poll until it timed out.
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const { Messages } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 1 }),
-    );
-    const body = Messages?.[0]?.Body;
-    if (body) return { executionArn: executionArn as string, request: JSON.parse(body) };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`execution ${name} never requested an approval`);
+  return {
+    executionArn: executionArn as string,
+    request: await nextApprovalRequest(clients, queueUrl),
+  };
 }
 
 export async function executionStatus(sfn: SFNClient, executionArn: string) {

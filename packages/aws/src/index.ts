@@ -13,4 +13,11 @@ export {
   type MemberSession,
   memberCredentialsFrom,
 } from './memberCredentials';
+export { releaseFinding } from './release/releaseFinding';
+export {
+  type IncidentRelease,
+  type IncidentReleaseDeps,
+  RELEASE_WINDOW_SECONDS,
+  startIncidentRelease,
+} from './release/startIncidentRelease';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';

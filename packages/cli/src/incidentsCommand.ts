@@ -1,19 +1,24 @@
 import { resolve } from 'node:path';
 import { createDynamoIncidentStore } from '@tourniquet/aws';
 import { INCIDENT_STATUSES, type IncidentStore, isIncidentStatus } from '@tourniquet/core';
-import { renderIncidentReport } from '@tourniquet/tickets';
+import { INCIDENT_CSV_COLUMNS, incidentsCsv, renderIncidentReport } from '@tourniquet/tickets';
 import { FileIncidentStore, incidentsFile } from './fileIncidentStore';
 import { formatIncidentList, incidentSummaryJson } from './formatIncidents';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
 
 export const INCIDENTS_USAGE = `Usage: tourniquet incidents [list] [--status STATUS] [--json] [--store FILE | --table NAME [--region REGION]]
        tourniquet incidents show KEY|ID [--json] [--store FILE | --table NAME [--region REGION]]
+       tourniquet incidents export --format jsonl|csv [--status STATUS] [--store FILE | --table NAME [--region REGION]]
 
 Lists incidents (most recently changed first), or shows one as its Markdown report: current
 state, findings, plan, every action with its outcome, evidence ids, approvals, tickets and the
-timeline. KEY is the incident key; ID is its short id (tq-…).
+timeline. KEY is the incident key; ID is its short id (tq-…). export writes every incident to
+stdout: jsonl, one whole record (incident, actions, audit trail) per line; csv, a header line
+and one line per incident (${INCIDENT_CSV_COLUMNS.map(([h]) => h).join(', ')}), every field
+quoted and any a spreadsheet would evaluate as a formula prefixed with '.
 
   --status STATUS  only incidents in this status (${INCIDENT_STATUSES.join(', ')})
+  --format FORMAT  export: jsonl or csv
   --json           list: one JSON object per incident per line; show: the whole record as JSON
   --store FILE     a local incidents file (default: $TOURNIQUET_INCIDENTS, else
                    .tourniquet/incidents.json, which replay writes)
@@ -37,6 +42,15 @@ export async function incidentsCommand(args: string[], io: CliIo): Promise<numbe
     );
   }
   if (values.store && values.table) throw new UsageError('give --store or --table, not both');
+  if (values.format !== undefined && verb !== 'export')
+    throw new UsageError('--format only applies to export');
+  if (verb === 'export' && !isExportFormat(values.format)) {
+    throw new UsageError(
+      values.format === undefined
+        ? `export needs --format ${EXPORT_FORMATS.join(' or ')}`
+        : `--format must be ${EXPORT_FORMATS.join(' or ')}, not '${values.format}'`,
+    );
+  }
   const store = await openStore(values, io);
 
   if (verb === 'list') {
@@ -63,7 +77,23 @@ export async function incidentsCommand(args: string[], io: CliIo): Promise<numbe
     io.stdout(values.json ? `${JSON.stringify(record, null, 2)}\n` : renderIncidentReport(record));
     return EXIT.ok;
   }
-  throw new UsageError(`unknown incidents command '${verb}': expected list or show`);
+  if (verb === 'export') {
+    if (key) throw new UsageError(`unexpected argument '${key}'`);
+    const heads = await store.list(
+      values.status && isIncidentStatus(values.status) ? { status: values.status } : {},
+    );
+    if (values.format === 'csv') {
+      io.stdout(incidentsCsv(heads));
+      return EXIT.ok;
+    }
+    // The whole record: JSON escapes every quote, line break and control character.
+    for (const head of heads) {
+      const record = await store.get(head.key);
+      if (record) io.stdout(`${JSON.stringify(record)}\n`);
+    }
+    return EXIT.ok;
+  }
+  throw new UsageError(`unknown incidents command '${verb}': expected list, show or export`);
 }
 
 async function openStore(
@@ -77,9 +107,14 @@ async function openStore(
   return FileIncidentStore.open(path);
 }
 
+const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
+const isExportFormat = (value: unknown): value is (typeof EXPORT_FORMATS)[number] =>
+  (EXPORT_FORMATS as readonly unknown[]).includes(value);
+
 function parse(args: string[]) {
   return parseCommandLine(args, {
     status: { type: 'string' },
+    format: { type: 'string' },
     json: { type: 'boolean', default: false },
     store: { type: 'string' },
     table: { type: 'string' },

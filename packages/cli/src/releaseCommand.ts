@@ -1,11 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { awsClientConfig, createDynamoIncidentStore, DynamoActionJournal } from '@tourniquet/aws';
-import { executionName, releasableFromJournal, releaseInput, renderTarget } from '@tourniquet/core';
+import {
+  awsClientConfig,
+  createDynamoIncidentStore,
+  DynamoActionJournal,
+  startIncidentRelease,
+} from '@tourniquet/aws';
+import { renderTarget } from '@tourniquet/core';
 import { incidentKeyOf } from './incidentKeyOf';
 import { type CliIo, EXIT, parseCommandLine, UsageError } from './io';
-import { releaseFinding } from './releaseFinding';
 
 export const RELEASE_USAGE = `Usage: tourniquet release INCIDENT [--stage STAGE | --table NAME --state-machine ARN]
                          [--region REGION] [--json]
@@ -32,9 +36,6 @@ Exit status: 0 started (or already running), 1 failed, 2 no such incident, 64 ba
 AWS credentials.
 `;
 
-/** One release per incident within this window: a repeat (double click, retry) joins it. */
-const RELEASE_WINDOW_SECONDS = 300;
-
 export async function releaseCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(args, {
     stage: { type: 'string' },
@@ -60,19 +61,25 @@ export async function releaseCommand(args: string[], io: CliIo): Promise<number>
 
   const store = createDynamoIncidentStore({ tableName, region });
   const key = await incidentKeyOf(store, incident);
-  const head = key ? await store.head(key) : null;
-  if (!key || !head) {
-    io.stderr(`tourniquet release: no incident ${incident} in ${tableName}\n`);
-    return EXIT.badInput;
-  }
   const journal = new DynamoActionJournal({
     client: new DynamoDBClient(awsClientConfig({ region })),
     tableName,
   });
-  const entries = await journal.list(key);
-  const steps = releasableFromJournal(entries);
-  if (steps.length === 0) {
-    const message = `${head.id} (${key}): nothing to release: no containment of this incident is recorded as in force`;
+  const release = key
+    ? await startIncidentRelease(key, {
+        store,
+        journal,
+        sfn: new SFNClient(awsClientConfig({ region })),
+        stateMachineArn: () => stateMachineArn,
+        now: new Date(),
+      })
+    : ({ status: 'no-incident' } as const);
+  if (!key || release.status === 'no-incident') {
+    io.stderr(`tourniquet release: no incident ${incident} in ${tableName}\n`);
+    return EXIT.badInput;
+  }
+  if (release.status === 'nothing-to-release') {
+    const message = `${release.head.id} (${key}): nothing to release: no containment of this incident is recorded as in force`;
     io.stdout(
       values.json
         ? `${JSON.stringify({ incidentKey: key, executionArn: null, status: 'nothing-to-release', steps: [] })}\n`
@@ -80,22 +87,7 @@ export async function releaseCommand(args: string[], io: CliIo): Promise<number>
     );
     return EXIT.ok;
   }
-  const input = releaseInput(key, releaseFinding(head, entries), steps);
-  const name = executionName(`release:${key}`, new Date(), RELEASE_WINDOW_SECONDS);
-  const sfn = new SFNClient(awsClientConfig({ region }));
-  let executionArn: string;
-  let status: 'started' | 'already-running';
-  try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    executionArn = started.executionArn ?? `${stateMachineArn}:${name}`;
-    status = 'started';
-  } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-    executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    status = 'already-running';
-  }
+  const { head, steps, executionArn, status } = release;
   const rendered = steps.map((s) => `${s.action} on ${renderTarget(s.subject)}`);
   if (values.json) {
     io.stdout(

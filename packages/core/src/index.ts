@@ -11,6 +11,7 @@ export * from './finding';
 export * from './incidents/index';
 export * from './journal/index';
 export * from './labels';
+export * from './observability/metrics';
 export * from './playbookStarter';
 export * from './playbooks/asl';
 export * from './playbooks/definitions';

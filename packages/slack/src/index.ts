@@ -25,7 +25,12 @@ export {
 export { ANSWER_STATUS, type Answer, httpAnswer } from './interaction/answers';
 export { type FunctionUrlEvent, fromFunctionUrlEvent } from './interaction/functionUrlEvent';
 export { slackInteractionsFunction } from './interaction/functionUrlHandler';
-export { handleSlackInteraction, type InteractionDeps } from './interaction/handleSlackInteraction';
+export {
+  handleSlackInteraction,
+  type InteractionDeps,
+  type ReleaseOutcome,
+  type ReleaseRequest,
+} from './interaction/handleSlackInteraction';
 export {
   type HttpRequest,
   type HttpResponse,
@@ -35,6 +40,7 @@ export {
 export {
   type ApprovalChoice,
   type ApprovalClick,
+  type ClickChoice,
   parseInteraction,
 } from './interaction/interactionPayload';
 export { type ApprovalLog, silentLog } from './log';
@@ -44,6 +50,7 @@ export {
   type ApprovalMessageOptions,
   approvalMessage,
   DECISION_BLOCK_ID,
+  RELEASE_BLOCK_ID,
 } from './message/approvalMessage';
 export type { Block, Button, ConfirmDialog, SlackMessage, TextObject } from './message/blockKit';
 export { BLOCK_LIMITS, blockLimitProblems } from './message/blockLimits';

@@ -4,6 +4,8 @@ import {
   BLOCK_LIMITS,
   type Block,
   blockLimitProblems,
+  DECISION_BLOCK_ID,
+  RELEASE_BLOCK_ID,
   type SlackMessage,
 } from '@tourniquet/slack';
 import fc from 'fast-check';
@@ -188,7 +190,7 @@ describe('Slack: approval message', () => {
     );
   });
 
-  it('after a decision shows who decided what, when, and no buttons', () => {
+  it('after a decision shows who decided what, when, and only a Release button', () => {
     const decidedAt = '2026-11-23T12:09:00.000Z';
     const approver = { id: 'slack:U0ONCALL001', name: 'alice', channel: 'slack' as const };
     const approved = approvalMessage(
@@ -200,7 +202,7 @@ describe('Slack: approval message', () => {
       }),
       options,
     );
-    expect(approved.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(approved.blocks.some((b) => b.block_id === DECISION_BLOCK_ID)).toBe(false);
     expect(allText(approved)).toContain('✅ *Approved* by <@U0ONCALL001> at <!date^');
     const cli = {
       id: 'aws:arn:aws:sts::111122223333:assumed-role/OnCall/bob',
@@ -219,7 +221,24 @@ describe('Slack: approval message', () => {
       options,
     );
     expect(allText(expired)).toContain('⌛ *Expired*');
-    for (const m of [approved, denied, expired]) expect(blockLimitProblems(m)).toEqual([]);
+    for (const m of [approved, denied, expired]) {
+      expect(blockLimitProblems(m)).toEqual([]);
+      const release = m.blocks.find((b) => b.block_id === RELEASE_BLOCK_ID);
+      expect(release?.type === 'actions' ? release.elements : []).toMatchObject([
+        { action_id: APPROVAL_ACTIONS.release, value: 'apr_AAAAAAAAAAAAAAAAAAAAAA' },
+      ]);
+    }
+    // A release's own approval offers no second release.
+    const releaseApproved = approvalMessage(
+      recordFor(request, { playbook: 'release', status: 'approved', decidedBy: cli, decidedAt }),
+      options,
+    );
+    expect(releaseApproved.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('while pending offers Approve and Deny, never Release', () => {
+    const m = approvalMessage(recordFor(request), options);
+    expect(m.blocks.some((b) => b.block_id === RELEASE_BLOCK_ID)).toBe(false);
   });
 
   it('under the two-person rule says so, and shows the first approval while keeping the buttons', () => {

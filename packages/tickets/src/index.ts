@@ -1,5 +1,6 @@
 export { createSinks, type SecretReader, type SinkDependencies } from './createSinks';
 export * from './errors';
+export { csvField, INCIDENT_CSV_COLUMNS, incidentsCsv } from './export/incidentCsv';
 export {
   findingSeenEvent,
   incidentPlan,

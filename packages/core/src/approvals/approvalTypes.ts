@@ -102,6 +102,12 @@ export const ATTEMPT_RESULT = {
   repeatApprover: 'repeat-approver',
   expired: 'expired',
   unavailable: 'unavailable',
+  /** A Release click started the release playbook (or joined the one started minutes ago). */
+  releaseRequested: 'release-requested',
+  /** A Release click for an incident with no containment recorded as in force. */
+  nothingToRelease: 'nothing-to-release',
+  /** A Release click on a message whose own decision is still pending, or on a release. */
+  releaseRefused: 'release-refused',
 } as const;
 export type AttemptResult = (typeof ATTEMPT_RESULT)[keyof typeof ATTEMPT_RESULT];
 
@@ -111,6 +117,7 @@ const ACCEPTED: ReadonlySet<AttemptResult> = new Set([
   ATTEMPT_RESULT.approved,
   ATTEMPT_RESULT.denied,
   ATTEMPT_RESULT.firstApproval,
+  ATTEMPT_RESULT.releaseRequested,
 ]);
 
 export function isAccepted(result: AttemptResult): boolean {
@@ -125,7 +132,8 @@ export interface AuditEntry {
   channel: DecisionChannel;
   /** Verified identity of whoever tried; null when nothing about them could be trusted. */
   actor: ApproverIdentity | null;
-  choice: 'approve' | 'deny' | null;
+  /** `release`: a Release click, which requests a release approval and decides nothing. */
+  choice: 'approve' | 'deny' | 'release' | null;
   result: AttemptResult;
   outcome: 'accepted' | 'rejected';
   detail: string;

@@ -21,7 +21,7 @@ export interface ClickAnswer {
 
 export interface ClickOptions {
   message: SimulatedMessage;
-  choice: 'approve' | 'deny';
+  choice: keyof typeof APPROVAL_ACTIONS;
   user: SimulatedUser;
   /** Epoch seconds the request claims; default now (a stale or future one for tests). */
   timestamp?: number;
@@ -39,7 +39,7 @@ export function interactionPayload(
   workspace: SimulatedWorkspace,
   options: Pick<ClickOptions, 'message' | 'choice' | 'user' | 'value'>,
 ): Record<string, unknown> {
-  const actionId = options.choice === 'approve' ? APPROVAL_ACTIONS.approve : APPROVAL_ACTIONS.deny;
+  const actionId = APPROVAL_ACTIONS[options.choice];
   const { block, button } = findButton(options.message, actionId);
   const now = Date.now() / 1000;
   return {

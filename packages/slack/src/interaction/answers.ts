@@ -23,6 +23,9 @@ export const ANSWER_STATUS: Readonly<Record<AttemptResult, number>> = {
   [ATTEMPT_RESULT.repeatApprover]: 409,
   [ATTEMPT_RESULT.expired]: 410,
   [ATTEMPT_RESULT.unavailable]: 503,
+  [ATTEMPT_RESULT.releaseRequested]: 200,
+  [ATTEMPT_RESULT.nothingToRelease]: 409,
+  [ATTEMPT_RESULT.releaseRefused]: 409,
 };
 
 export interface Answer {

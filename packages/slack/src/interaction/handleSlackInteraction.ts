@@ -57,7 +57,26 @@ export interface InteractionDeps {
    * the table.
    */
   countRejected?: (result: AttemptResult) => void;
+  /**
+   * Starts the release playbook for an incident (a Release click, once authorised); absent, a
+   * Release click is answered as unavailable.
+   */
+  release?: (request: ReleaseRequest) => Promise<ReleaseOutcome>;
 }
+
+/** What a Release click asks for: the incident comes from the approval record, never the click. */
+export interface ReleaseRequest {
+  incidentKey: string;
+  approvalId: string;
+  requestedBy: ApproverIdentity;
+  now: Date;
+}
+
+export type ReleaseOutcome =
+  | { status: 'started'; executionArn: string; steps: string[] }
+  | { status: 'already-running'; executionArn: string; steps: string[] }
+  | { status: 'nothing-to-release' }
+  | { status: 'no-incident' };
 
 const DEFAULT_BUDGET_MS = 2500;
 
@@ -198,6 +217,10 @@ export async function handleSlackInteraction(
       null,
     );
   }
+  if (click.choice === 'release') {
+    const { answer, note } = await requestRelease(deps, record, actor, now);
+    return finish(answer, note, null);
+  }
   const decision = await decideApproval(
     { store: deps.store, completer: deps.completer, onDecided: deps.onDecided },
     { approvalId: click.approvalId, choice: click.choice, approver: actor, now },
@@ -205,6 +228,65 @@ export async function handleSlackInteraction(
   );
   const { answer, note } = describeDecision(decision, click);
   return finish(answer, note, 'record' in decision ? decision.record : null);
+}
+
+/**
+ * A Release click from an authorised approver: starts the release playbook for the incident the
+ * approval record names. It decides nothing itself; the release waits for its own approval.
+ */
+async function requestRelease(
+  deps: InteractionDeps,
+  record: ApprovalRecord,
+  actor: ApproverIdentity,
+  now: Date,
+): Promise<{ answer: Answer; note: string | null }> {
+  const refused = (message: string) => ({
+    answer: { result: ATTEMPT_RESULT.releaseRefused, message },
+    note: `Release not requested: ${message}.`,
+  });
+  if (record.playbook === 'release')
+    return refused('this is a release approval; decide it with Approve or Deny');
+  if (record.status === 'pending')
+    return refused('this approval is still pending; decide it first');
+  const unavailable = (reason: string) => ({
+    answer: {
+      result: ATTEMPT_RESULT.unavailable,
+      message: `could not request the release: ${reason}; nothing changed, try again`,
+    },
+    note: 'The release could not be requested just now; nothing changed. Please try again.',
+  });
+  if (!deps.release) return unavailable('releases are not available on this endpoint');
+  let outcome: ReleaseOutcome;
+  try {
+    outcome = await deps.release({
+      incidentKey: record.incidentKey,
+      approvalId: record.approvalId,
+      requestedBy: actor,
+      now,
+    });
+  } catch (error) {
+    deps.log.error('release not started', {
+      approvalId: record.approvalId,
+      error: (error as Error).message,
+    });
+    return unavailable('the release playbook did not start');
+  }
+  if (outcome.status !== 'started' && outcome.status !== 'already-running') {
+    const message = 'nothing to release: no containment of this incident is recorded as in force';
+    return {
+      answer: { result: ATTEMPT_RESULT.nothingToRelease, message },
+      note: `Nothing to release: no containment of ${record.incidentKey} is recorded as in force.`,
+    };
+  }
+  const joined =
+    outcome.status === 'already-running' ? ' (joined the one started minutes ago)' : '';
+  return {
+    answer: {
+      result: ATTEMPT_RESULT.releaseRequested,
+      message: `release requested${joined}: ${outcome.executionArn} waits for approval to undo ${outcome.steps.join(', ')}`,
+    },
+    note: `Release requested${joined}: it waits for approval (a new message) before it undoes ${outcome.steps.join(', ')}.`,
+  };
 }
 
 /** The answer for each decision result, and the note (ephemeral) a refused clicker gets. */

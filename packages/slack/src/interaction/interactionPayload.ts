@@ -28,10 +28,12 @@ const blockActionsSchema = z.looseObject({
 });
 
 export type ApprovalChoice = 'approve' | 'deny';
+/** What a click asks for: a decision on the approval, or a release of its incident. */
+export type ClickChoice = ApprovalChoice | 'release';
 
 /** A click on an approval button, as far as the (verified) payload says. */
 export interface ApprovalClick {
-  choice: ApprovalChoice;
+  choice: ClickChoice;
   approvalId: string;
   user: { id: string; name: string };
   teamId: string;
@@ -63,12 +65,9 @@ export function parseInteraction(rawBody: Buffer | string): ApprovalClick {
   }
   const p = parsed.data;
   const action = p.actions[0] as (typeof p.actions)[number];
-  const choice =
-    action.action_id === APPROVAL_ACTIONS.approve
-      ? 'approve'
-      : action.action_id === APPROVAL_ACTIONS.deny
-        ? 'deny'
-        : null;
+  const choice = (Object.keys(APPROVAL_ACTIONS) as ClickChoice[]).find(
+    (c) => APPROVAL_ACTIONS[c] === action.action_id,
+  );
   if (!choice) {
     throw new InteractionPayloadError(
       `payload.actions.0.action_id: '${action.action_id.slice(0, 64)}' is not an approval button`,

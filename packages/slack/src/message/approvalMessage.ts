@@ -12,8 +12,10 @@ import { containmentFacts } from './stepResults';
 export const APPROVAL_ACTIONS = {
   approve: 'tourniquet_approve',
   deny: 'tourniquet_deny',
+  release: 'tourniquet_release',
 } as const;
 export const DECISION_BLOCK_ID = 'tourniquet_decision';
+export const RELEASE_BLOCK_ID = 'tourniquet_release';
 
 export interface ApprovalMessageOptions {
   consoleDomain: string;
@@ -24,8 +26,9 @@ type Shown = Omit<ApprovalRecord, 'taskToken'>;
 /**
  * The approval message for the approval's current state: while pending, the facts and the
  * Approve / Deny buttons (only the approval id travels in them); once decided or expired, the
- * same facts and who decided what, when, without buttons. chat.update sends the same builder's
- * output, so the message always tells the truth the store holds.
+ * same facts and who decided what, when, and — after a containment, whatever its decision, since
+ * the steps that needed none already ran — a Release button. chat.update sends the same
+ * builder's output, so the message always tells the truth the store holds.
  */
 export function approvalMessage(record: Shown, options: ApprovalMessageOptions): SlackMessage {
   const finding = findingView(record.finding);
@@ -42,6 +45,12 @@ export function approvalMessage(record: Shown, options: ApprovalMessageOptions):
     blocks.push({ type: 'actions', block_id: DECISION_BLOCK_ID, elements: buttons(record) });
   } else {
     blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(outcome(record)) });
+    if (record.playbook !== 'release')
+      blocks.push({
+        type: 'actions',
+        block_id: RELEASE_BLOCK_ID,
+        elements: [releaseButton(record)],
+      });
   }
   return { text: fallbackText(record, finding), blocks };
 }
@@ -179,6 +188,28 @@ function buttons(record: Shown): Button[] {
       },
     },
   ];
+}
+
+/**
+ * Only the approval id travels in the button: the endpoint reads the incident from the approval
+ * record and the steps from the incident's step journal, and the release it starts waits for
+ * its own approval like any destructive step.
+ */
+function releaseButton(record: Shown): Button {
+  return {
+    type: 'button',
+    text: plain('Release'),
+    action_id: APPROVAL_ACTIONS.release,
+    value: record.approvalId,
+    confirm: {
+      title: plain('Request a release?'),
+      text: plain(
+        'Starts the release playbook for this incident. It undoes the containment recorded in the incident only after its own approval, like any destructive step.',
+      ),
+      confirm: plain('Request release'),
+      deny: plain('Cancel'),
+    },
+  };
 }
 
 /** Notification text (mrkdwn, so escaped like everything else). */

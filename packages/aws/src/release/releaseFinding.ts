@@ -1,7 +1,8 @@
-import type { IncidentHead, JournalEntry } from '@tourniquet/core';
 import {
   type Finding,
   type FindingContext,
+  type IncidentHead,
+  type JournalEntry,
   NO_EXPOSURE,
   ORIGINS,
   type Origin,
