@@ -13,6 +13,15 @@ export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSess
 export { defineAction } from './defineAction';
 export * from './errors';
 export {
+  type ClusterRoleBindingDocument,
+  type ClusterRoleDocument,
+  kubernetesActions,
+  kubernetesGroup,
+  kubernetesRbac,
+  type RbacRule,
+  rbacRules,
+} from './kubernetesRbac';
+export {
   type Enforcement,
   enforcementOf,
   type PolicyEnforcer,

@@ -6,7 +6,10 @@ import {
   type KubeConfig,
   NetworkingV1Api,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
+  type V1ClusterRole,
+  type V1ClusterRoleBinding,
   type V1DaemonSet,
   type V1Namespace,
   type V1NetworkPolicy,
@@ -42,12 +45,14 @@ export class KubeAdapter {
   private readonly networking: NetworkingV1Api;
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly rbac: RbacAuthorizationV1Api;
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   }
 
   async listDaemonSets(namespace: string): Promise<V1DaemonSet[]> {
@@ -113,6 +118,14 @@ export class KubeAdapter {
       { name, body: { spec: { unschedulable: unschedulable || null } } },
       MERGE_PATCH,
     );
+  }
+
+  readClusterRole(name: string): Promise<V1ClusterRole | null> {
+    return orNull(this.rbac.readClusterRole({ name }));
+  }
+
+  readClusterRoleBinding(name: string): Promise<V1ClusterRoleBinding | null> {
+    return orNull(this.rbac.readClusterRoleBinding({ name }));
   }
 
   readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {
