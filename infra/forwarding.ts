@@ -23,24 +23,22 @@ export function forwarding(
   });
   return regions.flatMap(({ region, rules }) => {
     const provider = providerFor(region);
-    return forwardedRules(rules).map(
-      (rule) => {
-        const forward = new aws.cloudwatch.EventRule(
-          `Forward-${region}-${rule.name}`,
-          {
-            name: stageResourceNames.forwardRule($app.stage, rule),
-            eventPattern: JSON.stringify(rule.pattern),
-            state: rule.state,
-          },
-          { provider },
-        );
-        new aws.cloudwatch.EventTarget(
-          `Forward-${region}-${rule.name}-target`,
-          { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
-          { provider },
-        );
-        return forward;
-      },
-    );
+    return forwardedRules(rules).map((rule) => {
+      const forward = new aws.cloudwatch.EventRule(
+        `Forward-${region}-${rule.name}`,
+        {
+          name: stageResourceNames.forwardRule($app.stage, rule),
+          eventPattern: JSON.stringify(rule.pattern),
+          state: rule.state,
+        },
+        { provider },
+      );
+      new aws.cloudwatch.EventTarget(
+        `Forward-${region}-${rule.name}-target`,
+        { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
+        { provider },
+      );
+      return forward;
+    });
   });
 }

@@ -51,15 +51,13 @@ export function stageRules(
     forwards: false,
   }));
   const forwarded = forwardingRegions(homeRegion, clusterRegions).flatMap(({ region, rules }) =>
-    forwardedRules(rules).map(
-      (rule) => ({
-        region,
-        name: stageResourceNames.forwardRule(stage, rule),
-        state: rule.state,
-        routes: rule.name,
-        forwards: true,
-      }),
-    ),
+    forwardedRules(rules).map((rule) => ({
+      region,
+      name: stageResourceNames.forwardRule(stage, rule),
+      state: rule.state,
+      routes: rule.name,
+      forwards: true,
+    })),
   );
   return [...home, ...forwarded];
 }
