@@ -11,6 +11,11 @@ export {
 } from './actions/quarantineInstanceProfile';
 export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
+export {
+  type EndpointAccess,
+  endpointAccessOf,
+  unreachableReason,
+} from './endpointReach';
 export * from './errors';
 export {
   type ClusterRoleBindingDocument,

@@ -35,8 +35,18 @@ export type { ReplayState } from './replay/describeState';
 export { type ApproverFactory, type EventInput, type ReplayOptions, replay } from './replay/replay';
 export type { ReplayRecord } from './replay/replayRecord';
 export { type KubeObject, kubeObjectsFor } from './scenario/kubeObjects';
-export { loadScenario, parseScenario, type Scenario } from './scenario/scenario';
+export {
+  loadScenario,
+  parseScenario,
+  type Scenario,
+  type ScenarioCluster,
+} from './scenario/scenario';
 export { hubFunctionRoleArn, memberAccountsOf, seedAccountRoles } from './scenario/seedAccounts';
+export {
+  type DeploymentSeedOptions,
+  homeRegionOf,
+  seedDeployment,
+} from './scenario/seedDeployment';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
 export { type DecisionEndpointServer, startDecisionEndpoint } from './slack/decisionEndpointServer';
 export { InProcessTaskCompleter, type TaskCompletion } from './slack/inProcessTaskCompleter';

@@ -11,6 +11,9 @@ export const stageResourceNames = {
   /** A rule in another region that forwards the same events to the home region's bus. */
   forwardRule: (stage: string, rule: Pick<RoutingRule, 'name'>) =>
     `tourniquet-${stage}-forward-${rule.name}`,
+  /** A Lambda function (`suffix`: a VPC copy's). */
+  function: (stage: string, functionName: string, suffix = '') =>
+    `tourniquet-${stage}-${functionName}${suffix}`,
   /** Where security events nobody could process end up. */
   deadLetterQueue: (stage: string) => `tourniquet-${stage}-triage-dlq`,
   /** A function's execution role: `tourniquet-<stage>-<PascalCaseName>` (IAM's 64-char limit). */
