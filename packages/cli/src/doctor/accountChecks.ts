@@ -15,7 +15,7 @@ export async function guardDutyChecks(
 ): Promise<DoctorCheck[]> {
   const scope = `${account} ${region}`;
   const detector = await access.detector(region, account);
-  if (!detector || detector.status !== 'ENABLED') {
+  if (detector?.status !== 'ENABLED') {
     const detail = detector
       ? `detector ${detector.detectorId} is ${detector.status}: no findings will come`
       : 'no GuardDuty detector in this region: no findings will come';

@@ -109,8 +109,7 @@ export async function accessEntryCheck(
       check,
       status: 'fail',
       detail: 'the authentication mode has no access entries',
-      fix:
-        'change the authentication mode (see above), then npx sst deploy --stage ' + access.stage,
+      fix: `change the authentication mode (see above), then npx sst deploy --stage ${access.stage}`,
     };
   }
   if (!access.accessEntries) {

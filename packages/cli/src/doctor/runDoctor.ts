@@ -58,7 +58,7 @@ export async function runDoctor(
         check,
         status: 'fail',
         detail: `could not check: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`,
-        fix: 'grant the read-only permission the error names (docs/deploy.md lists what doctor reads), or check connectivity',
+        fix: 'grant the read-only permission the error names, or check connectivity to the API',
       });
     }
   };
