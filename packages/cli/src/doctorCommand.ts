@@ -97,6 +97,7 @@ export function reportDoctor(results: readonly DoctorCheck[], io: CliIo, json: b
 
 /** The `deploy` block the stage file carries (infra/ validates it; doctor reads three keys). */
 interface DeployBlock {
+  role?: string;
   account?: string;
   region?: string;
   accessEntries?: boolean;
@@ -115,6 +116,11 @@ async function doctorStage(
     throw new UsageError(`${used ?? 'the built-in configuration'} configures no clusters to check`);
   }
   const deploy = used ? await deployBlock(resolve(io.cwd, used)) : {};
+  if (deploy.role === 'member') {
+    throw new UsageError(
+      `${used} is a member stage: run doctor with the hub's stage and credentials for account ${deploy.account ?? 'of the member'} (the member's clusters, GuardDuty and Config rules are checked from there)`,
+    );
+  }
   const account =
     deploy.account ??
     config.clusters.find((c) => !config.accounts?.[c.account])?.account ??

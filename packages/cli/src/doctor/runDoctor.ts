@@ -74,10 +74,12 @@ export async function runDoctor(
     .map((c) => c.region);
   for (const [account, accountRegions] of accounts) {
     if (!access.readable(account)) {
+      // Credentials for none of the accounts would otherwise pass a stage nobody checked.
+      const anyReadable = [...accounts.keys()].some((a) => access.readable(a));
       results.push({
         scope: account,
         check: 'account',
-        status: 'warn',
+        status: anyReadable ? 'warn' : 'fail',
         detail: `not checked: these credentials are for account ${access.account}`,
         fix: `run tourniquet doctor again with credentials for ${account} (e.g. AWS_PROFILE=<a profile in ${account}>)`,
       });
