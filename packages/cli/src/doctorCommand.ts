@@ -194,7 +194,11 @@ async function doctorLocal(
   const { config } = await loadConfig(configFile, io.cwd);
   const progress = (line: string) => io.stderr(`${line}\n`);
   const world = await LocalWorld.start({ config, scenario, progress });
-  const stop = () => void world.stop();
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= world.stop();
+    return stopping;
+  };
   io.signal?.addEventListener('abort', stop, { once: true });
   try {
     progress(
@@ -254,6 +258,6 @@ async function doctorLocal(
     return interruption(io.signal) ? null : results;
   } finally {
     io.signal?.removeEventListener('abort', stop);
-    await world.stop();
+    await stop();
   }
 }
