@@ -1,5 +1,5 @@
-import { ROUTING_RULES } from '@tourniquet/core';
-import type { ForwardingRegion } from './forwardingRegions';
+import { stageResourceNames } from '@tourniquet/core';
+import { type ForwardingRegion, forwardedRules } from './forwardingRegions';
 import type { ProviderFor } from './regionProviders';
 import { serviceRole } from './serviceRole';
 
@@ -23,24 +23,22 @@ export function forwarding(
   });
   return regions.flatMap(({ region, rules }) => {
     const provider = providerFor(region);
-    return ROUTING_RULES.filter((r) => rules === 'all' || r.name.startsWith('cloudtrail-')).map(
-      (rule) => {
-        const forward = new aws.cloudwatch.EventRule(
-          `Forward-${region}-${rule.name}`,
-          {
-            name: `tourniquet-${$app.stage}-forward-${rule.name}`,
-            eventPattern: JSON.stringify(rule.pattern),
-            state: rule.state,
-          },
-          { provider },
-        );
-        new aws.cloudwatch.EventTarget(
-          `Forward-${region}-${rule.name}-target`,
-          { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
-          { provider },
-        );
-        return forward;
-      },
-    );
+    return forwardedRules(rules).map((rule) => {
+      const forward = new aws.cloudwatch.EventRule(
+        `Forward-${region}-${rule.name}`,
+        {
+          name: stageResourceNames.forwardRule($app.stage, rule),
+          eventPattern: JSON.stringify(rule.pattern),
+          state: rule.state,
+        },
+        { provider },
+      );
+      new aws.cloudwatch.EventTarget(
+        `Forward-${region}-${rule.name}-target`,
+        { rule: forward.name, arn: homeBusArn, roleArn: role.arn },
+        { provider },
+      );
+      return forward;
+    });
   });
 }

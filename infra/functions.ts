@@ -1,5 +1,5 @@
 import { ACTIONS } from '@tourniquet/actions';
-import { type Reach, serviceNameOf, type VpcAccess } from '@tourniquet/core';
+import { type Reach, serviceNameOf, stageResourceNames, type VpcAccess } from '@tourniquet/core';
 import { functionCode } from './functionCode';
 import { lambdaRole } from './lambdaRole';
 import {
@@ -77,7 +77,7 @@ export function functions(
     // Bundled once: the VPC copies run the same code.
     const code = functionCode(entryOf(name), name);
     const args = (suffix: string): aws.lambda.FunctionArgs => ({
-      name: `tourniquet-${$app.stage}-${name}${suffix}`,
+      name: stageResourceNames.function($app.stage, name, suffix),
       role: role.arn,
       runtime: 'nodejs22.x',
       architectures: ['arm64'],

@@ -5,6 +5,7 @@ import {
   memberRoleName,
   memberTrustPolicy,
   ROUTING_RULES,
+  stageResourceNames,
 } from '@tourniquet/core';
 import { eksAccess } from './eksAccess';
 import { actionStatements, type FunctionName, type ScopeContext } from './permissions';
@@ -77,10 +78,7 @@ export function member(settings: MemberSettings) {
  * `tourniquet-<stage>-<PascalCaseName>`. The member trust policy names it exactly.
  */
 export function functionRoleName(stage: string, name: FunctionName): string {
-  const id = name
-    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-    .replace(/^./, (c) => c.toUpperCase());
-  return `tourniquet-${stage}-${id}`.slice(0, 64);
+  return stageResourceNames.functionRole(stage, name);
 }
 
 /** The scope the hub's generator gives an action, for this account and its clusters. */

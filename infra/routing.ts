@@ -1,4 +1,4 @@
-import { ROUTING_RULES } from '@tourniquet/core';
+import { ROUTING_RULES, stageResourceNames } from '@tourniquet/core';
 import { ASYNC_FUNCTIONS, type FunctionName } from './permissions';
 
 /**
@@ -8,7 +8,7 @@ import { ASYNC_FUNCTIONS, type FunctionName } from './permissions';
  */
 export function deadLetterQueue() {
   return new aws.sqs.Queue('TriageDeadLetters', {
-    name: `tourniquet-${$app.stage}-triage-dlq`,
+    name: stageResourceNames.deadLetterQueue($app.stage),
     messageRetentionSeconds: 14 * 24 * 3600,
     sqsManagedSseEnabled: true,
   });
@@ -28,7 +28,7 @@ export function routing(
   const rules = ROUTING_RULES.map((rule) => {
     const id = rule.name.replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase());
     const eventRule = new aws.cloudwatch.EventRule(`${id}Rule`, {
-      name: `tourniquet-${$app.stage}-${rule.name}`,
+      name: stageResourceNames.rule($app.stage, rule),
       description: rule.description,
       eventPattern: JSON.stringify(rule.pattern),
       state: rule.state,

@@ -11,7 +11,21 @@ export {
 } from './actions/quarantineInstanceProfile';
 export { REVOKE_POLICY_PREFIX, revokePolicyName } from './actions/revokeRoleSessions';
 export { defineAction } from './defineAction';
+export {
+  type EndpointAccess,
+  endpointAccessOf,
+  unreachableReason,
+} from './endpointReach';
 export * from './errors';
+export {
+  type ClusterRoleBindingDocument,
+  type ClusterRoleDocument,
+  kubernetesActions,
+  kubernetesGroup,
+  kubernetesRbac,
+  type RbacRule,
+  rbacRules,
+} from './kubernetesRbac';
 export {
   type Enforcement,
   enforcementOf,

@@ -42,9 +42,14 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<{ run: Command; usage
     const m = await import('./resolveCommand');
     return { run: m.resolveCommand, usage: m.RESOLVE_USAGE };
   },
+  doctor: async () => {
+    const m = await import('./doctorCommand');
+    return { run: m.doctorCommand, usage: m.DOCTOR_USAGE };
+  },
+  // The command's first name; kept so that scripts written for it go on working.
   preflight: async () => {
-    const m = await import('./preflightCommand');
-    return { run: m.preflightCommand, usage: m.PREFLIGHT_USAGE };
+    const m = await import('./doctorCommand');
+    return { run: m.doctorCommand, usage: m.DOCTOR_USAGE };
   },
   scenario: async () => {
     const m = await import('./scenarioCommand');

@@ -38,6 +38,19 @@ export function nameProblems(name: string, isNamespace: boolean): StatusCause[] 
   return [];
 }
 
+/**
+ * Names of RBAC objects: any valid path segment (not `.` or `..`, no `/` or `%`), as the API
+ * server's ValidateRBACName checks, so `tourniquet:label-pod` is a valid ClusterRole name.
+ */
+export function pathSegmentNameProblems(name: string): StatusCause[] {
+  if (name === '' || name === '.' || name === '..' || /[/%]/.test(name)) {
+    return [
+      invalid('metadata.name', name, "may not be '.' or '..' and may not contain '/' or '%'"),
+    ];
+  }
+  return [];
+}
+
 /** `prefix/name` keys as used by labels and annotations. */
 function keyProblems(field: string, key: string): StatusCause[] {
   const parts = key.split('/');

@@ -1,5 +1,7 @@
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Node } from 'kubernetes-models/v1/Node';
 import { Pod } from 'kubernetes-models/v1/Pod';
@@ -7,7 +9,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { InvalidError, type StatusCause } from './errors';
 import { fieldPath, pointerSegments, quoteValue, valueAt } from './fieldPath';
 import { isJsonObject, type KubeObject } from './kubeObject';
-import { metadataMapProblems, nameProblems } from './metadataValidation';
+import { metadataMapProblems, nameProblems, pathSegmentNameProblems } from './metadataValidation';
 import type { ResourceDefinition } from './resourceDefinitions';
 import { SecurityGroupPolicySpecSchema } from './securityGroupPolicySchema';
 
@@ -99,12 +101,19 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   PodDisruptionBudget: modelValidator(
     (o) => new PodDisruptionBudget(o as Data<typeof PodDisruptionBudget>),
   ),
+  ClusterRole: modelValidator((o) => new ClusterRole(o as Data<typeof ClusterRole>)),
+  ClusterRoleBinding: modelValidator(
+    (o) => new ClusterRoleBinding(o as unknown as Data<typeof ClusterRoleBinding>),
+  ),
   SecurityGroupPolicy: validateSecurityGroupPolicy,
 };
 
 /** Every reason the server would refuse this object with 422 Invalid. */
 export function objectProblems(resource: ResourceDefinition, object: KubeObject): StatusCause[] {
-  const causes = [...nameProblems(object.metadata.name, resource.kind === 'Namespace')];
+  const causes =
+    resource.names === 'path-segment'
+      ? pathSegmentNameProblems(object.metadata.name)
+      : nameProblems(object.metadata.name, resource.kind === 'Namespace');
   if (isJsonObject(object.metadata)) causes.push(...metadataMapProblems(object.metadata));
   causes.push(...(VALIDATORS[resource.kind]?.(object) ?? []));
   // ajv reports some fields twice (once per failing branch); the server names each field once.

@@ -22,6 +22,11 @@ export interface ResourceDefinition {
   custom: boolean;
   /** Whether `metadata.generation` is kept (bumped on spec changes). */
   tracksGeneration: boolean;
+  /**
+   * How names are validated: DNS subdomains, except RBAC objects, whose names only have to be a
+   * valid path segment (`tourniquet:label-pod`); default `subdomain`.
+   */
+  names?: 'subdomain' | 'path-segment';
 }
 
 const ALL_VERBS = [
@@ -150,6 +155,38 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     deleteReturns: 'status',
     custom: false,
     tracksGeneration: true,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterroles',
+    singular: 'clusterrole',
+    kind: 'ClusterRole',
+    namespaced: false,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+    fieldLabels: { 'metadata.name': '' },
+    deleteReturns: 'status',
+    custom: false,
+    tracksGeneration: false,
+    names: 'path-segment',
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+    fieldLabels: { 'metadata.name': '' },
+    deleteReturns: 'status',
+    custom: false,
+    tracksGeneration: false,
+    names: 'path-segment',
   },
   {
     // Written by the VPC CNI's network policy controller, one or more per NetworkPolicy; the

@@ -1,6 +1,8 @@
 // Types only: the object shapes of the Kubernetes API as @kubernetes/client-node's generated
 // models spell them. Nothing of the client is bundled (test/actionEntries.test.ts checks).
 import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
   V1DaemonSet,
   V1Namespace,
   V1NetworkPolicy,
@@ -39,6 +41,7 @@ interface List<T> {
 const CORE = '/api/v1';
 const APPS = '/apis/apps/v1';
 const NETWORKING = '/apis/networking.k8s.io/v1';
+const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 const POLICY_ENDPOINTS = '/apis/networking.k8s.aws/v1alpha1';
 
 /**
@@ -145,6 +148,24 @@ export class KubeAdapter {
       body: { spec: { unschedulable: unschedulable || null } },
       contentType: CONTENT_TYPE.mergePatch,
     });
+  }
+
+  readClusterRole(name: string): Promise<V1ClusterRole | null> {
+    return orNull(
+      this.http.request<V1ClusterRole>({
+        method: 'GET',
+        path: apiPath(RBAC, 'clusterroles', name),
+      }),
+    );
+  }
+
+  readClusterRoleBinding(name: string): Promise<V1ClusterRoleBinding | null> {
+    return orNull(
+      this.http.request<V1ClusterRoleBinding>({
+        method: 'GET',
+        path: apiPath(RBAC, 'clusterrolebindings', name),
+      }),
+    );
   }
 
   readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {

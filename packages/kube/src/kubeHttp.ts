@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { URL } from 'node:url';
 import { KubeApiError, KubeRequestError, type KubeStatus } from './errors';
 import type { KubeConnection } from './kubeConnection';
 

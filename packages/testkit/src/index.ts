@@ -49,6 +49,7 @@ export {
   parseScenario,
   parseScenarioText,
   type Scenario,
+  type ScenarioCluster,
 } from './scenario/scenario';
 export {
   type ScenarioDocument,
@@ -61,6 +62,11 @@ export {
   scenarioJsonSchemaText,
 } from './scenario/scenarioJsonSchema';
 export { hubFunctionRoleArn, memberAccountsOf, seedAccountRoles } from './scenario/seedAccounts';
+export {
+  type DeploymentSeedOptions,
+  homeRegionOf,
+  seedDeployment,
+} from './scenario/seedDeployment';
 export { type SeededCluster, type SeededScenario, seedScenario } from './scenario/seedScenario';
 export { type DecisionEndpointServer, startDecisionEndpoint } from './slack/decisionEndpointServer';
 export { InProcessTaskCompleter, type TaskCompletion } from './slack/inProcessTaskCompleter';

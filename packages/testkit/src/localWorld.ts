@@ -140,7 +140,13 @@ export class LocalWorld {
         say(`seeding member account ${member.account}…`);
         parts.push(
           await seedScenario(
-            { ...member, organizationId: scenario.organizationId, accounts: [], configRules: [] },
+            {
+              ...member,
+              organizationId: scenario.organizationId,
+              accounts: [],
+              configRules: [],
+              deployment: scenario.deployment,
+            },
             {
               endpoint: moto.endpoint,
               credentials: LOCAL_CREDENTIALS,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { kubernetesRbac } from '@tourniquet/actions';
 import { cniDaemonSets } from './cniDaemonSets';
 import type { Scenario, ScenarioCluster } from './scenario';
 
@@ -26,7 +27,8 @@ export interface PodEni {
 /**
  * The scenario's cluster as Kubernetes objects: namespaces, nodes, service accounts, pods (with
  * their pod-eni annotation when `branchEnis`, keyed `namespace/name`, names one), SGPs, and the
- * kube-system DaemonSets of its CNI and network policy engine.
+ * kube-system DaemonSets of its CNI and network policy engine, and Tourniquet's ClusterRoles and
+ * bindings.
  */
 export function kubeObjectsFor(
   scenario: Scenario,
@@ -41,7 +43,7 @@ export function kubeObjectsFor(
   const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
   const azOf = (subnet: string) =>
     cluster.subnets.find((s) => s.id === subnet)?.az ?? `${cluster.region}a`;
-  const objects: KubeObject[] = cniDaemonSets(cluster);
+  const objects: KubeObject[] = [...cniDaemonSets(cluster), ...tourniquetRbac(cluster)];
 
   for (const name of namespaces) {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -140,4 +142,16 @@ export function kubeObjectsFor(
 export function stableUid(name: string): string {
   const hex = createHash('sha256').update(name).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * docs/rbac.yaml as the cluster holds it: applied as generated, missing, or stale (applied from an
+ * older version, when each role had one rule fewer).
+ */
+function tourniquetRbac(cluster: ScenarioCluster): KubeObject[] {
+  if (cluster.rbac === 'missing') return [];
+  return kubernetesRbac().flatMap(([role, binding]): KubeObject[] => [
+    { ...role, rules: cluster.rbac === 'stale' ? role.rules.slice(0, -1) : role.rules },
+    { ...binding },
+  ]);
 }

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { clusterAccessSchema, didYouMean, type FieldProblem, zodProblems } from '@tourniquet/core';
+import {
+  clusterAccessSchema,
+  didYouMean,
+  type FieldProblem,
+  ROUTING_RULES,
+  zodProblems,
+} from '@tourniquet/core';
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ScenarioError } from './scenarioError';
@@ -86,6 +92,18 @@ const cluster = z.strictObject({
   networkPolicyEnforcer: z.enum(['vpc-cni', 'calico', 'cilium', 'none']).default('vpc-cni'),
   /** Security Groups for Pods enforcing mode (aws-node POD_SECURITY_GROUP_ENFORCING_MODE). */
   sgpMode: z.enum(['strict', 'standard']).default('strict'),
+  /**
+   * EKS `accessConfig.authenticationMode`. moto's DescribeCluster has no accessConfig, so local
+   * checks read it from here (docs/aws-behaviours.md).
+   */
+  authenticationMode: z
+    .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
+    .default('API_AND_CONFIG_MAP'),
+  /**
+   * Tourniquet's ClusterRoles and bindings (docs/rbac.yaml) in the cluster: `applied` as
+   * generated, `missing`, or `stale` (applied from an older version: each role lacks its last rule).
+   */
+  rbac: z.enum(['applied', 'missing', 'stale']).default('applied'),
   vpc: z.strictObject({ id: id('vpc'), cidr: z.string() }),
   subnets: z.array(z.strictObject({ id: id('subnet'), cidr: z.string(), az: z.string() })).min(1),
   securityGroups: z
@@ -133,6 +151,21 @@ const configRule = z.strictObject({
   inputParameters: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * The account's GuardDuty detector in each region it has clusters in; null: no detector. Seeded
+ * only for `tourniquet doctor --local` (moto answers GetDetector with the features as created).
+ */
+const guardDuty = z
+  .strictObject({
+    features: z
+      .array(z.enum(['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING', 'EKS_RUNTIME_MONITORING']))
+      .default(['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING']),
+    /** Runtime Monitoring's EKS_ADDON_MANAGEMENT: GuardDuty installs its agent add-on itself. */
+    eksAddonManagement: z.boolean().default(true),
+  })
+  .nullable()
+  .default({ features: ['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING'], eksAddonManagement: true });
+
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 
 /**
@@ -145,6 +178,7 @@ const memberAccount = z.strictObject({
   rolePrefix: z.string().optional(),
   clusters: z.array(cluster).min(1),
   roles: z.array(role).default([]),
+  guardDuty,
 });
 
 export const scenarioSchema = z.strictObject({
@@ -159,6 +193,25 @@ export const scenarioSchema = z.strictObject({
   roles: z.array(role).default([]),
   configRules: z.array(configRule).default([]),
   accounts: z.array(memberAccount).default([]),
+  guardDuty,
+  /**
+   * The hub stage as deployed into this world, for `tourniquet doctor --local`: its EventBridge
+   * rules (named as infra/ names them) and its dead-letter queue.
+   */
+  deployment: z
+    .strictObject({
+      stage: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,20}$/, 'expected a stage name')
+        .default('local'),
+      /** Routing rules (core's names, e.g. guardduty-eks) left DISABLED. */
+      disabledRules: z
+        .array(z.enum(ROUTING_RULES.map((r) => r.name) as [string, ...string[]]))
+        .default([]),
+      /** Messages waiting in the dead-letter queue. */
+      deadLetters: z.number().int().min(0).max(100).default(0),
+    })
+    .default({ stage: 'local', disabledRules: [], deadLetters: 0 }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -8,6 +8,8 @@ export interface DetectorState {
   detectorId: string;
   status: string;
   features: Record<string, string>;
+  /** Each feature's additional configuration (RUNTIME_MONITORING → EKS_ADDON_MANAGEMENT → status). */
+  additional: Record<string, Record<string, string>>;
 }
 
 /**
@@ -19,6 +21,8 @@ export async function readDetector(options: {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Another endpoint (moto); default `$AWS_ENDPOINT_URL`, else GuardDuty's regional one. */
   endpoint?: string;
+  /** Extra signed headers (moto's account selection when it plays several accounts). */
+  headers?: Record<string, string>;
 }): Promise<DetectorState | null> {
   const base =
     options.endpoint ??
@@ -38,7 +42,7 @@ export async function readDetector(options: {
         hostname: url.hostname,
         port: url.port ? Number(url.port) : undefined,
         path: url.pathname,
-        headers: { host: url.host, accept: 'application/json' },
+        headers: { host: url.host, accept: 'application/json', ...options.headers },
       }),
     );
     const response = await fetch(url, {
@@ -58,13 +62,25 @@ export async function readDetector(options: {
   if (!detectorId) return null;
   const detector = (await get(`/detector/${encodeURIComponent(detectorId)}`)) as {
     status?: string;
-    features?: Array<{ name?: string; status?: string }>;
+    features?: Array<{
+      name?: string;
+      status?: string;
+      additionalConfiguration?: Array<{ name?: string; status?: string }>;
+    }>;
   };
   return {
     detectorId,
     status: detector.status ?? 'UNKNOWN',
     features: Object.fromEntries(
       (detector.features ?? []).map((f) => [f.name ?? '', f.status ?? 'UNKNOWN']),
+    ),
+    additional: Object.fromEntries(
+      (detector.features ?? []).map((f) => [
+        f.name ?? '',
+        Object.fromEntries(
+          (f.additionalConfiguration ?? []).map((c) => [c.name ?? '', c.status ?? 'UNKNOWN']),
+        ),
+      ]),
     ),
   };
 }
