@@ -32,4 +32,5 @@ export {
   sequenceKey,
 } from './incidentTable';
 export { MemoryIncidentStore } from './memoryIncidentStore';
+export { CLAIM_LEASE_SECONDS, executionToJoin } from './runningExecution';
 export { type UpdateOptions, updateIncident } from './updateIncident';
