@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAction } from '@tourniquet/actions';
 import { parseConfig } from '@tourniquet/core';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { REPO_ROOT } from '../test/helpers/events';
 import { type BenchRow, percentile } from './stats';
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsPlaybookStarter } from '@tourniquet/aws';
+import { readEventInputs } from '@tourniquet/cli';
 import {
   createPlanner,
   normaliseEvent,
@@ -13,10 +14,9 @@ import {
   approveAll,
   LOCAL_CREDENTIALS,
   type ReplayRecord,
-  readEventInputs,
   replay,
   startMoto,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { loadEvent, REPO_ROOT } from '../test/helpers/events';
 import { type BenchRow, percentile } from './stats';
 

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/local';
-import { startDecisionEndpoint, startSlackSimulator } from '@tourniquet/local/testkit';
+import { startSlackSimulator } from '@tourniquet/simulators';
 import {
   createApprovalTable,
   createSlackMessenger,
@@ -9,6 +8,7 @@ import {
   StepFunctionsTaskCompleter,
   UserGroupCache,
 } from '@tourniquet/slack';
+import { LOCAL_CREDENTIALS, startDecisionEndpoint, startMoto } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import {
   accountClients,

@@ -12,15 +12,8 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { IAMClient, ListRolesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
-import {
-  approveAll,
-  FileIncidentStore,
-  invokedFunction,
-  type LocalWorld,
-  loadConfig,
-  readEventInputs,
-  replay,
-} from '@tourniquet/local';
+import { FileIncidentStore, loadConfig, readEventInputs } from '@tourniquet/cli';
+import { approveAll, invokedFunction, type LocalWorld, replay } from '@tourniquet/testkit';
 import { buildSync } from 'esbuild';
 import {
   FUNCTION_NAMES,

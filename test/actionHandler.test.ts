@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
 import { classifyError, getAction } from '@tourniquet/actions';
 import { parseConfig } from '@tourniquet/core';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActionHandler } from '../functions/lib/actionHandler';

@@ -5,19 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
-import {
-  approveCommand,
-  denyCommand,
-  type StsGateway,
-  startStsGateway,
-  UsageError,
-} from '@tourniquet/local';
-import {
-  type DecisionEndpointServer,
-  type SlackSimulator,
-  startDecisionEndpoint,
-  startSlackSimulator,
-} from '@tourniquet/local/testkit';
+import { approveCommand, denyCommand, UsageError } from '@tourniquet/cli';
+import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -28,6 +17,12 @@ import {
   StepFunctionsTaskCompleter,
   UserGroupCache,
 } from '@tourniquet/slack';
+import {
+  type DecisionEndpointServer,
+  type StsGateway,
+  startDecisionEndpoint,
+  startStsGateway,
+} from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { InProcessTaskCompleter } from '@tourniquet/local/testkit';
 import {
   type ApprovalRecord,
   createApprovalTable,
@@ -11,6 +10,7 @@ import {
   TaskCompletionError,
 } from '@tourniquet/slack';
 import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
+import { InProcessTaskCompleter } from '@tourniquet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from './helpers/moto';
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigServiceClient, PutConfigRuleCommand } from '@aws-sdk/client-config-service';
 import { ConfigRuleLookup } from '@tourniquet/aws';
+import { readEventInputs } from '@tourniquet/cli';
 import {
   CONFIG_RULES,
   createPlanner,
@@ -14,10 +15,9 @@ import {
   approveAll,
   type MotoServer,
   type ReplayRecord,
-  readEventInputs,
   replay,
   startMoto,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT, withValue } from './helpers/events';
 import { TEST_CREDENTIALS } from './helpers/moto';

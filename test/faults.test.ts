@@ -1,5 +1,6 @@
 import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients } from '@tourniquet/aws';
+import { readEventInputs } from '@tourniquet/cli';
 import {
   createPlanner,
   functionArnsFor,
@@ -14,10 +15,9 @@ import {
   type LocalWorld,
   MemoryTicketDesk,
   type ReplayRecord,
-  readEventInputs,
   replay,
   runPlaybookLocally,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, sampleConfig } from './helpers/events';
 import { containmentState, worldState } from './helpers/worldState';

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentRecord } from '@tourniquet/aws';
+import { FileIncidentStore, incidentsCommand } from '@tourniquet/cli';
 import {
   createPlanner,
   functionArnsFor,
@@ -14,15 +15,13 @@ import {
 } from '@tourniquet/core';
 import {
   approveAll,
-  FileIncidentStore,
-  incidentsCommand,
   LOCAL_CREDENTIALS,
   LocalPlaybookStarter,
   type LocalTicketing,
   LocalWorld,
   runPlaybookLocally,
   startLocalTicketing,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { renderIncidentReport } from '@tourniquet/tickets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT } from './helpers/events';

@@ -11,7 +11,7 @@ import {
   MemoryIncidentStore,
   updateIncident,
 } from '@tourniquet/aws';
-import { FileIncidentStore } from '@tourniquet/local';
+import { FileIncidentStore } from '@tourniquet/cli';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from './helpers/moto';
 

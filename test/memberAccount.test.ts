@@ -29,7 +29,7 @@ import {
   type LocalTicketing,
   LocalWorld,
   startLocalTicketing,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT } from './helpers/events';
 

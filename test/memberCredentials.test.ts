@@ -14,7 +14,7 @@ import {
   type MotoServer,
   seedAccountRoles,
   startMoto,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HUB = '111122223333';

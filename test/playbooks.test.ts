@@ -29,7 +29,7 @@ import {
   LocalWorld,
   MemoryTicketDesk,
   runPlaybookLocally,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import aslValidator from 'asl-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT } from './helpers/events';

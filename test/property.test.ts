@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '@tourniquet/cli';
 import {
   createPlanner,
   EventValidationError,
@@ -8,7 +9,6 @@ import {
   parseConfig,
   UnrecognisedEventError,
 } from '@tourniquet/core';
-import { main } from '@tourniquet/local';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allEventFiles, loadEvent, REPO_ROOT } from './helpers/events';

@@ -1,5 +1,5 @@
 import { runActionRequest } from '@tourniquet/actions';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConfig } from './helpers/events';
 import { profileOf } from './helpers/instanceProfiles';

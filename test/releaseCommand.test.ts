@@ -14,8 +14,9 @@ import {
   ensureIncidentTable,
   type IncidentEvent,
 } from '@tourniquet/aws';
+import { main } from '@tourniquet/cli';
 import { functionArnsFor, type PlaybookInput, playbookDefinition } from '@tourniquet/core';
-import { main, type ReplayRecord } from '@tourniquet/local';
+import type { ReplayRecord } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { useMoto } from './helpers/moto';

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { revokePolicyName } from '@tourniquet/actions';
+import { main, readEventInputs } from '@tourniquet/cli';
 import { executionName, incidentLabel, parseConfig } from '@tourniquet/core';
-import { approveAll, main, type ReplayRecord, readEventInputs, replay } from '@tourniquet/local';
+import { approveAll, type ReplayRecord, replay } from '@tourniquet/testkit';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 

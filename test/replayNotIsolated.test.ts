@@ -1,16 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileIncidentStore, main, readEventInputs } from '@tourniquet/cli';
 import { type ApprovalRequest, parseConfig } from '@tourniquet/core';
-import {
-  approveAll,
-  FileIncidentStore,
-  main,
-  parseScenario,
-  type ReplayRecord,
-  readEventInputs,
-  replay,
-} from '@tourniquet/local';
+import { approveAll, parseScenario, type ReplayRecord, replay } from '@tourniquet/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './helpers/events';
@@ -23,7 +16,7 @@ const REPLAY_TIMEOUT_MS = 180_000;
 /** The sample environment, with prod-eks-01 changed as given. */
 function scenarioDocument(cluster: Record<string, unknown>, withoutSgp = false) {
   const scenario = parse(
-    readFileSync(join(REPO_ROOT, 'packages/local/scenarios/default.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'packages/testkit/scenarios/default.yaml'), 'utf8'),
   );
   Object.assign(scenario.clusters[0], cluster);
   if (withoutSgp) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '@tourniquet/local';
+import { main } from '@tourniquet/cli';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './helpers/events';
@@ -19,7 +19,7 @@ function tempFile(name: string, document: unknown): string {
 /** The sample environment, with prod-eks-01 changed as given (`access: undefined` drops it). */
 function scenarioFile(cluster: Record<string, unknown>): string {
   const scenario = parse(
-    readFileSync(join(REPO_ROOT, 'packages/local/scenarios/default.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'packages/testkit/scenarios/default.yaml'), 'utf8'),
   );
   Object.assign(scenario.clusters[0], cluster);
   return tempFile('scenario.json', scenario);

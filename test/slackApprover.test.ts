@@ -1,7 +1,8 @@
+import { readEventInputs } from '@tourniquet/cli';
 import { parseConfig } from '@tourniquet/core';
-import { createSlackApprover, readEventInputs, replay } from '@tourniquet/local';
 import { parseApprovalSettings } from '@tourniquet/slack';
 import { sampleApprovalRequest } from '@tourniquet/slack/testkit';
+import { createSlackApprover, replay } from '@tourniquet/testkit';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/events';
 import { useMoto } from './helpers/moto';

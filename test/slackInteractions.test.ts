@@ -1,13 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MemoryIncidentStore } from '@tourniquet/aws';
-import type { SimulatedMessage } from '@tourniquet/local/testkit';
-import {
-  type SlackSimulator,
-  signInteraction,
-  startDecisionEndpoint,
-  startSlackSimulator,
-} from '@tourniquet/local/testkit';
+import type { SimulatedMessage } from '@tourniquet/simulators';
+import { type SlackSimulator, signInteraction, startSlackSimulator } from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
   closeExpiredApprovals,
@@ -19,6 +14,7 @@ import {
   silentLog,
   UserGroupCache,
 } from '@tourniquet/slack';
+import { startDecisionEndpoint } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

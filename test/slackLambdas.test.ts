@@ -1,13 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
-import {
-  type DecisionEndpointServer,
-  type SlackSimulator,
-  startDecisionEndpoint,
-  startSlackSimulator,
-} from '@tourniquet/local/testkit';
+import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
 import { createApprovalTable, DynamoApprovalStore } from '@tourniquet/slack';
+import { type DecisionEndpointServer, startDecisionEndpoint } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

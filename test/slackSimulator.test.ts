@@ -1,11 +1,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import { freePort } from '@tourniquet/local';
-import type { FunctionUrlEvent } from '@tourniquet/local/testkit';
-import {
-  type SlackSimulator,
-  startDecisionEndpoint,
-  startSlackSimulator,
-} from '@tourniquet/local/testkit';
+import { freePort } from '@tourniquet/core/testkit';
+import type { FunctionUrlEvent } from '@tourniquet/simulators';
+import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators';
 import {
   approvalMessage,
   createSlackMessenger,
@@ -16,6 +12,7 @@ import {
   verifySlackRequest,
 } from '@tourniquet/slack';
 import { recordFor, sampleApprovalRequest } from '@tourniquet/slack/testkit';
+import { startDecisionEndpoint } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 async function slackError(run: () => Promise<unknown>): Promise<string> {

@@ -16,7 +16,7 @@ import {
   playbookInput,
   type TicketRequest,
 } from '@tourniquet/core';
-import { type LocalTicketing, startLocalTicketing } from '@tourniquet/local';
+import { type LocalTicketing, startLocalTicketing } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, REPO_ROOT } from './helpers/events';

@@ -9,7 +9,7 @@ import {
   startJiraSimulator,
   startPagerDutySimulator,
   startServiceNowSimulator,
-} from '@tourniquet/local';
+} from '@tourniquet/simulators';
 import {
   JiraSink,
   PagerDutySink,

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ensureIncidentTable } from '@tourniquet/aws';
 import { PLAYBOOK_NAMES } from '@tourniquet/core';
-import { type MotoServer, startMoto } from '@tourniquet/local';
+import { type MotoServer, startMoto } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEvent, REPO_ROOT, withValue } from './helpers/events';

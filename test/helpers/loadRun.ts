@@ -13,7 +13,7 @@ import {
   type TriageResult,
   triage,
 } from '@tourniquet/core';
-import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/local';
+import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/testkit';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { loadEvent } from './events';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MotoServer, startMoto } from '@tourniquet/local';
+import { type MotoServer, startMoto } from '@tourniquet/testkit';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

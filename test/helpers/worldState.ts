@@ -8,7 +8,7 @@ import {
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { createAwsClients } from '@tourniquet/aws';
-import { LOCAL_CREDENTIALS, type LocalWorld } from '@tourniquet/local';
+import { LOCAL_CREDENTIALS, type LocalWorld } from '@tourniquet/testkit';
 
 /**
  * Everything containment can change, read from the emulators themselves (never from outcomes):

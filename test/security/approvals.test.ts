@@ -6,16 +6,14 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemoryIncidentStore } from '@tourniquet/aws';
-import { approveCommand, denyCommand, type StsGateway, startStsGateway } from '@tourniquet/local';
-import type { SimulatedMessage } from '@tourniquet/local/testkit';
+import { approveCommand, denyCommand } from '@tourniquet/cli';
+import type { SimulatedMessage } from '@tourniquet/simulators';
 import {
-  type DecisionEndpointServer,
   interactionPayload,
   type SlackSimulator,
   signInteraction,
-  startDecisionEndpoint,
   startSlackSimulator,
-} from '@tourniquet/local/testkit';
+} from '@tourniquet/simulators';
 import {
   type ApprovalSettings,
   createApprovalTable,
@@ -30,6 +28,12 @@ import {
   TaskCompletionError,
   UserGroupCache,
 } from '@tourniquet/slack';
+import {
+  type DecisionEndpointServer,
+  type StsGateway,
+  startDecisionEndpoint,
+  startStsGateway,
+} from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(REPO_ROOT, 'packages/local/bin/tourniquet.mjs'), ...args],
+      [join(REPO_ROOT, 'packages/cli/bin/tourniquet.mjs'), ...args],
       {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

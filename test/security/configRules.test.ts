@@ -3,7 +3,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigRuleLookup } from '@tourniquet/aws';
 import { createPlanner, type Plan, type PlaybookStarter, triage } from '@tourniquet/core';
-import { type MotoServer, startMoto } from '@tourniquet/local';
+import { type MotoServer, startMoto } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, sampleConfig, withValue } from '../helpers/events';
 import { TEST_CREDENTIALS } from '../helpers/moto';

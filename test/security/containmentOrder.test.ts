@@ -9,7 +9,7 @@ import {
   releasableSteps,
   releaseInput,
 } from '@tourniquet/core';
-import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/local';
+import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, sampleConfig } from '../helpers/events';
 

@@ -1,6 +1,7 @@
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { readEventInputs } from '@tourniquet/cli';
 import { parseConfig } from '@tourniquet/core';
-import { approveAll, type LocalWorld, readEventInputs, replay } from '@tourniquet/local';
+import { approveAll, type LocalWorld, replay } from '@tourniquet/testkit';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/events';
 

@@ -5,7 +5,7 @@ import {
   CreateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { currentAssociation, runActionRequest } from '@tourniquet/actions';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConfig } from '../helpers/events';
 import { profileOf } from '../helpers/instanceProfiles';

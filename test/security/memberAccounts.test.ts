@@ -9,7 +9,7 @@ import {
   type MotoServer,
   seedAccountRoles,
   startMoto,
-} from '@tourniquet/local';
+} from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, sampleConfig, withValue } from '../helpers/events';
 

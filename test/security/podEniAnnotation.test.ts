@@ -4,7 +4,7 @@ import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { getAction } from '@tourniquet/actions';
 import { parseConfig } from '@tourniquet/core';
-import { LocalWorld, loadScenario } from '@tourniquet/local';
+import { LocalWorld, loadScenario } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/events';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
     config: parseConfig(
       JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')),
     ),
-    scenario: await loadScenario(join(REPO_ROOT, 'packages/local/scenarios/enforcers.yaml')),
+    scenario: await loadScenario(join(REPO_ROOT, 'packages/testkit/scenarios/enforcers.yaml')),
   });
 });
 afterAll(async () => world?.stop());

@@ -9,7 +9,7 @@ import {
   playbookDefinition,
   playbookInput,
 } from '@tourniquet/core';
-import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/local';
+import { approveAll, LocalWorld, MemoryTicketDesk, runPlaybookLocally } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, sampleConfig, withValue } from '../helpers/events';
 

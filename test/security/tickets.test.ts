@@ -1,6 +1,7 @@
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { MemoryIncidentStore } from '@tourniquet/aws';
-import { formatIncidentList, type LocalTicketing, startLocalTicketing } from '@tourniquet/local';
+import { formatIncidentList } from '@tourniquet/cli';
+import { type LocalTicketing, startLocalTicketing } from '@tourniquet/testkit';
 import { parseTicketSettings, TicketService } from '@tourniquet/tickets';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';

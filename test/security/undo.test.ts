@@ -13,7 +13,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { type ActionRuntime, getAction, runActionRequest } from '@tourniquet/actions';
 import { incidentLabel } from '@tourniquet/core';
 import type { KubeAdapter } from '@tourniquet/kube';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConfig } from '../helpers/events';
 

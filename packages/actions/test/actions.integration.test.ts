@@ -12,7 +12,7 @@ import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { incidentLabel, parseConfig, type Target } from '@tourniquet/core';
 import { REPO_ROOT } from '@tourniquet/core/testkit';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACTIONS,

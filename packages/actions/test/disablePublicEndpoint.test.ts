@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { parseConfig } from '@tourniquet/core';
 import { REPO_ROOT } from '@tourniquet/core/testkit';
-import { LocalWorld } from '@tourniquet/local';
+import { LocalWorld } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionContext, getAction } from '../src';
 

@@ -4,11 +4,12 @@ import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { incidentLabel, parseConfig } from '@tourniquet/core';
 import { REPO_ROOT } from '@tourniquet/core/testkit';
 import { KubeAdapter } from '@tourniquet/kube';
-import { LocalWorld, loadScenario, startKubeSimulator } from '@tourniquet/local';
+import { startKubeSimulator } from '@tourniquet/kube-sim';
+import { LocalWorld, loadScenario } from '@tourniquet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionContext, getAction, VerificationFailedError } from '../src';
 
-const SCENARIO = join(REPO_ROOT, 'packages/local/scenarios/enforcers.yaml');
+const SCENARIO = join(REPO_ROOT, 'packages/testkit/scenarios/enforcers.yaml');
 const config = () =>
   parseConfig(JSON.parse(readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8')));
 

@@ -24,5 +24,6 @@ export * from './policy/stepConditions';
 export * from './policy/target';
 export * from './routing/patterns';
 export * from './severity';
+export * from './suggest';
 export * from './triage';
 export { zodProblems } from './zodProblems';

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI in place (tsx); the monorepo ships sources, not build output.
+import { readFileSync } from 'node:fs';
+
+// `--help` and `--version` answer before tsx loads (loading it is most of a second); main.ts
+// prints the same text from the same files.
+const [first, ...others] = process.argv.slice(2);
+if (others.length === 0 && [undefined, '--help', '-h', 'help'].includes(first)) {
+  const summaries = JSON.parse(readFileSync(new URL('../src/commands.json', import.meta.url)));
+  process.stdout.write(`Usage: tourniquet <command> [options]
+
+Commands:
+${Object.entries(summaries)
+  .map(([name, summary]) => `  ${name.padEnd(10)}${summary}`)
+  .join('\n')}
+
+Run 'tourniquet <command> --help' for a command's options, 'tourniquet --version' for the version.
+`);
+  process.exit(first === undefined ? 64 : 0);
+}
+if (others.length === 0 && ['--version', '-v', 'version'].includes(first)) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
+  process.stdout.write(`tourniquet ${version}\n`);
+  process.exit(0);
+}
+
+const { register } = await import('tsx/esm/api');
+
+// The AWS SDK warns once per process on Node 20 (Lambda runs Node 22); the CLI talks only to
+// local emulators, so the notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// Signals and a closed stdout (`| head -1`) stop the command through this signal: it stops the
+// emulators it started and returns; the exit code says why (128 + the signal's number, 0 for a
+// reader that went away). A second signal exits at once; the emulator launcher kills its
+// children on exit either way.
+const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const stop = new AbortController();
+let stdoutClosed = false;
+for (const [name, exitCode] of Object.entries(SIGNAL_EXIT_CODES)) {
+  process.on(name, () => {
+    if (stop.signal.aborted) process.exit(exitCode);
+    if (name === 'SIGINT' && !stdoutClosed) process.stderr.write('\n');
+    stop.abort({ cause: name, exitCode });
+  });
+}
+const closed = (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutClosed = true;
+  if (!stop.signal.aborted) stop.abort({ cause: 'EPIPE', exitCode: 0 });
+};
+process.stdout.on('error', closed);
+process.stderr.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
+// Output quotes what events and files hold (pod names, the offending line of a JSON error),
+// which an attacker can choose: control characters are shown inert, never sent to the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const inert = (text) => text.replace(CONTROL, '\ufffd');
+
+register();
+const { main } = await import('../src/main.ts');
+const code = await main(process.argv.slice(2), {
+  stdout: (text) => {
+    if (!stdoutClosed) process.stdout.write(inert(text));
+  },
+  stderr: (text) => process.stderr.write(inert(text)),
+  cwd: process.cwd(),
+  signal: stop.signal,
+  readStdin: async () => {
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+});
+// Work an interrupt abandoned (a playbook mid-flight) must not keep the process alive.
+if (stop.signal.aborted) process.exit(stop.signal.reason.exitCode);
+process.exitCode = code;
