@@ -9,7 +9,7 @@ const ENTRIES: Record<string, string> = {
   escalate: 'functions/escalate.ts',
 };
 
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Entry file of a function: the action handlers live in functions/actions/<camelName>.ts. Free

@@ -1,7 +1,7 @@
 import { ACTIONS } from '@tourniquet/actions';
 import type { Reach, VpcAccess } from '@tourniquet/core';
 import { functionCode } from './functionCode';
-import { entryOf } from './functionEntries';
+import { camel, entryOf } from './functionEntries';
 import { lambdaRole } from './lambdaRole';
 import {
   type FunctionName,
