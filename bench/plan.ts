@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPlanner, normaliseEvent, parseConfig } from '@tourniquet/core';
 import { allEventFiles, EVENTS_DIR, REPO_ROOT } from '../test/helpers/events';
+import { ROW } from './rowNames';
 import { type BenchRow, percentile } from './stats';
 
 const EVENTS = Number(process.env.BENCH_PLAN_EVENTS ?? 20_000);
@@ -30,9 +31,13 @@ export function benchPlan(): BenchRow[] {
     latencies[i] = Number(process.hrtime.bigint() - start) / 1e3;
   }
 
-  let start = process.hrtime.bigint();
+  // CPU time, not wall time: on a shared machine other work would otherwise be counted as ours.
+  const cpu = process.cpuUsage();
   for (let i = 0; i < EVENTS; i++) run(i);
-  const planSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const planSeconds = (used.user + used.system) / 1e6;
+
+  let start = process.hrtime.bigint();
 
   start = process.hrtime.bigint();
   for (let i = 0; i < EVENTS; i++)
@@ -41,10 +46,11 @@ export function benchPlan(): BenchRow[] {
 
   return [
     {
-      name: 'plan throughput (normalise + plan)',
+      name: ROW.planEventsPerSecond,
       value: Math.round(EVENTS / planSeconds),
       unit: 'events/s',
-      target: '≥ 20000',
+      target: '≥ 150000',
+      note: 'normalise + plan on one core (CPU time), events already parsed',
     },
     {
       name: 'plan throughput incl. JSON.parse',

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
 import { benchBundles } from './bundles';
 import { benchIsolation } from './isolation';
-import { benchLoad } from './load';
+import { benchBurst, benchConflict, benchLoad } from './load';
 import { benchPlan } from './plan';
-import { benchBurst, benchReplay } from './playbooks';
+import { benchReplay } from './playbooks';
 import { benchSlack } from './slack';
 import type { BenchRow } from './stats';
 
@@ -21,6 +21,7 @@ const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<Benc
   { name: 'replay', run: benchReplay },
   { name: 'burst', run: benchBurst },
   { name: 'load', run: benchLoad },
+  { name: 'conflict', run: benchConflict },
   { name: 'slack', run: benchSlack },
   { name: 'bundles', run: benchBundles },
 ];

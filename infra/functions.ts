@@ -1,6 +1,7 @@
 import { ACTIONS } from '@tourniquet/actions';
 import { type Reach, serviceNameOf, stageResourceNames, type VpcAccess } from '@tourniquet/core';
 import { functionCode } from './functionCode';
+import { camel, entryOf } from './functionEntries';
 import { lambdaRole } from './lambdaRole';
 import {
   type FunctionName,
@@ -10,21 +11,7 @@ import {
 } from './permissions';
 import type { ReservedConcurrency } from './settings';
 
-const ENTRIES: Record<string, string> = {
-  triage: 'functions/triage.ts',
-  'request-approval': 'functions/requestApproval.ts',
-  'slack-interactions': 'functions/slackInteractions.ts',
-  decide: 'functions/decide.ts',
-  'open-ticket': 'functions/openTicket.ts',
-  escalate: 'functions/escalate.ts',
-};
-
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Entry file of a function: the action handlers live in functions/actions/<camelName>.ts. */
-export function entryOf(name: FunctionName): string {
-  return ENTRIES[name] ?? `functions/actions/${camel(name)}.ts`;
-}
+export { entryOf };
 
 export interface FunctionSet {
   functions: Record<FunctionName, aws.lambda.Function>;

@@ -11,9 +11,27 @@ interface Results {
   rows: Array<{ name: string; value: number; unit: string; target?: string; note?: string }>;
 }
 
+/**
+ * What numbers measured on one machine against local emulators can and cannot say about AWS;
+ * printed with every table so no row is read as a deployed latency.
+ */
+export const LOCAL_NUMBERS_NOTE = [
+  'What these numbers can say: how much work Tourniquet itself does: API calls and round trips per',
+  'containment, store reads and writes and StartExecution calls per finding, failures under',
+  'bursts and injected conflicts, plan throughput on one core, bundle sizes and cold init over',
+  'the same SDK clients alone. What they cannot say: latency or throughput in AWS. moto and the',
+  'simulators answer in-process on loopback and serialise requests, so findings/s is a floor set',
+  "by moto, not DynamoDB's or Step Functions' capacity; cold init here is a local Node process,",
+  "not Lambda's. Time-to-contain in AWS is dominated by GuardDuty's own delivery delay (new",
+  'findings reach EventBridge within about five minutes) plus the EventBridge, Lambda and Step',
+  'Functions hops, none of which runs here.',
+].join('\n');
+
 export function benchSection(results: Results): string {
   const lines = [
     `Measured ${results.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${results.machine} by \`npm run bench\` (raw: \`bench/results/latest.json\`).`,
+    '',
+    LOCAL_NUMBERS_NOTE,
     '',
     '| measure | value | target | note |',
     '|---|---|---|---|',

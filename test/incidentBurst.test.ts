@@ -1,5 +1,6 @@
 import {
   createPlanner,
+  executionName,
   MemoryIncidentStore,
   type Plan,
   type PlaybookStarter,
@@ -28,24 +29,31 @@ class DelayedIncidentStore extends MemoryIncidentStore {
   }
 }
 
-/** Step Functions' answer to a start per incident: the first starts, later ones are duplicates. */
+/**
+ * Step Functions' answer to a start per incident, execution named as the AWS starter names it:
+ * the first starts, later ones are duplicates. Counts the StartExecution calls.
+ */
 class OncePerIncidentStarter implements PlaybookStarter {
   private readonly started = new Set<string>();
-  async start(plan: Plan): Promise<StartedPlaybook> {
+  calls = 0;
+  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
+    this.calls++;
     await pause(20);
     const first = !this.started.has(plan.incidentKey);
     this.started.add(plan.incidentKey);
     return {
       status: first ? 'started' : 'duplicate',
-      executionName: `exec-${plan.incidentKey.length}`,
-    } as StartedPlaybook;
+      executionName: executionName(plan.incidentKey, at),
+      executionArn: null,
+    };
   }
 }
 
 describe('Incident recording under a burst on one pod', () => {
   it('100 findings at once on one incident: none fails, each is recorded once, one execution', async () => {
     const store = new DelayedIncidentStore();
-    const starter = new IncidentRecordingStarter(new OncePerIncidentStarter(), {
+    const stepFunctions = new OncePerIncidentStarter();
+    const starter = new IncidentRecordingStarter(stepFunctions, {
       store,
       actor: 'triage',
     });
@@ -71,5 +79,10 @@ describe('Incident recording under a burst on one pod', () => {
     const [finding] = Object.values(head?.findings ?? {});
     expect(finding?.deliveries).toBe(100);
     expect(finding?.count).toBe(100);
+    // The first finding claims the execution with its own record; the others join it.
+    expect(stepFunctions.calls).toBe(1);
+    expect(
+      results.filter((r) => r.status === 'fulfilled' && r.value.execution?.status === 'started'),
+    ).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   createPlanner,
+  executionName,
   type IncidentEvent,
   type Plan,
   type PlaybookStarter,
@@ -22,13 +23,14 @@ const N = Number(process.env.HOT_N ?? 250);
 /** Step Functions' answer per incident: the first start starts, later ones are duplicates. */
 class OncePerIncidentStarter implements PlaybookStarter {
   private readonly started = new Set<string>();
-  async start(plan: Plan): Promise<StartedPlaybook> {
+  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
     const first = !this.started.has(plan.incidentKey);
     this.started.add(plan.incidentKey);
     return {
       status: first ? 'started' : 'duplicate',
-      executionName: 'exec-hot',
-    } as StartedPlaybook;
+      executionName: executionName(plan.incidentKey, at),
+      executionArn: null,
+    };
   }
 }
 

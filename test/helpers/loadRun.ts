@@ -13,7 +13,13 @@ import {
   type TriageResult,
   triage,
 } from '@tourniquet/core';
-import { LOCAL_CREDENTIALS, startMoto } from '@tourniquet/testkit';
+import {
+  DYNAMODB_FAULT_KINDS,
+  type FaultProxy,
+  LOCAL_CREDENTIALS,
+  startFaultProxy,
+  startMoto,
+} from '@tourniquet/testkit';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { loadEvent } from './events';
 
@@ -33,6 +39,8 @@ export interface LoadResult {
   /** Incidents in the store afterwards, and the findings they recorded (deliveries). */
   storedIncidents: number;
   recordedFindings: number;
+  /** TransactionConflict answers the fault proxy gave the incident store instead of moto's. */
+  conflictsInjected: number;
   results: TriageResult[];
 }
 
@@ -80,14 +88,28 @@ export async function loadRun(options: {
   pods: number;
   maxPodsPerHour: number;
   concurrency?: number;
+  /**
+   * Share (0–1) of the incident store's writes answered as DynamoDB answers a write that meets
+   * another transaction (TransactionCanceledException / TransactionConflictException), through
+   * the fault proxy in front of moto, which never gives that answer itself.
+   */
+  conflictRate?: number;
 }): Promise<LoadResult> {
   const moto = await startMoto({ accountId: '111122223333' });
+  let proxy: FaultProxy | null = null;
   try {
+    if (options.conflictRate) {
+      proxy = await startFaultProxy({
+        target: moto.endpoint,
+        rate: options.conflictRate,
+        kinds: DYNAMODB_FAULT_KINDS,
+      });
+    }
     const aws = { region: 'us-east-1', endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS };
     const sfn = counting(new SFNClient(aws));
     const dynamo = counting(new DynamoDBClient(aws));
     await ensureIncidentTable(dynamo.client, 'incidents');
-    const storeClient = new DynamoDBClient(aws);
+    const storeClient = new DynamoDBClient({ ...aws, endpoint: proxy?.url ?? moto.endpoint });
     const storeCalls = countingStore(storeClient);
     const store = new DynamoIncidentStore({ client: storeClient, tableName: 'incidents' });
     const stateMachines: Record<string, string> = {};
@@ -178,6 +200,7 @@ export async function loadRun(options: {
       0,
     );
     return {
+      conflictsInjected: proxy?.stats.faults['transaction-conflict'] ?? 0,
       storeReads,
       storeWrites,
       failed,
@@ -194,6 +217,7 @@ export async function loadRun(options: {
       results,
     };
   } finally {
+    await proxy?.stop();
     await moto.stop();
   }
 }

@@ -1,4 +1,5 @@
 export {
+  DYNAMODB_FAULT_KINDS,
   FAULT_KINDS,
   type FaultKind,
   type FaultProxy,

@@ -1,5 +1,14 @@
-import type { Plan, PlaybookStarter, StartedPlaybook } from '@tourniquet/core';
-import { type IncidentStore, updateIncident } from '@tourniquet/core';
+import {
+  DEFAULT_EXECUTION_WINDOW_SECONDS,
+  type ExecutionRecord,
+  executionName,
+  executionToJoin,
+  type IncidentStore,
+  type Plan,
+  type PlaybookStarter,
+  type StartedPlaybook,
+  updateIncident,
+} from '@tourniquet/core';
 import { findingSeenEvent, incidentPlan, openedEvent, sightingOf } from './findingEvents';
 import type { TicketService } from './ticketService';
 
@@ -13,6 +22,8 @@ export interface IncidentRecordingOptions {
   now?: () => Date;
   /** Ticket comments for repeat findings failed (they are on the incident already). */
   onCommentFailure?: (error: Error) => void;
+  /** The inner starter's execution window (it names the execution the claim is for). */
+  windowSeconds?: number;
 }
 
 /**
@@ -20,6 +31,11 @@ export interface IncidentRecordingOptions {
  * (opening it, or reopening a released or resolved one) before the playbook starts, and the
  * execution it started or joined is recorded after. A redelivered event (same EventBridge id)
  * changes nothing. Wraps the AWS starter in the triage Lambda and the local one in replay.
+ *
+ * A finding whose incident has a running execution joins it without calling the inner starter:
+ * the sighting is recorded all the same. Otherwise the finding claims the execution in the same
+ * conditional write that records it, so of a burst on one pod only the claimer starts it and the
+ * others join (see `executionToJoin`); a burst costs one StartExecution, not one per finding.
  */
 export class IncidentRecordingStarter implements PlaybookStarter {
   constructor(
@@ -39,12 +55,24 @@ export class IncidentRecordingStarter implements PlaybookStarter {
         attempts: TRIAGE_ATTEMPTS,
       });
 
+    const name = executionName(
+      key,
+      at,
+      this.options.windowSeconds ?? DEFAULT_EXECUTION_WINDOW_SECONDS,
+    );
     let redelivered = false;
+    let running: ExecutionRecord | null = null;
     await change((head) => {
+      running = null;
       if (head?.deliveries.includes(finding.eventId)) {
         redelivered = true;
         return [];
       }
+      running = executionToJoin(head, {
+        now: (this.options.now ?? (() => new Date()))(),
+        eventId: finding.eventId,
+        windowSeconds: this.options.windowSeconds ?? DEFAULT_EXECUTION_WINDOW_SECONDS,
+      });
       return [
         ...(head ? [] : [openedEvent(key, finding)]),
         findingSeenEvent(finding, finding.eventId),
@@ -57,10 +85,17 @@ export class IncidentRecordingStarter implements PlaybookStarter {
               },
             ]
           : []),
+        // Same window, same name: an execution already recorded under it is not started again.
+        ...(running || head?.executions.some((e) => e.name === name)
+          ? []
+          : [{ type: 'execution-claimed' as const, name, eventId: finding.eventId }]),
       ];
     });
 
-    const started = await this.inner.start(plan, at);
+    const joining = running as ExecutionRecord | null;
+    const started: StartedPlaybook = joining
+      ? { status: 'duplicate', executionName: joining.name, executionArn: joining.arn ?? null }
+      : await this.inner.start(plan, at);
 
     await change((head) => {
       if (started.status === 'started') {
@@ -73,6 +108,7 @@ export class IncidentRecordingStarter implements PlaybookStarter {
                 name: started.executionName,
                 playbook: plan.playbook ?? 'none',
                 plan: incidentPlan(plan),
+                arn: started.executionArn,
               },
             ];
       }

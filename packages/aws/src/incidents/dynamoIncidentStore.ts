@@ -542,15 +542,16 @@ function statusShard(key: string): number {
 const EMPTY_TALLIES: Tallies = { findings: {}, joined: {} };
 
 /**
- * Another delivery of a finding the incident has, or a join of an execution it records, and
- * nothing else: no status, plan, severity or Security Hub id changes.
+ * Another delivery of a finding the incident has, or a join of an execution it records (started
+ * or claimed), and nothing else: no status, plan, severity or Security Hub id changes.
  */
 function isRepeatSighting(base: IncidentHead, events: readonly IncidentEvent[]): boolean {
   return (
     events.length > 0 &&
     events.every((event) => {
+      // A claimed execution is recorded by name before it starts: joins count beside it too.
       if (event.type === 'execution-joined')
-        return base.executions.some((e) => e.name === event.name && e.playbook);
+        return base.executions.some((e) => e.name === event.name);
       if (event.type !== 'finding-seen') return false;
       const known = base.findings[event.finding.id];
       return (

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EventValidationError } from '../errors';
 import { zodProblems } from '../zodProblems';
+import { canonicalIsoTimestamp } from './isoTimestamp';
 
 /** AWS account ids are twelve digits; anything else is a forged or corrupted event. */
 export const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
@@ -16,6 +17,9 @@ export const nonEmpty = z.string().min(1, 'must not be empty');
 export const timestamp = z
   .union([z.string(), z.number()], { error: 'expected an ISO-8601 string or an epoch number' })
   .transform((value, ctx) => {
+    // Most AWS timestamps are already in normal form: no Date round trip for those.
+    const canonical = typeof value === 'string' ? canonicalIsoTimestamp(value) : null;
+    if (canonical !== null) return canonical;
     const date =
       typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
     if (Number.isNaN(date.getTime())) {

@@ -3,6 +3,7 @@ import type { Finding } from '../finding';
 import { normaliseCloudTrail } from './cloudtrail';
 import { type Envelope, envelopeSchema, parseOrThrow } from './common';
 import { normaliseConfig } from './config';
+import { envelopeFastPath } from './envelopeFastPath';
 import { normaliseGuardDuty } from './guardduty';
 
 type Normaliser = (envelope: Envelope) => Finding;
@@ -41,7 +42,8 @@ export function normaliseEvent(event: unknown): Finding {
       `expected an EventBridge event object, got ${Array.isArray(event) ? 'an array' : event === null ? 'null' : typeof event}`,
     );
   }
-  const envelope = parseOrThrow(envelopeSchema, event, 'EventBridge event', '');
+  const envelope =
+    envelopeFastPath(event) ?? parseOrThrow(envelopeSchema, event, 'EventBridge event', '');
   const handler = NORMALISERS.find(
     (n) => n.detailType === envelope['detail-type'] && n.accepts(envelope.source),
   );

@@ -103,18 +103,33 @@ function applyEvent(
       head.severity = higherSeverity(head.severity, event.finding.severity);
       return head;
     }
+    case 'execution-claimed': {
+      if (head.executions.some((e) => e.name === event.name)) return head;
+      head.executions = [
+        ...head.executions,
+        { name: event.name, playbook: '', at: meta.at, joined: 0, claimedBy: event.eventId },
+      ].slice(-RECENT_EXECUTIONS);
+      return head;
+    }
     case 'execution-started': {
       head.plan = event.plan;
-      // Findings that joined before the start was recorded left a placeholder: fill it in.
+      // A claim, or findings that joined before the start was recorded, left a placeholder.
       const early = head.executions.find((e) => e.name === event.name);
       if (early) {
         early.playbook = event.playbook;
         early.at = meta.at;
+        if (event.arn) early.arn = event.arn;
         return head;
       }
       head.executions = [
         ...head.executions,
-        { name: event.name, playbook: event.playbook, at: meta.at, joined: 0 },
+        {
+          name: event.name,
+          playbook: event.playbook,
+          at: meta.at,
+          joined: 0,
+          ...(event.arn ? { arn: event.arn } : {}),
+        },
       ].slice(-RECENT_EXECUTIONS);
       return head;
     }
@@ -146,7 +161,10 @@ function applyEvent(
       }
       head.status = event.to;
       return head;
-    case 'actions-recorded':
+    case 'actions-recorded': {
+      // The run's outcome is recorded at its end: the execution stops absorbing new findings.
+      const running = head.executions.findLast((e) => e.playbook && !e.endedAt);
+      if (running && event.mode === 'apply') running.endedAt = meta.at;
       head.runs = recent(head.runs, event.runId, RECENT_RUNS);
       head.inForce = inForceAfter(head.inForce, event.mode, event.outcomes);
       for (const outcome of event.outcomes) {
@@ -160,6 +178,7 @@ function applyEvent(
         });
       }
       return head;
+    }
     case 'approval-requested':
       return head;
     case 'approval-decided':

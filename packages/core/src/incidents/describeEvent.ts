@@ -13,6 +13,8 @@ export function describeEvent(event: IncidentEvent, before: IncidentHead | null)
         ? `finding ${f.type} (${f.id}) seen again: count ${f.count}, last seen ${f.lastSeen}`
         : `finding ${f.type} (${f.id}) joined: ${f.severity}, count ${f.count}`;
     }
+    case 'execution-claimed':
+      return `starting execution ${event.name} (finding event ${event.eventId})`;
     case 'execution-started':
       return `playbook ${event.playbook} started (${event.name}): ${event.plan.steps.map((s) => s.action).join(', ') || 'no steps'}`;
     case 'execution-joined':

@@ -25,7 +25,20 @@ export type IncidentEvent =
       eventId: string | null;
       finding: Omit<FindingSighting, 'deliveries'>;
     }
-  | { type: 'execution-started'; name: string; playbook: string; plan: IncidentPlan }
+  | {
+      type: 'execution-claimed';
+      /** The execution the claimer is about to start. */
+      name: string;
+      /** EventBridge id of the finding that claimed it: its redelivery may start it. */
+      eventId: string;
+    }
+  | {
+      type: 'execution-started';
+      name: string;
+      playbook: string;
+      plan: IncidentPlan;
+      arn?: string | null;
+    }
   | { type: 'execution-joined'; name: string; findingId: string }
   | { type: 'status-changed'; to: IncidentStatus; reason: string }
   | {

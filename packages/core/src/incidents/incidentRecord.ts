@@ -44,6 +44,11 @@ export interface ExecutionRecord {
   at: string;
   /** Findings that arrived while it ran and joined it instead of starting another. */
   joined: number;
+  /** Set while a finding holds the right to start it (see `execution-claimed`). */
+  claimedBy?: string | null;
+  arn?: string | null;
+  /** When its run was recorded (the playbook's closing step): it no longer absorbs findings. */
+  endedAt?: string | null;
 }
 
 export interface IncidentApproval {

@@ -22,4 +22,5 @@ export {
 } from './incidentStatus';
 export type { IncidentListFilter, IncidentStore } from './incidentStore';
 export { MemoryIncidentStore } from './memoryIncidentStore';
+export { CLAIM_LEASE_SECONDS, executionToJoin } from './runningExecution';
 export { type UpdateOptions, updateIncident } from './updateIncident';

@@ -14,7 +14,13 @@ export const FAULT_KINDS = [
   'drop',
   'lost-response',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * Faults only DynamoDB gives, injected on request: its answer when another transaction holds an
+ * item being written (moto serialises requests and never gives it). Not among FAULT_KINDS, so
+ * the generic fault runs keep their mix.
+ */
+export const DYNAMODB_FAULT_KINDS = ['transaction-conflict'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number] | (typeof DYNAMODB_FAULT_KINDS)[number];
 
 export interface FaultProxyOptions {
   /** Where healthy requests go, e.g. moto's http://127.0.0.1:port. */
@@ -99,6 +105,57 @@ function throttle(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
+const DYNAMODB_WRITES = new Set(['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem']);
+
+/** The DynamoDB operation of a request (`X-Amz-Target: DynamoDB_20120810.<Operation>`). */
+function dynamoOperation(req: IncomingMessage): string | null {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  return target.startsWith('DynamoDB_') ? (target.split('.')[1] ?? null) : null;
+}
+
+/**
+ * DynamoDB's answers to a write that meets another transaction on one of its items: a
+ * TransactWriteItems is cancelled with `TransactionConflict` as the reason for the item (the
+ * others `None`), and a single-item write fails with TransactionConflictException. Nothing is
+ * written in either case.
+ */
+function transactionConflict(req: IncomingMessage, res: ServerResponse, operation: string): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const json = { 'content-type': 'application/x-amz-json-1.0' };
+    if (operation !== 'TransactWriteItems') {
+      res.writeHead(400, json);
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionConflictException',
+          message: 'Transaction is ongoing for the item',
+        }),
+      );
+      return;
+    }
+    let items = 1;
+    try {
+      items = Math.max(1, JSON.parse(Buffer.concat(chunks).toString('utf8')).TransactItems.length);
+    } catch {
+      // An unreadable body still gets a cancellation naming one item.
+    }
+    const reasons = Array.from({ length: items }, (_, i) =>
+      i === 0
+        ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+        : { Code: 'None' },
+    );
+    res.writeHead(400, json);
+    res.end(
+      JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        CancellationReasons: reasons,
+      }),
+    );
+  });
+}
+
 /**
  * An HTTP proxy on 127.0.0.1 in front of an emulator that fails a share of requests the ways
  * real APIs fail: throttling, 5xx, timeouts, dropped connections — those never reach the
@@ -112,7 +169,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const target = new URL(options.target);
   const stats = {
     requests: 0,
-    faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    faults: Object.fromEntries(
+      [...FAULT_KINDS, ...DYNAMODB_FAULT_KINDS].map((k) => [k, 0]),
+    ) as Record<FaultKind, number>,
   };
   const sockets = new Set<Socket>();
   /** Sends the request on; with `lose`, waits for the whole answer and then drops the connection. */
@@ -143,6 +202,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.requests++;
     if (next() < options.rate) {
       const kind = kinds[Math.floor(next() * kinds.length)] as FaultKind;
+      if (kind === 'transaction-conflict') {
+        // Only writes to DynamoDB can meet a transaction; everything else passes.
+        const operation = dynamoOperation(req);
+        if (!operation || !DYNAMODB_WRITES.has(operation)) return forward(req, res, false);
+        stats.faults[kind]++;
+        return transactionConflict(req, res, operation);
+      }
       stats.faults[kind]++;
       if (kind !== 'lost-response') req.resume();
       if (kind === 'throttle') return throttle(req, res);
