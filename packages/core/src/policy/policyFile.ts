@@ -64,13 +64,16 @@ const severity = z.enum(SEVERITIES, {
     `expected one of ${SEVERITIES.join(', ')}${typeof issue.input === 'string' ? ` (got '${issue.input}')` : ''}`,
 });
 
-const action = z.string().superRefine((value, ctx) => {
-  if (isActionName(value)) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: `unknown action '${value}'${didYouMean(value, ACTION_NAMES)}`,
-  });
-});
+const action = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (isActionName(value)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown action '${value}'${didYouMean(value, ACTION_NAMES)}`,
+    });
+  })
+  .transform((value) => value as ActionName);
 
 const matchSchema = z.strictObject({
   /** guardduty, config or cloudtrail. */
@@ -108,7 +111,7 @@ const ruleSchema = z.strictObject({
   match: matchSchema.default({}),
   playbook: z.enum(PLAYBOOK_NAMES, {
     error: (issue) =>
-      `expected a playbook: ${PLAYBOOK_NAMES.join(', ')}${typeof issue.input === 'string' ? `${didYouMean(issue.input, PLAYBOOK_NAMES)} (got '${issue.input}')` : ''}`,
+      `expected a playbook: ${PLAYBOOK_NAMES.join(', ')}${typeof issue.input === 'string' ? `, not '${issue.input}'${didYouMean(issue.input, PLAYBOOK_NAMES)}` : ''}`,
   }),
   /** Every step of the rule only reports what it would do. */
   dryRun: z.boolean().default(false),
@@ -214,7 +217,7 @@ function ruleProblems(policy: Policy): PolicyProblem[] {
     const allowed = playbookActions(rule.playbook);
     const seen = new Set<ActionName>();
     rule.steps.forEach((step, j) => {
-      const a = step.action as ActionName;
+      const a = step.action;
       if (seen.has(a)) {
         problems.push({ path: ['rules', i, 'steps', j], message: `${a} is listed twice` });
       }
