@@ -245,3 +245,23 @@ function ruleProblems(policy: Policy): PolicyProblem[] {
   });
   return problems;
 }
+
+/**
+ * The policy as shipped to triage: no documentation fields, no defaults, a step with nothing
+ * but its action as its name. parsePolicy reads it back to the same policy.
+ */
+export function compactPolicy(policy: Policy): Policy {
+  return {
+    version: policy.version,
+    clusters: policy.clusters,
+    rules: policy.rules.map(({ description: _d, dryRun, steps, ...rule }) => ({
+      ...rule,
+      ...(dryRun ? { dryRun } : {}),
+      steps: steps.map(({ note: _n, dryRun: stepDryRun, ...step }) =>
+        step.approval || stepDryRun
+          ? { ...step, ...(stepDryRun ? { dryRun: stepDryRun } : {}) }
+          : step.action,
+      ),
+    })),
+  } as unknown as Policy;
+}
