@@ -178,6 +178,7 @@ describe('Deploy settings: the deploy block is validated strictly', () => {
       retainData: true,
       accessEntries: true,
       role: 'hub',
+      policyFile: null,
     });
   });
 
