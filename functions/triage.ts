@@ -13,7 +13,14 @@ import {
   idempotencyPersistenceOptions,
   StepFunctionsPlaybookStarter,
 } from '@tourniquet/aws';
-import { createPlanner, type PlaybookStarter, parseConfig, reachKeyFor } from '@tourniquet/core';
+import {
+  createPlanner,
+  DEFAULT_POLICY,
+  type PlaybookStarter,
+  parseConfig,
+  parsePolicy,
+  reachKeyFor,
+} from '@tourniquet/core';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { jsonEnv, requiredEnv } from './lib/env';
 import { incidentStoreFromEnv, incidentsClient } from './lib/incidentRuntime';
@@ -25,7 +32,11 @@ import { createTriageHandler } from './lib/triageHandler';
 const IDEMPOTENCY_WINDOW_SECONDS = 3600;
 
 const config = parseConfig(jsonEnv('TOURNIQUET_CONFIG', {}));
-const planner = createPlanner(config);
+// The stage's policy file (deploy.policyFile), validated at deploy and again here; else built in.
+const policy = process.env.TOURNIQUET_POLICY?.trim()
+  ? parsePolicy(jsonEnv('TOURNIQUET_POLICY'), 'TOURNIQUET_POLICY')
+  : DEFAULT_POLICY;
+const planner = createPlanner(config, policy);
 const dynamo = incidentsClient();
 const store = incidentStoreFromEnv(dynamo);
 const starter: PlaybookStarter = new IncidentRecordingStarter(

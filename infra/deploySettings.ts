@@ -20,6 +20,8 @@ export interface DeploySettings {
   accessEntries: boolean;
   /** Which program the stage deploys: the hub (default) or a member account's roles. */
   role: 'hub' | 'member';
+  /** A policy file (docs/policy.md), relative to the stage file; null: the built-in policy. */
+  policyFile: string | null;
 }
 
 /**
@@ -111,6 +113,12 @@ const PARSERS: Parsers = {
     v === undefined ? true : typeof v === 'boolean' ? v : expected('true or false', v),
   accessEntries: (v) =>
     v === undefined ? true : typeof v === 'boolean' ? v : expected('true or false', v),
+  policyFile: (v) =>
+    v === undefined || v === null
+      ? null
+      : typeof v === 'string' && v.trim() !== ''
+        ? v
+        : expected('the path of a policy file, or null for the built-in policy', v),
   role: (v) =>
     v === undefined || v === 'hub'
       ? 'hub'

@@ -47,6 +47,8 @@ export function functions(
   environment: $util.Input<Record<string, $util.Input<string>>>,
   reserved: ReservedConcurrency,
   reaches: ReadonlyArray<Reach & VpcAccess> = [],
+  /** Variables only one function gets (triage's policy), on top of `environment`. */
+  own: Partial<Record<FunctionName, Record<string, string>>> = {},
 ): FunctionSet {
   const result = {
     functions: {},
@@ -79,7 +81,7 @@ export function functions(
       environment: {
         variables: $util
           .output(environment)
-          .apply((e) => ({ ...e, POWERTOOLS_SERVICE_NAME: serviceNameOf(name) })),
+          .apply((e) => ({ ...e, ...own[name], POWERTOOLS_SERVICE_NAME: serviceNameOf(name) })),
       },
     });
     result.functions[name] = new aws.lambda.Function(id, args(''));

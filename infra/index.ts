@@ -132,7 +132,11 @@ export async function tourniquet(settings: StageSettings) {
   const deployed = FUNCTION_NAMES.filter(
     (n) => n !== 'slack-interactions' || settings.approvals.slack !== undefined,
   );
-  const fns = functions(deployed, scope, environment, settings.reservedConcurrency, reaches);
+  // Only triage plans: the policy goes to it alone (without one it plans with the built-in policy).
+  const own = settings.policy
+    ? { triage: { TOURNIQUET_POLICY: JSON.stringify(settings.policy) } }
+    : {};
+  const fns = functions(deployed, scope, environment, settings.reservedConcurrency, reaches, own);
   const copies = Object.values(fns.copies).flatMap((c) => Object.values(c));
   const arns: $util.Output<PlaybookFunctions> = $util
     .all(deployed.map((n) => fns.functions[n].arn))

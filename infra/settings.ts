@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type TourniquetConfig } from '@tourniquet/core';
+import {
+  compactPolicy,
+  type Policy,
+  parseConfig,
+  parsePolicyYaml,
+  type TourniquetConfig,
+} from '@tourniquet/core';
 import { type ApprovalSettings, approvalSettingsFromConfig } from '@tourniquet/slack';
 import {
   parseTicketSettings,
@@ -55,6 +61,29 @@ export interface StageSettings {
   retainData: boolean;
   /** `deploy.accessEntries`: EKS access entries for the action roles (false: aws-auth by hand). */
   accessEntries: boolean;
+  /** `deploy.policyFile`, validated and compacted for triage; null: the built-in policy. */
+  policy?: Policy | null;
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function, shared with the configuration and
+ * the state machine ARNs: the policy, without its documentation fields, gets at most this.
+ */
+export const MAX_POLICY_BYTES = 2048;
+
+/** Reads, validates and compacts `deploy.policyFile`; errors name the file, line and column. */
+export function stagePolicy(policyFile: string | null, root: string, stageFile: string) {
+  if (!policyFile) return null;
+  const path = join(root, policyFile);
+  if (!existsSync(path))
+    throw new Error(`${stageFile}: deploy.policyFile: ${policyFile} does not exist`);
+  const policy = compactPolicy(parsePolicyYaml(readFileSync(path, 'utf8'), policyFile).policy);
+  const bytes = Buffer.byteLength(JSON.stringify(policy));
+  if (bytes > MAX_POLICY_BYTES)
+    throw new Error(
+      `${stageFile}: deploy.policyFile: ${policyFile} is ${bytes} bytes without its descriptions and notes; triage's environment holds at most ${MAX_POLICY_BYTES} (Lambda's 4 KB for all its variables): merge rules or list fewer patterns`,
+    );
+  return policy;
 }
 
 /** Whether `tourniquet.<stage>.json` exists (SST evaluates its app config for any stage). */
@@ -90,6 +119,8 @@ export function stageSettings(
       : document.deploy;
   const deploy = withFile(file, () => parseDeploySettings(deployBlock));
   const config = withFile(file, () => parseConfig(document));
+  // A policy that does not validate stops the deploy here, before anything is created.
+  const policy = stagePolicy(deploy.policyFile, root, file);
   const approvals = withFile(file, () => approvalSettingsFromConfig(document));
   const tickets = (document.tickets ?? { sinks: [] }) as StageSettings['tickets'];
   // Validate as deployed: a missing credentialsSecret is the one the stage will create.
@@ -124,6 +155,7 @@ export function stageSettings(
     tickets: { ...tickets, sinks: tickets.sinks ?? [] },
     retainData: deploy.retainData,
     accessEntries: deploy.accessEntries,
+    policy,
   };
 }
 

@@ -138,6 +138,7 @@ describe('Deploy settings: the deploy block is validated strictly', () => {
       retainData: true,
       accessEntries: true,
       role: 'hub',
+      policyFile: null,
     });
   });
 

@@ -59,6 +59,10 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<{ run: Command; usage
     const m = await import('./actionsCommand');
     return { run: m.actionsCommand, usage: m.ACTIONS_USAGE };
   },
+  policy: async () => {
+    const m = await import('./policyCommand');
+    return { run: m.policyCommand, usage: m.POLICY_USAGE };
+  },
 };
 
 // The bin prints the same text for `--help` without loading this file (a test keeps them equal).
@@ -118,7 +122,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 function reportFailure(name: string, error: unknown, io: CliIo): number {
   const known = error instanceof Error ? error : new Error(String(error));
   // By name: importing the classes would load every package before any command needs them.
-  if (known.name === 'ConfigError' || known.name === 'ScenarioError') {
+  if (
+    known.name === 'ConfigError' ||
+    known.name === 'ScenarioError' ||
+    known.name === 'PolicyError'
+  ) {
     io.stderr(`tourniquet ${name}: ${known.message}\n`);
     return EXIT.usage;
   }

@@ -16,10 +16,11 @@ import { FileIncidentStore, incidentsFile } from './fileIncidentStore';
 import { formatReplay } from './formatReplay';
 import { type CliIo, EXIT, interruption, parseCommandLine, UsageError } from './io';
 import { loadConfig } from './loadConfig';
+import { loadPolicy } from './loadPolicy';
 import { readEventInputs } from './readEvents';
 
-export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--approve all|none|ask|slack]
-                        [--tickets SINKS] [--incidents FILE] [--release] [--json] EVENT_FILE|DIR|-...
+export const REPLAY_USAGE = `Usage: tourniquet replay [--scenario FILE] [--config FILE] [--policy FILE]
+                        [--approve all|none|ask|slack] [--tickets SINKS] [--incidents FILE] [--release] [--json] EVENT_FILE|DIR|-...
 
 Replays events through triage and the playbooks against local emulators it starts itself
 (moto on a free loopback port, a Kubernetes API simulator), seeded from the scenario, and
@@ -31,6 +32,7 @@ prints each event's timeline and the final state. Stops everything it started wh
                     scenario and the config disagree: replay acts on the config's clusters, as
                     'tourniquet plan' does. 'tourniquet scenario init' writes one from events
   --config FILE     configuration (default: $TOURNIQUET_CONFIG, else ./tourniquet.config.json)
+  --policy FILE     policy file triage plans with (docs/policy.md; default: the built-in one)
   --approve MODE    answer approval requests: all, none, ask on the terminal (default: ask;
                     without a terminal, ask denies), or slack: post the real Block Kit message
                     to a Slack simulator and approve it with a signed click through the real
@@ -64,6 +66,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--approve must be one of ${APPROVE_MODES.join(', ')}, not '${mode}'`);
   }
   const { config } = await loadConfig(values.config, io.cwd);
+  const policy = await loadPolicy(values.policy, io.cwd);
   const scenario = values.scenario
     ? await loadScenario(resolve(io.cwd, values.scenario), values.scenario)
     : undefined;
@@ -98,6 +101,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     const { rejected, replayed, interrupted } = await replay({
       inputs,
       config,
+      policy,
       scenario,
       approver,
       tickets: { sinks, store },
@@ -141,6 +145,7 @@ function parse(args: string[]) {
   return parseCommandLine(args, {
     scenario: { type: 'string' },
     config: { type: 'string' },
+    policy: { type: 'string' },
     approve: { type: 'string' },
     tickets: { type: 'string' },
     incidents: { type: 'string' },

@@ -53,3 +53,39 @@ export function describeProblems(problems: FieldProblem[]): string {
   const more = problems.length - shown.length;
   return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
 }
+
+/** Where in a policy file a problem is: the path of keys and indices, and, from YAML, its position. */
+export interface PolicyProblem {
+  path: ReadonlyArray<string | number>;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** A policy document that does not validate; each problem names its rule and key. */
+export class PolicyError extends TourniquetError {
+  readonly problems: PolicyProblem[];
+  readonly file: string | null;
+  constructor(problems: PolicyProblem[], file: string | null = null, options?: ErrorOptions) {
+    super(`invalid policy: ${describePolicyProblems(problems, file)}`, options);
+    this.name = 'PolicyError';
+    this.problems = problems;
+    this.file = file;
+  }
+}
+
+/** `file:line:column: message` when the position is known, else `file: path: message`. */
+export function formatPolicyProblem(problem: PolicyProblem, file: string | null): string {
+  const where =
+    problem.line !== undefined
+      ? `${file ?? '<policy>'}:${problem.line}:${problem.column ?? 1}`
+      : (file ?? '<policy>');
+  const path = problem.path.length > 0 ? `${problem.path.join('.')}: ` : '';
+  return `${where}: ${path}${problem.message}`;
+}
+
+function describePolicyProblems(problems: PolicyProblem[], file: string | null): string {
+  const shown = problems.slice(0, MAX_PROBLEMS_IN_MESSAGE).map((p) => formatPolicyProblem(p, file));
+  const more = problems.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
+}

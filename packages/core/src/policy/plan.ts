@@ -2,9 +2,12 @@ import type { ActionName, PlaybookName } from '../actions';
 import type { ClusterConfig, TourniquetConfig } from '../config/config';
 import type { Finding } from '../finding';
 import { CidrSet } from './cidr';
+import { DEFAULT_POLICY } from './defaultPolicy';
 import { guardsFor } from './guards';
 import { incidentKey } from './incidentKey';
 import { alwaysApproved, PLAYBOOK_STEPS } from './playbooks';
+import type { Policy, PolicyStep } from './policyFile';
+import { selectRule } from './policyMatch';
 import { parseRoleArn } from './roleArn';
 import { type RouteContext, routeFinding } from './routes';
 import { STEP_CONDITIONS, type StepCondition } from './stepConditions';
@@ -43,6 +46,7 @@ export interface Plan {
 
 export interface Planner {
   readonly config: TourniquetConfig;
+  readonly policy: Policy;
   plan(finding: Finding): Plan;
 }
 
@@ -51,11 +55,19 @@ interface CompiledCluster {
   egress: CidrSet;
 }
 
+/** The step a rule that gives a finding nothing but a ticket plans. */
+const TICKET_STEP: PolicyStep = { action: 'open-ticket', dryRun: false };
+
 /**
- * Compiles a config into a planner. `plan()` is pure and allocation-light: lookups and CIDR sets
- * are built once here.
+ * Compiles a config and a policy into a planner. `plan()` is pure and allocation-light: lookups
+ * and CIDR sets are built once here.
+ *
+ * The policy chooses the playbook (the one the finding's facts call for, or ticket-only) and
+ * which of its steps run, and can add approvals and dry-runs. What a step acts on, and every
+ * safety rail (configured scope, protected namespaces and nodes, the approval floor, dry-run,
+ * foreign ARNs), stays here: no policy reaches them.
  */
-export function createPlanner(config: TourniquetConfig): Planner {
+export function createPlanner(config: TourniquetConfig, policy: Policy = DEFAULT_POLICY): Planner {
   const byName = new Map<string, CompiledCluster>();
   const byIssuer = new Map<string, CompiledCluster>();
   const accounts = new Set<string>();
@@ -106,6 +118,7 @@ export function createPlanner(config: TourniquetConfig): Planner {
     const key = incidentKey(finding);
     const ctx: RouteContext = { cluster: cluster?.config ?? null, egress: cluster?.egress ?? null };
     const route = routeFinding(finding, ctx);
+    // Not an incident (or nothing Tourniquet handles): decided before any policy rule is read.
     if (!route.playbook) {
       return {
         incidentKey: key,
@@ -116,11 +129,19 @@ export function createPlanner(config: TourniquetConfig): Planner {
         finding,
       };
     }
+    const rule = selectRule(policy, finding, route.playbook);
+    const routed: PlaybookName = rule?.playbook ?? 'ticket-only';
+    let because = route.reason;
+    if (!rule) because += '; no policy rule matches it, so it gets a ticket only';
+    else if (routed !== route.playbook)
+      because += `; policy rule "${rule.name}" gives it a ticket only`;
+    const chosen = rule?.steps ?? [TICKET_STEP];
+    const observed = finding.cluster !== null && policy.clusters[finding.cluster]?.observeOnly;
     const guards = guardsFor(finding, config, unmanagedReason(finding, cluster));
     const steps: PlanStep[] = [];
     const skipped: SkippedStep[] = [];
     let unauthorised: string | undefined;
-    for (const template of PLAYBOOK_STEPS[route.playbook](finding)) {
+    for (const template of PLAYBOOK_STEPS[routed](finding)) {
       const { action } = template;
       const resolved = template.target(finding, key);
       const target = 'skip' in resolved ? null : resolved;
@@ -131,6 +152,11 @@ export function createPlanner(config: TourniquetConfig): Planner {
           reason: guard.reason,
           ...(guard.protected ? { protected: true as const } : {}),
         });
+        continue;
+      }
+      const chosenStep = chosen.find((s) => s.action === action);
+      if (!chosenStep) {
+        skipped.push({ action, reason: `policy rule "${rule?.name}" leaves ${action} out` });
         continue;
       }
       const foreign = target && foreignTargetReason(target, finding);
@@ -157,16 +183,25 @@ export function createPlanner(config: TourniquetConfig): Planner {
         action,
         target: renderTarget(resolved),
         subject: resolved,
+        // The configuration's approvals are a floor: a policy can add one, never take one away.
         approval:
-          config.approvalRequired.includes(action) || alwaysApproved(action, resolved)
+          config.approvalRequired.includes(action) ||
+          alwaysApproved(action, resolved) ||
+          chosenStep.approval === 'required'
             ? 'required'
             : 'auto',
-        dryRun: config.dryRun || finding.sample || config.dryRunActions.includes(action),
+        dryRun:
+          config.dryRun ||
+          finding.sample ||
+          config.dryRunActions.includes(action) ||
+          rule?.dryRun === true ||
+          chosenStep.dryRun ||
+          (observed === true && action !== 'open-ticket'),
         ...(onlyIf ? { onlyIf } : {}),
       });
     }
-    let playbook: PlaybookName = route.playbook;
-    let reason = route.reason;
+    let playbook: PlaybookName = routed;
+    let reason = because;
     const containment = steps.some((s) => s.action !== 'open-ticket');
     if (!containment && playbook !== 'ticket-only') {
       playbook = 'ticket-only';
@@ -174,10 +209,11 @@ export function createPlanner(config: TourniquetConfig): Planner {
     }
     if (finding.sample) reason += ' (GuardDuty sample finding: dry-run only)';
     else if (config.dryRun) reason += ' (dry-run: config.dryRun is true)';
+    else if (observed) reason += ` (observe-only: the policy observes cluster ${finding.cluster})`;
     return { incidentKey: key, playbook, steps, skipped, reason, finding };
   }
 
-  return { config, plan };
+  return { config, policy, plan };
 }
 
 /**

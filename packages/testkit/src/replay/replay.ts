@@ -5,6 +5,7 @@ import {
   executionName,
   functionArnsFor,
   type Plan,
+  type Policy,
   releasableFromJournal,
   releaseInput,
   type TourniquetConfig,
@@ -32,6 +33,8 @@ export type EventInput = { source: string; event: unknown } | { source: string; 
 export interface ReplayOptions {
   inputs: readonly EventInput[];
   config: TourniquetConfig;
+  /** The policy triage plans with (default: the built-in one). */
+  policy?: Policy;
   scenario?: Scenario;
   /**
    * Answers approval requests: a function, or a factory started once the emulators run (what
@@ -149,7 +152,7 @@ export async function replay(options: ReplayOptions): Promise<{
       desk: ticketing ? ticketing.desk : (desk satisfies TicketDesk),
     });
     const starter = ticketing ? ticketing.recordIncidents(playbooks) : playbooks;
-    const planner = createPlanner(world.config);
+    const planner = createPlanner(world.config, options.policy);
     const contained = new Map<string, { plan: Plan; file: string }>();
     say(`replaying ${options.inputs.length} event(s)…`);
     for (const input of options.inputs) {
