@@ -11,12 +11,11 @@ import {
   ConfigRuleLookup,
   createAwsClients,
   DynamoActionJournal,
-  ensureIncidentTable,
   type MemberCredentials,
   type MemberSession,
   memberCredentialsFrom,
 } from '@tourniquet/aws';
-import type { ActionJournal, ClusterConfig, Finding, TourniquetConfig } from '@tourniquet/core';
+import type { ActionJournal, Finding, TourniquetConfig } from '@tourniquet/core';
 import { StaticKubeConnector } from '@tourniquet/kube';
 import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
 import { apiReachable, refusingEndpoint } from './emulators/apiReach';
@@ -24,15 +23,18 @@ import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
 import { type MotoServer, startMoto } from './emulators/moto';
 import { pinToAccount } from './emulators/motoAccounts';
 import { quickRetries } from './emulators/quickRetries';
-import { configuredWorld } from './scenario/configClusters';
 import { loadScenario, type Scenario } from './scenario/scenario';
+import { hubFunctionRoleArn } from './scenario/seedAccounts';
+import type { SeededScenario } from './scenario/seedScenario';
 import {
-  combineSeeded,
-  hubFunctionRoleArn,
-  memberAccountsOf,
-  seedAccountRoles,
-} from './scenario/seedAccounts';
-import { accessIn, type SeededScenario, seedScenario } from './scenario/seedScenario';
+  LOCAL_CREDENTIALS,
+  LOCAL_JOURNAL_REGION,
+  LOCAL_JOURNAL_TABLE,
+  seedWorld,
+  worldConfig,
+} from './worldSetup';
+
+export { LOCAL_CREDENTIALS, LOCAL_JOURNAL_TABLE };
 
 export const DEFAULT_SCENARIO = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -48,16 +50,6 @@ export const SCENARIO_SCHEMA = join(
   'scenarios',
   'scenario.schema.json',
 );
-
-/** Credentials moto accepts; nothing leaves 127.0.0.1. */
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: 'tourniquet-local',
-  secretAccessKey: 'tourniquet-local',
-};
-
-/** The table the local step journal lives in (the incidents table's layout, as deployed). */
-export const LOCAL_JOURNAL_TABLE = 'tourniquet-local-incidents';
-const LOCAL_JOURNAL_REGION = 'us-east-1';
 
 export interface LocalWorldOptions {
   scenario?: Scenario;
@@ -129,70 +121,12 @@ export class LocalWorld {
     });
     const simulators = new Map<string, KubeSimulator>();
     try {
-      const parts = [
-        await seedScenario(scenario, {
-          endpoint: moto.endpoint,
-          credentials: LOCAL_CREDENTIALS,
-          progress: say,
-        }),
-      ];
-      for (const member of scenario.accounts) {
-        say(`seeding member account ${member.account}…`);
-        parts.push(
-          await seedScenario(
-            {
-              ...member,
-              organizationId: scenario.organizationId,
-              accounts: [],
-              configRules: [],
-              deployment: scenario.deployment,
-            },
-            {
-              endpoint: moto.endpoint,
-              credentials: LOCAL_CREDENTIALS,
-              progress: say,
-              account: member.account,
-            },
-          ),
-        );
-      }
-      if (scenario.accounts.length > 0) {
-        say('seeding the hub function roles and the member roles that trust them…');
-        await seedAccountRoles(scenario, {
-          endpoint: moto.endpoint,
-          credentials: LOCAL_CREDENTIALS,
-        });
-      }
-      const seeded = parts.length === 1 ? (parts[0] as SeededScenario) : combineSeeded(parts);
-      await ensureIncidentTable(
-        new DynamoDBClient({
-          ...awsClientConfig({ region: LOCAL_JOURNAL_REGION, endpoint: moto.endpoint }),
-          credentials: LOCAL_CREDENTIALS,
-        }),
-        LOCAL_JOURNAL_TABLE,
-      );
+      const seeded = await seedWorld(scenario, moto.endpoint, say);
       for (const cluster of seeded.clusters) {
         say(`starting the Kubernetes API simulator for ${cluster.name}…`);
         simulators.set(cluster.name, await startKubeSimulator({ objects: cluster.kubeObjects }));
       }
-      const fromConfig = options.clustersFrom === 'config' && options.config.clusters.length > 0;
-      if (options.clustersFrom === 'config' && !fromConfig)
-        say("the config lists no clusters: acting on the scenario's");
-      let config: TourniquetConfig;
-      if (fromConfig) {
-        const configured = configuredWorld(options.config, scenario, seeded);
-        for (const line of configured.disagreements)
-          options.warn?.(`scenario and config disagree: ${line}`);
-        config = { ...options.config, clusters: configured.clusters };
-      } else {
-        config = {
-          ...options.config,
-          clusters: seeded.clusters.map((c) =>
-            withConfiguredAccess(c.config, options.config, seeded),
-          ),
-          ...(scenario.accounts.length > 0 ? { accounts: memberAccountsOf(scenario) } : {}),
-        };
-      }
+      const config = worldConfig(options, scenario, seeded, say);
       const hub = scenario.accounts.length > 0 ? scenario.account : null;
       if (!options.faults)
         return new LocalWorld(moto, seeded, simulators, config, new Map(), [], null, hub);
@@ -429,17 +363,4 @@ export class LocalWorld {
     await Promise.allSettled([...this.simulators.values()].map((s) => s.stop()));
     await this.moto.stop();
   }
-}
-
-/**
- * A seeded cluster's config entry, with the access the given config sets for that cluster (its
- * ids may be the scenario's: they are translated) instead of the scenario's.
- */
-function withConfiguredAccess(
-  seeded: ClusterConfig,
-  config: TourniquetConfig,
-  scenario: SeededScenario,
-): ClusterConfig {
-  const access = config.clusters.find((c) => c.name === seeded.name)?.access;
-  return access ? { ...seeded, access: accessIn(access, scenario.physical) } : seeded;
 }

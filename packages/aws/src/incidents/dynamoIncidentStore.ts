@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-  TransactionConflictException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -27,12 +19,25 @@ import type {
 } from '@tourniquet/core';
 import {
   applyEvents,
-  higherSeverity,
   INCIDENT_STATUSES,
   IncidentStoreError,
   IncidentVersionConflictError,
 } from '@tourniquet/core';
 import { awsClientConfig } from '../clientConfig';
+import {
+  actionPut,
+  addTally,
+  auditFromItem,
+  auditPut,
+  deliveryKey,
+  EMPTY_TALLIES,
+  headPut,
+  isRepeatSighting,
+  statusPartition,
+  type Tallies,
+  type TransactItem,
+  withoutTallies,
+} from './incidentItems';
 import {
   INCIDENT_ITEM,
   INCIDENT_TABLE,
@@ -40,24 +45,17 @@ import {
   STATUS_SHARDS,
   sequenceKey,
 } from './incidentTable';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { TallyWrites } from './incidentTallies';
 
 /** DynamoDB allows 100 items per transaction; the head takes one. */
 const MAX_ITEMS_PER_CHANGE = 100;
 /** Heads read at once when listing. */
 const LIST_READ_CONCURRENCY = 16;
-const SINGLE_WRITE_ATTEMPTS = 10;
 
 /** What the store read beside a head: the tallies merged into it and when its status was set. */
 interface HeadReading {
   tallies: Tallies;
   statusSince: string;
-}
-
-interface Tallies {
-  findings: Record<string, { deliveries: number; count: number; lastSeen: string }>;
-  joined: Record<string, number>;
 }
 
 /**
@@ -79,12 +77,14 @@ interface Tallies {
 export class DynamoIncidentStore implements IncidentStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly writes: TallyWrites;
 
   constructor(options: { client: DynamoDBClient; tableName: string }) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.tableName = options.tableName;
+    this.writes = new TallyWrites(this.doc, this.tableName);
   }
 
   /** Heads this store returned, with what was merged into them (see `append`). */
@@ -251,9 +251,14 @@ export class DynamoIncidentStore implements IncidentStore {
       base && base.status === applied.head.status ? (reading?.statusSince ?? meta.at) : meta.at;
     const change = randomUUID();
     const items: TransactItem[] = [
-      this.headPut(withoutTallies(applied.head, reading?.tallies), expectedVersion, statusSince),
-      ...applied.audit.map((entry) => this.auditPut(key, entry, change)),
-      ...applied.actions.map((action) => this.actionPut(key, action)),
+      headPut(
+        this.tableName,
+        withoutTallies(applied.head, reading?.tallies),
+        expectedVersion,
+        statusSince,
+      ),
+      ...applied.audit.map((entry) => auditPut(this.tableName, key, entry, change)),
+      ...applied.actions.map((action) => actionPut(this.tableName, key, action)),
     ];
     if (items.length > MAX_ITEMS_PER_CHANGE) {
       throw new IncidentStoreError(
@@ -298,7 +303,7 @@ export class DynamoIncidentStore implements IncidentStore {
     for (const event of events) {
       if (event.type === 'finding-seen') {
         const delivery = event.eventId ?? randomUUID();
-        const fresh = await this.putOnce(deliveryKey(key, delivery), {
+        const fresh = await this.writes.putOnce(deliveryKey(key, delivery), {
           at: meta.at,
           actor: meta.actor,
           findingId: event.finding.id,
@@ -306,7 +311,7 @@ export class DynamoIncidentStore implements IncidentStore {
           lastSeen: event.finding.lastSeen,
         });
         if (!fresh) continue;
-        await this.tallySighting(key, event.finding);
+        await this.writes.tallySighting(key, event.finding);
         const finding = head.findings[event.finding.id];
         if (finding) {
           finding.deliveries += 1;
@@ -314,11 +319,11 @@ export class DynamoIncidentStore implements IncidentStore {
           if (event.finding.lastSeen > finding.lastSeen) finding.lastSeen = event.finding.lastSeen;
         }
       } else if (event.type === 'execution-joined') {
-        await this.retryingConflicts(() =>
+        await this.writes.retryingConflicts(() =>
           this.doc.send(
             new UpdateCommand({
               TableName: this.tableName,
-              Key: this.itemKey(key, `${INCIDENT_ITEM.tallyPrefix}X#${event.name}`),
+              Key: this.writes.itemKey(key, `${INCIDENT_ITEM.tallyPrefix}X#${event.name}`),
               UpdateExpression: 'SET execution = :name ADD joined :one',
               ExpressionAttributeValues: { ':name': event.name, ':one': 1 },
             }),
@@ -329,103 +334,6 @@ export class DynamoIncidentStore implements IncidentStore {
       }
     }
     return head;
-  }
-
-  /**
-   * Puts an item unless it exists; false when it did (a redelivery). A retried request whose
-   * first attempt landed fails its own condition: the writer token tells that apart.
-   */
-  private async putOnce(itemKey: Record<string, string>, attributes: Record<string, unknown>) {
-    const writer = randomUUID();
-    try {
-      await this.retryingConflicts(() =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...itemKey, ...attributes, writer },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': INCIDENT_TABLE.partitionKey },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const { Item } = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: itemKey,
-          ConsistentRead: true,
-        }),
-      );
-      return Item?.writer === writer;
-    }
-  }
-
-  /**
-   * Counts a delivery and keeps the latest (lastSeen, count). GuardDuty's count grows with
-   * lastSeen, so one condition keeps both; a late, older delivery is counted without moving
-   * them. (An UpdateItem whose answer was lost and that the SDK retried would count twice;
-   * that needs a lost response, and errs towards more deliveries, never fewer.)
-   */
-  private async tallySighting(
-    key: string,
-    finding: { id: string; count: number; lastSeen: string },
-  ) {
-    const Key = this.itemKey(key, `${INCIDENT_ITEM.tallyPrefix}F#${finding.id}`);
-    try {
-      await this.retryingConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key,
-            UpdateExpression:
-              'SET findingId = :id, #count = :count, lastSeen = :lastSeen ADD deliveries :one',
-            ConditionExpression:
-              'attribute_not_exists(lastSeen) OR lastSeen < :lastSeen OR (lastSeen = :lastSeen AND #count <= :count)',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: {
-              ':id': finding.id,
-              ':count': finding.count,
-              ':lastSeen': finding.lastSeen,
-              ':one': 1,
-            },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.retryingConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key,
-            UpdateExpression: 'ADD deliveries :one',
-            ExpressionAttributeValues: { ':one': 1 },
-          }),
-        ),
-      );
-    }
-  }
-
-  /**
-   * A single-item write that met a transaction on the same item fails with
-   * TransactionConflictException and changed nothing: wait a little and write again.
-   */
-  private async retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (!(error instanceof TransactionConflictException) || attempt >= SINGLE_WRITE_ATTEMPTS)
-          throw error;
-        await sleep(Math.random() * Math.min(1000, 5 * 2 ** attempt));
-      }
-    }
-  }
-
-  private itemKey(key: string, sk: string) {
-    return { [INCIDENT_TABLE.partitionKey]: incidentPartition(key), [INCIDENT_TABLE.sortKey]: sk };
   }
 
   private async landed(key: string, seq: number, change: string): Promise<boolean> {
@@ -441,167 +349,6 @@ export class DynamoIncidentStore implements IncidentStore {
     );
     return Item?.change === change;
   }
-
-  private headPut(head: IncidentHead, expectedVersion: number, statusSince: string): TransactItem {
-    const t = INCIDENT_TABLE;
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          [t.partitionKey]: incidentPartition(head.key),
-          [t.sortKey]: INCIDENT_ITEM.head,
-          key: head.key,
-          id: head.id,
-          status: head.status,
-          version: head.version,
-          updatedAt: head.updatedAt,
-          statusSince,
-          // Unchanged unless the status changes, so the keys-only index is not rewritten.
-          [t.statusIndexPartitionKey]: statusPartition(head.status, statusShard(head.key)),
-          [t.statusIndexSortKey]: `${statusSince}#${head.key}`,
-          body: JSON.stringify(head),
-        },
-        ...(expectedVersion === 0
-          ? {
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': t.partitionKey },
-            }
-          : {
-              ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':expected': expectedVersion },
-            }),
-      },
-    };
-  }
-
-  private auditPut(key: string, entry: IncidentAuditEntry, change: string): TransactItem {
-    return this.newItem(key, `${INCIDENT_ITEM.auditPrefix}${sequenceKey(entry.seq)}`, {
-      change,
-      seq: entry.seq,
-      at: entry.at,
-      actor: entry.actor,
-      type: entry.type,
-      summary: entry.summary,
-      data: JSON.stringify(entry.data),
-    });
-  }
-
-  private actionPut(key: string, action: ActionRecord): TransactItem {
-    const sk = `${INCIDENT_ITEM.actionPrefix}${sequenceKey(action.seq)}#${action.stepKey}`;
-    return this.newItem(key, sk, {
-      seq: action.seq,
-      action: action.action,
-      status: action.status,
-      body: JSON.stringify(action),
-    });
-  }
-
-  /** Audit entries and action records are written once and never changed. */
-  private newItem(key: string, sk: string, attributes: Record<string, unknown>): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          [INCIDENT_TABLE.partitionKey]: incidentPartition(key),
-          [INCIDENT_TABLE.sortKey]: sk,
-          ...attributes,
-        },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': INCIDENT_TABLE.partitionKey },
-      },
-    };
-  }
-}
-
-/**
- * Delivery items live in a partition of their own: reading an incident (one Query) never pages
- * through thousands of them.
- */
-function deliveryKey(key: string, eventId: string) {
-  return {
-    [INCIDENT_TABLE.partitionKey]: `${INCIDENT_ITEM.deliveryPrefix}${key}`,
-    [INCIDENT_TABLE.sortKey]: eventId,
-  };
-}
-
-function statusPartition(status: string, shard: number): string {
-  return `STATUS#${status}#${shard}`;
-}
-
-/** A stable shard per incident (FNV-1a of the key). */
-function statusShard(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % STATUS_SHARDS;
-}
-
-const EMPTY_TALLIES: Tallies = { findings: {}, joined: {} };
-
-/**
- * Another delivery of a finding the incident has, or a join of an execution it records (started
- * or claimed), and nothing else: no status, plan, severity or Security Hub id changes.
- */
-function isRepeatSighting(base: IncidentHead, events: readonly IncidentEvent[]): boolean {
-  return (
-    events.length > 0 &&
-    events.every((event) => {
-      // A claimed execution is recorded by name before it starts: joins count beside it too.
-      if (event.type === 'execution-joined')
-        return base.executions.some((e) => e.name === event.name);
-      if (event.type !== 'finding-seen') return false;
-      const known = base.findings[event.finding.id];
-      return (
-        known !== undefined &&
-        // The fold's own rule: the head's severity stays what it is.
-        higherSeverity(base.severity, event.finding.severity) === base.severity &&
-        (event.finding.securityHubId ?? null) === (known.securityHubId ?? null)
-      );
-    })
-  );
-}
-
-function addTally(tallies: Tallies, item: Record<string, unknown>): void {
-  const sk = item[INCIDENT_TABLE.sortKey] as string;
-  if (sk.startsWith(`${INCIDENT_ITEM.tallyPrefix}F#`)) {
-    tallies.findings[item.findingId as string] = {
-      deliveries: Number(item.deliveries ?? 0),
-      count: Number(item.count ?? 0),
-      lastSeen: (item.lastSeen as string | undefined) ?? '',
-    };
-  } else if (sk.startsWith(`${INCIDENT_ITEM.tallyPrefix}X#`)) {
-    tallies.joined[item.execution as string] = Number(item.joined ?? 0);
-  }
-}
-
-/**
- * The head as the head item stores it: without the tallies `head` added when it was read, which
- * stay in their own items (count and lastSeen are maxima, so keeping them is harmless).
- */
-function withoutTallies(head: IncidentHead, tallies: Tallies | undefined): IncidentHead {
-  if (!tallies) return head;
-  const stored = structuredClone(head);
-  for (const [id, t] of Object.entries(tallies.findings)) {
-    const finding = stored.findings[id];
-    if (finding) finding.deliveries -= t.deliveries;
-  }
-  for (const execution of stored.executions)
-    execution.joined -= tallies.joined[execution.name] ?? 0;
-  return stored;
-}
-
-function auditFromItem(item: Record<string, unknown>): IncidentAuditEntry {
-  return {
-    seq: item.seq as number,
-    at: item.at as string,
-    actor: item.actor as string,
-    type: item.type as string,
-    summary: item.summary as string,
-    data: JSON.parse((item.data as string | undefined) ?? '{}'),
-  };
 }
 
 /** A store over the named table with the shared client settings (adaptive retry, AWS_ENDPOINT_URL). */

@@ -1,7 +1,8 @@
 import type { ActionName } from '../actions';
 import { PLAYBOOK_ACTION_ORDER, PLAYBOOK_CONDITIONAL_ACTIONS } from '../policy/playbooks';
-import { type AslDefinition, PlaybookBuilder } from './asl';
+import type { AslDefinition } from './asl';
 import type { PlaybookFunctions, PlaybookOptions } from './functionArns';
+import { PlaybookBuilder } from './playbookBuilder';
 
 export const STATE_MACHINE_NAMES = [
   'contain-pod',
