@@ -77,7 +77,9 @@ describe('Kubernetes while the endpoint reachability check is in flight', () => 
     // Nothing listens here: the connection is refused at once, before the check fails.
     const closed = new KubeConfig();
     closed.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${await closedPort()}` }],
+      clusters: [
+        { name: 'c', server: `http://127.0.0.1:${await closedPort()}`, skipTLSVerify: true },
+      ],
       users: [{ name: 'u', token: 't' }],
       contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
       currentContext: 'c',
