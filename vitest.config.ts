@@ -8,6 +8,10 @@ export default defineConfig({
     // Most files wait on emulators (moto, the simulators) rather than compute, so two workers
     // keep both cores busy where vitest's default on two cores is one worker.
     maxWorkers: 2,
+    // A worker keeps its modules between files: importing the SDK clients, the simulators and
+    // the engine under the TypeScript transform costs seconds per file. Files leave no state
+    // behind (test/helpers/workerEnv.ts restores the environment after each).
+    isolate: false,
     globalSetup: ['test/helpers/motoPool.ts'],
     setupFiles: ['test/helpers/workerEnv.ts'],
     // Development runs on Node 20; Lambda runs Node 22. The SDK's Node 20 notice is noise here.

@@ -6,7 +6,13 @@ export {
   type FaultProxyOptions,
   startFaultProxy,
 } from './emulators/faultProxy';
-export { type MotoServer, MotoUnavailableError, startMoto } from './emulators/moto';
+export {
+  type MotoServer,
+  MotoUnavailableError,
+  type StartMotoOptions,
+  startMoto,
+  useMotoTemplates,
+} from './emulators/moto';
 export { pinToAccount } from './emulators/motoAccounts';
 export {
   MOTO_REQUIREMENT,

@@ -20,7 +20,7 @@ import { StaticKubeConnector } from '@tourniquet/kube';
 import { type KubeSimulator, startKubeSimulator } from '@tourniquet/kube-sim';
 import { apiReachable, refusingEndpoint } from './emulators/apiReach';
 import { type FaultProxy, startFaultProxy } from './emulators/faultProxy';
-import { type MotoServer, startMoto } from './emulators/moto';
+import { type MotoServer, seededMoto, startMoto } from './emulators/moto';
 import { pinToAccount } from './emulators/motoAccounts';
 import { quickRetries } from './emulators/quickRetries';
 import { loadScenario, type Scenario } from './scenario/scenario';
@@ -113,15 +113,21 @@ export class LocalWorld {
     const say = options.progress ?? (() => {});
     const scenario = options.scenario ?? (await loadScenario(DEFAULT_SCENARIO));
     say('starting moto (local AWS)…');
-    const moto = await startMoto({
+    const motoOptions = {
       accountId: scenario.account,
       ...(scenario.accounts.length > 0
         ? { multiAccount: { organizationId: scenario.organizationId } }
         : {}),
-    });
+    };
+    const { moto, value: template } = await seededMoto(
+      JSON.stringify([motoOptions, scenario]),
+      () => startMoto(motoOptions),
+      (server) => seedWorld(scenario, server.endpoint, say),
+    );
     const simulators = new Map<string, KubeSimulator>();
     try {
-      const seeded = await seedWorld(scenario, moto.endpoint, say);
+      // A seeded template's result is shared by its copies: each world gets its own manifests.
+      const seeded = { ...template, clusters: structuredClone(template.clusters) };
       for (const cluster of seeded.clusters) {
         say(`starting the Kubernetes API simulator for ${cluster.name}…`);
         simulators.set(cluster.name, await startKubeSimulator({ objects: cluster.kubeObjects }));

@@ -1,45 +1,84 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@tourniquet/core/testkit';
 import { MOTO_ACCOUNTS_PATCH } from './motoAccounts';
-import { MotoUnavailableError } from './motoErrors';
+import { MotoNotCopyableError, MotoUnavailableError } from './motoErrors';
 import { MOTO_REQUIREMENT, motoPython, projectVenvDir } from './motoPython';
+import { templateFor } from './motoTemplates';
 
 export interface MotoServer {
   endpoint: string;
   port: number;
   stop(): Promise<void>;
+  /**
+   * Another moto on a copy of this one's state as it is now; afterwards the two share nothing.
+   * Absent for a $MOTO_SERVER command, which is not this module's server.
+   */
+  fork?(): Promise<MotoServer>;
 }
 
+export { seededMoto, useMotoTemplates } from './motoTemplates';
 export { MotoUnavailableError };
 
 const installHint = (): string =>
   `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
 /**
- * moto's own server, with one change: requests are handled one at a time. moto's backends take
- * no locks, so two concurrent conditional writes to one DynamoDB item can both succeed — which
- * real DynamoDB never allows, and which the incident store, the approvals table and the
- * blast-radius ledger rely on. Connections are still accepted concurrently.
+ * moto's own server, with two changes.
+ *
+ * Requests are handled one at a time. moto's backends take no locks, so two concurrent
+ * conditional writes to one DynamoDB item can both succeed — which real DynamoDB never allows,
+ * and which the incident store, the approvals table and the blast-radius ledger rely on.
+ * Connections are still accepted concurrently.
+ *
+ * `POST /_tourniquet/fork?port=N` copies the server, state and all, into a new process serving
+ * port N (os.fork, between two requests) and answers the copy's pid. Importing moto and seeding a
+ * scenario cost seconds of CPU; a copy costs milliseconds, and from then on the two servers share
+ * nothing (see motoTemplates.ts). The copy reads the same stdin, so it ends with its parent too.
  */
 const SERIALISED_MOTO = `
-import os, sys, threading
+import os, signal, sys, threading
+from urllib.parse import parse_qs
 import moto.server as server
 # The parent holds the write end of stdin: end of file means it is gone, even when it was
-# killed without a chance to stop us (SIGKILL), so moto never outlives it.
+# killed without a chance to stop us (SIGKILL), so moto never outlives it. os.read, not
+# sys.stdin: a copy made while this thread waits must not inherit a held buffer lock.
 def watch_parent():
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(0, 4096):
             pass
     finally:
         os._exit(0)
-threading.Thread(target=watch_parent, daemon=True).start()
-lock = threading.Lock()
 original = server.run_simple
 def run_simple(host, port, app, **options):
+    lock = threading.Lock()
     def serialised(environ, start_response):
+        if environ.get("PATH_INFO") == "/_tourniquet/fork" and environ.get("REQUEST_METHOD") == "POST":
+            with lock:
+                copy_port = int(parse_qs(environ.get("QUERY_STRING", ""))["port"][0])
+                pid = os.fork()
+                if pid == 0:
+                    serve_copy(environ, copy_port)
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(pid).encode()]
         with lock:
             return list(app(environ, start_response))
+    # In the copy only this thread goes on: it leaves the request it was answering to its parent
+    # and serves the copied state on its own port. (It keeps its parent's listening socket open
+    # without accepting on it: the parent alone answers there.)
+    def serve_copy(environ, copy_port):
+        try:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.close()
+            os.environ["MOTO_PORT"] = str(copy_port)
+            threading.Thread(target=watch_parent, daemon=True).start()
+            run_simple(host, copy_port, app, **options)
+        finally:
+            os._exit(0)
     return original(host, port, serialised, **options)
+# Copies are reaped by the kernel when they exit.
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+threading.Thread(target=watch_parent, daemon=True).start()
 server.run_simple = run_simple
 server.main(sys.argv[1:])
 `;
@@ -52,22 +91,38 @@ const READY_TIMEOUT_MS = 30_000;
  * `accountId` sets the account moto plays; `readyTimeoutMs` how long it may take to answer
  * (default 30 s).
  */
-export async function startMoto(
-  options: {
-    accountId?: string;
-    /**
-     * Play several accounts (see motoAccounts.ts): requests are the `accountId`'s unless their
-     * credentials were issued by AssumeRole into another account; `organizationId` is the
-     * organisation every account belongs to (aws:PrincipalOrgID).
-     */
-    multiAccount?: { organizationId?: string };
-    readyTimeoutMs?: number;
-  } = {},
-): Promise<MotoServer> {
-  const port = await freePort();
+export interface StartMotoOptions {
+  accountId?: string;
+  /**
+   * Play several accounts (see motoAccounts.ts): requests are the `accountId`'s unless their
+   * credentials were issued by AssumeRole into another account; `organizationId` is the
+   * organisation every account belongs to (aws:PrincipalOrgID).
+   */
+  multiAccount?: { organizationId?: string };
+  readyTimeoutMs?: number;
+}
+
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   // $MOTO_SERVER runs another moto server command instead (requests then run concurrently).
   const override = process.env.MOTO_SERVER?.trim();
   const command = override || (await sharedMotoPython());
+  if (!override) {
+    const copy = templateFor(command, options, () =>
+      spawnMoto(command, null, options, { template: true }),
+    );
+    if (copy) return copy;
+  }
+  return spawnMoto(command, override || null, options);
+}
+
+/** A new moto process: `override` is a $MOTO_SERVER command, run with host and port only. */
+async function spawnMoto(
+  command: string,
+  override: string | null,
+  options: StartMotoOptions,
+  { template = false } = {},
+): Promise<MotoServer> {
+  const port = await freePort();
   const args = ['-H', '127.0.0.1', '-p', String(port)];
   const multi = options.multiAccount && options.accountId ? options.multiAccount : null;
   const script = multi ? MOTO_ACCOUNTS_PATCH + SERIALISED_MOTO : SERIALISED_MOTO;
@@ -117,7 +172,53 @@ export async function startMoto(
     await stopChild(child);
     throw error;
   }
-  return { endpoint, port, stop: () => stopChild(child) };
+  if (template) {
+    // A template waits for copies to be asked for; it must not keep this process alive.
+    child.unref();
+    for (const stream of [child.stdin, child.stderr])
+      (stream as { unref?: () => void } | null)?.unref?.();
+  }
+  return {
+    endpoint,
+    port,
+    stop: () => stopChild(child),
+    ...(override ? {} : { fork: () => forkMoto(endpoint) }),
+  };
+}
+
+/** Copies of servers, by pid: killed by `stop` or when this process exits. */
+const copies = new Set<number>();
+
+async function forkMoto(endpoint: string): Promise<MotoServer> {
+  const port = await freePort();
+  const response = await fetch(`${endpoint}/_tourniquet/fork?port=${port}`, { method: 'POST' });
+  const answer = await response.text();
+  const pid = Number(answer);
+  if (!response.ok || !Number.isInteger(pid) || pid <= 0) {
+    throw new MotoNotCopyableError(
+      `moto at ${endpoint} could not copy itself (HTTP ${response.status}): ${answer.slice(0, 200)}`,
+    );
+  }
+  copies.add(pid);
+  const stop = async () => {
+    if (copies.delete(pid)) kill(pid);
+  };
+  const copy = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(copy, READY_TIMEOUT_MS);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint: copy, port, stop, fork: () => forkMoto(copy) };
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 let resolving: { key: string; python: Promise<string> } | undefined;
@@ -171,9 +272,14 @@ function track(child: ChildProcess): void {
 }
 
 function killRunning(): void {
+  for (const pid of copies) kill(pid);
   for (const child of running) child.kill('SIGKILL');
 }
 
+/**
+ * Our server exits at once when its stdin closes (watch_parent); SIGTERM takes moto's own
+ * shutdown path, which lingers for about a second. A $MOTO_SERVER command gets SIGTERM.
+ */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -182,6 +288,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    if (child.stdin) child.stdin.end();
+    else child.kill('SIGTERM');
   });
 }

@@ -1,4 +1,3 @@
-import './withResolvers';
 import type { ActionRuntime } from '@tourniquet/actions';
 import { runActionRequest } from '@tourniquet/actions';
 import type {
@@ -13,6 +12,7 @@ import type {
 import { StateMachine } from 'aws-local-stepfunctions';
 import { asFunction } from './invokedFunction';
 import type { Approver, TicketDesk } from './localServices';
+import { supplyWithResolvers } from './withResolvers';
 
 export interface TimelineEntry {
   state: string;
@@ -60,6 +60,7 @@ export async function runPlaybookLocally(
   input: PlaybookInput,
   deps: LocalPlaybookDeps,
 ): Promise<LocalExecution> {
+  supplyWithResolvers();
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   const byArn = new Map(
