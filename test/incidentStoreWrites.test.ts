@@ -232,6 +232,19 @@ describe('Incident store writes (DynamoDB on moto)', () => {
     expect(marks).toEqual([`S#${lastSeenOf(N + 1)}#${N + 1}`]);
   });
 
+  it('a repeat sighting whose count is not a finite number is refused, naming the count, and writes nothing', async () => {
+    const { store, writes } = countedStore();
+    const key = newKey();
+    await incident(store, key);
+    const bad = seen('e-nan', 2) as Extract<IncidentEvent, { type: 'finding-seen' }>;
+    bad.finding.count = Number.NaN;
+    writes.length = 0;
+    await expect(store.append(key, await store.head(key), [bad], meta())).rejects.toThrow(
+      /finding f-1 on incident .*: count must be a finite number, got NaN/,
+    );
+    expect(writes).toEqual([]);
+  });
+
   it('tally items written before marks (lastSeen and count attributes, an execution item) still count', async () => {
     const { store } = countedStore();
     const key = newKey();

@@ -44,7 +44,7 @@ import {
   STATUS_SHARDS,
   sequenceKey,
 } from './incidentTable';
-import { TallyWrites } from './incidentTallies';
+import { assertMarkable, TallyWrites } from './incidentTallies';
 
 /** DynamoDB allows 100 items per transaction; the head takes one. */
 const MAX_ITEMS_PER_CHANGE = 100;
@@ -306,6 +306,7 @@ export class DynamoIncidentStore implements IncidentStore {
     const sightings = events.filter(
       (e): e is Extract<IncidentEvent, { type: 'finding-seen' }> => e.type === 'finding-seen',
     );
+    for (const sighting of sightings) assertMarkable(key, sighting.finding);
     const carried = new Map<IncidentEvent, string[]>();
     const alone: string[] = [];
     for (const event of events) {

@@ -10,6 +10,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { IncidentStoreError } from '@tourniquet/core';
 import { INCIDENT_ITEM, INCIDENT_TABLE, incidentPartition } from './incidentTable';
 
 const SINGLE_WRITE_ATTEMPTS = 10;
@@ -46,6 +47,15 @@ export function parseMark(name: string): SightingMark | null {
   return Number.isFinite(count)
     ? { lastSeen: name.slice(TALLY_ATTRIBUTE.mark.length, at), count }
     : null;
+}
+
+/** Refuses, before anything is written, a sighting whose mark would not parse back. */
+export function assertMarkable(key: string, finding: { id: string; count: number }): void {
+  if (!Number.isFinite(finding.count)) {
+    throw new IncidentStoreError(
+      `finding ${finding.id} on incident ${key}: count must be a finite number, got ${finding.count}`,
+    );
+  }
 }
 
 /** Whether `a` is a later sighting than `b` (lastSeen, then count). */
