@@ -29,8 +29,9 @@ export interface IncidentRecordingOptions {
 /**
  * Triage's starter with the incident kept up to date around it: the finding joins the incident
  * (opening it, or reopening a released or resolved one) before the playbook starts, and the
- * execution it started or joined is recorded after. A redelivered event (same EventBridge id)
- * changes nothing. Wraps the AWS starter in the triage Lambda and the local one in replay.
+ * execution it started is recorded after; an execution it joins is recorded with the sighting,
+ * in one change. A redelivered event (same EventBridge id) changes nothing. Wraps the AWS
+ * starter in the triage Lambda and the local one in replay.
  *
  * A finding whose incident has a running execution joins it without calling the inner starter:
  * the sighting is recorded all the same. Otherwise the finding claims the execution in the same
@@ -85,6 +86,12 @@ export class IncidentRecordingStarter implements PlaybookStarter {
               },
             ]
           : []),
+        // Joining is decided here, on the head the sighting is written against: the join goes
+        // in the same change, so the store counts it with the sighting (and never again for a
+        // redelivery of it).
+        ...(running
+          ? [{ type: 'execution-joined' as const, name: running.name, findingId: finding.id }]
+          : []),
         // Same window, same name: an execution already recorded under it is not started again.
         ...(running || head?.executions.some((e) => e.name === name)
           ? []
@@ -97,25 +104,26 @@ export class IncidentRecordingStarter implements PlaybookStarter {
       ? { status: 'duplicate', executionName: joining.name, executionArn: joining.arn ?? null }
       : await this.inner.start(plan, at);
 
-    await change((head) => {
-      if (started.status === 'started') {
-        // A placeholder left by a finding that joined first has no playbook yet.
-        return head?.executions.some((e) => e.name === started.executionName && e.playbook)
+    if (!joining)
+      await change((head) => {
+        if (started.status === 'started') {
+          // A placeholder left by a finding that joined first has no playbook yet.
+          return head?.executions.some((e) => e.name === started.executionName && e.playbook)
+            ? []
+            : [
+                {
+                  type: 'execution-started',
+                  name: started.executionName,
+                  playbook: plan.playbook ?? 'none',
+                  plan: incidentPlan(plan),
+                  arn: started.executionArn,
+                },
+              ];
+        }
+        return redelivered
           ? []
-          : [
-              {
-                type: 'execution-started',
-                name: started.executionName,
-                playbook: plan.playbook ?? 'none',
-                plan: incidentPlan(plan),
-                arn: started.executionArn,
-              },
-            ];
-      }
-      return redelivered
-        ? []
-        : [{ type: 'execution-joined', name: started.executionName, findingId: finding.id }];
-    });
+          : [{ type: 'execution-joined', name: started.executionName, findingId: finding.id }];
+      });
 
     if (started.status === 'duplicate' && !redelivered && this.options.tickets) {
       const results = await this.options.tickets.noteRepeat(

@@ -5,7 +5,6 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   ActionRecord,
@@ -45,7 +44,7 @@ import {
   STATUS_SHARDS,
   sequenceKey,
 } from './incidentTable';
-import { TallyWrites } from './incidentTallies';
+import { assertMarkable, TallyWrites } from './incidentTallies';
 
 /** DynamoDB allows 100 items per transaction; the head takes one. */
 const MAX_ITEMS_PER_CHANGE = 100;
@@ -67,9 +66,11 @@ interface HeadReading {
  * Except the hot case: another delivery of a finding the incident already has, and a finding
  * joining an execution it already records. Those change no status, plan or severity, so they
  * do not rewrite the head: one conditional put of a delivery item (keyed by the EventBridge id,
- * so a redelivery writes nothing) and counters updated with ADD on a tally item. A burst of
- * findings on one pod then never contends on the head's version. `head` and `get` add the
- * tallies to the head; the audit trail has the delivery items' own record, not an entry each.
+ * so a redelivery writes nothing) and one unconditional update of the finding's tally item,
+ * which also counts the joins that came with the sighting. A burst of findings on one pod then
+ * never contends on the head's version, and costs two writes a finding. `head` and `get` add
+ * the tallies to the head; the audit trail has the delivery items' own record, not an entry
+ * each.
  *
  * Nested payloads (plans, undo data, evidence) are stored as JSON strings: they are opaque to
  * queries, and arbitrary documents (pod specs) would otherwise hit DynamoDB's nesting limits.
@@ -290,8 +291,9 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   /**
-   * Repeat sightings without touching the head: per event a delivery item put once, then the
-   * tally counters. A redelivered event (its delivery item exists) counts nothing.
+   * Repeat sightings without touching the head: per sighting a delivery item put once, then one
+   * update of its finding's tally carrying the joins of that finding in the same change. A
+   * redelivered event (its delivery item exists) counts nothing, its joins included.
    */
   private async appendSighting(
     key: string,
@@ -300,38 +302,46 @@ export class DynamoIncidentStore implements IncidentStore {
     meta: ChangeMeta,
   ): Promise<IncidentHead> {
     const head = structuredClone(base);
+    const read = this.readings.get(base)?.tallies.findings;
+    const sightings = events.filter(
+      (e): e is Extract<IncidentEvent, { type: 'finding-seen' }> => e.type === 'finding-seen',
+    );
+    for (const sighting of sightings) assertMarkable(key, sighting.finding);
+    const carried = new Map<IncidentEvent, string[]>();
+    const alone: string[] = [];
     for (const event of events) {
-      if (event.type === 'finding-seen') {
-        const delivery = event.eventId ?? randomUUID();
-        const fresh = await this.writes.putOnce(deliveryKey(key, delivery), {
-          at: meta.at,
-          actor: meta.actor,
-          findingId: event.finding.id,
-          count: event.finding.count,
-          lastSeen: event.finding.lastSeen,
-        });
-        if (!fresh) continue;
-        await this.writes.tallySighting(key, event.finding);
-        const finding = head.findings[event.finding.id];
-        if (finding) {
-          finding.deliveries += 1;
-          finding.count = Math.max(finding.count, event.finding.count);
-          if (event.finding.lastSeen > finding.lastSeen) finding.lastSeen = event.finding.lastSeen;
-        }
-      } else if (event.type === 'execution-joined') {
-        await this.writes.retryingConflicts(() =>
-          this.doc.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: this.writes.itemKey(key, `${INCIDENT_ITEM.tallyPrefix}X#${event.name}`),
-              UpdateExpression: 'SET execution = :name ADD joined :one',
-              ExpressionAttributeValues: { ':name': event.name, ':one': 1 },
-            }),
-          ),
-        );
-        const execution = head.executions.find((e) => e.name === event.name);
-        if (execution) execution.joined += 1;
+      if (event.type !== 'execution-joined') continue;
+      const sighting = sightings.find((s) => s.finding.id === event.findingId);
+      if (sighting) carried.set(sighting, [...(carried.get(sighting) ?? []), event.name]);
+      else alone.push(event.name);
+    }
+    const joined = (name: string) => {
+      const execution = head.executions.find((e) => e.name === name);
+      if (execution) execution.joined += 1;
+    };
+    for (const event of sightings) {
+      const delivery = event.eventId ?? randomUUID();
+      const fresh = await this.writes.putOnce(deliveryKey(key, delivery), {
+        at: meta.at,
+        actor: meta.actor,
+        findingId: event.finding.id,
+        count: event.finding.count,
+        lastSeen: event.finding.lastSeen,
+      });
+      if (!fresh) continue;
+      const joins = carried.get(event) ?? [];
+      await this.writes.tallySighting(key, event.finding, read?.[event.finding.id], joins);
+      const finding = head.findings[event.finding.id];
+      if (finding) {
+        finding.deliveries += 1;
+        finding.count = Math.max(finding.count, event.finding.count);
+        if (event.finding.lastSeen > finding.lastSeen) finding.lastSeen = event.finding.lastSeen;
       }
+      for (const name of joins) joined(name);
+    }
+    for (const name of alone) {
+      await this.writes.tallyJoin(key, name);
+      joined(name);
     }
     return head;
   }

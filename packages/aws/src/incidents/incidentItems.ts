@@ -13,13 +13,20 @@ import {
   STATUS_SHARDS,
   sequenceKey,
 } from './incidentTable';
+import {
+  type FindingTally,
+  laterMark,
+  parseMark,
+  type SightingMark,
+  TALLY_ATTRIBUTE,
+} from './incidentTallies';
 
 /** The items of an incident as DynamoDB holds them, and the transaction items that write them. */
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface Tallies {
-  findings: Record<string, { deliveries: number; count: number; lastSeen: string }>;
+  findings: Record<string, FindingTally>;
   joined: Record<string, number>;
 }
 
@@ -159,16 +166,40 @@ export function isRepeatSighting(base: IncidentHead, events: readonly IncidentEv
   );
 }
 
+/**
+ * Adds a tally item to what was read. A finding's item holds its deliveries, its marks (the
+ * latest is its lastSeen and count) and the joins its sightings brought, per execution; an
+ * execution's own item (`TALLY#X#`) holds joins recorded without a sighting. Items written
+ * before marks existed keep the latest sighting in `lastSeen` and `count`.
+ */
 export function addTally(tallies: Tallies, item: Record<string, unknown>): void {
   const sk = item[INCIDENT_TABLE.sortKey] as string;
   if (sk.startsWith(`${INCIDENT_ITEM.tallyPrefix}F#`)) {
+    let latest: SightingMark | null =
+      item.lastSeen === undefined
+        ? null
+        : { lastSeen: String(item.lastSeen), count: Number(item.count ?? 0) };
+    const marks: string[] = [];
+    for (const [name, value] of Object.entries(item)) {
+      if (name.startsWith(TALLY_ATTRIBUTE.join)) {
+        const execution = name.slice(TALLY_ATTRIBUTE.join.length);
+        tallies.joined[execution] = (tallies.joined[execution] ?? 0) + Number(value);
+        continue;
+      }
+      const mark = parseMark(name);
+      if (!mark) continue;
+      marks.push(name);
+      if (!latest || laterMark(mark, latest)) latest = mark;
+    }
     tallies.findings[item.findingId as string] = {
       deliveries: Number(item.deliveries ?? 0),
-      count: Number(item.count ?? 0),
-      lastSeen: (item.lastSeen as string | undefined) ?? '',
+      count: latest?.count ?? 0,
+      lastSeen: latest?.lastSeen ?? '',
+      marks,
     };
   } else if (sk.startsWith(`${INCIDENT_ITEM.tallyPrefix}X#`)) {
-    tallies.joined[item.execution as string] = Number(item.joined ?? 0);
+    const execution = item.execution as string;
+    tallies.joined[execution] = (tallies.joined[execution] ?? 0) + Number(item.joined ?? 0);
   }
 }
 

@@ -32,7 +32,10 @@ export const INCIDENT_ITEM = {
    * each repeat delivery of a known finding, put once (the redelivery guard).
    */
   deliveryPrefix: 'DELIVERY#',
-  /** Counters of repeat sightings (`TALLY#F#<finding>`) and joins (`TALLY#X#<execution>`). */
+  /**
+   * Counters of repeat sightings and the joins they brought (`TALLY#F#<finding>`), and of joins
+   * recorded without a sighting (`TALLY#X#<execution>`).
+   */
   tallyPrefix: 'TALLY#',
 } as const;
 
