@@ -201,7 +201,12 @@ async function forkMoto(endpoint: string): Promise<MotoServer> {
   }
   copies.add(pid);
   const stop = async () => {
-    if (copies.delete(pid)) kill(pid);
+    if (!copies.delete(pid)) return;
+    kill(pid);
+    // The signal is delivered after kill returns: stopped means gone (its parent ignores SIGCHLD,
+    // so the kernel reaps it and the pid disappears), its port closed.
+    for (const deadline = Date.now() + 5000; alive(pid) && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 5));
   };
   const copy = `http://127.0.0.1:${port}`;
   try {
@@ -211,6 +216,15 @@ async function forkMoto(endpoint: string): Promise<MotoServer> {
     throw error;
   }
   return { endpoint: copy, port, stop, fork: () => forkMoto(copy) };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function kill(pid: number): void {
