@@ -1,11 +1,6 @@
 import type { Envelope } from './common';
+import { isAccountId, isNonEmptyString, isRegionName } from './fieldChecks';
 import { canonicalIsoTimestamp } from './isoTimestamp';
-
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-const nonEmptyString = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0;
 
 /** Absent, or present with a value: a key present with `undefined` is left to the schema. */
 const absent = (event: object, key: string, value: unknown) =>
@@ -23,9 +18,9 @@ export function envelopeFastPath(event: object): Envelope | null {
   const { version, id, source, account, time, region, resources, detail } = e;
   const detailType = e['detail-type'];
   if (!(typeof version === 'string' || absent(event, 'version', version))) return null;
-  if (!nonEmptyString(id) || !nonEmptyString(detailType) || !nonEmptyString(source)) return null;
-  if (typeof account !== 'string' || !ACCOUNT.test(account)) return null;
-  if (typeof region !== 'string' || !REGION.test(region)) return null;
+  if (!isNonEmptyString(id) || !isNonEmptyString(detailType) || !isNonEmptyString(source))
+    return null;
+  if (!isAccountId(account) || !isRegionName(region)) return null;
   const at = typeof time === 'string' ? canonicalIsoTimestamp(time) : null;
   if (at === null) return null;
   if (!(Array.isArray(resources) || absent(event, 'resources', resources))) return null;
