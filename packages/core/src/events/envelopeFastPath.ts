@@ -46,11 +46,10 @@ function plainCopy(value: unknown): Record<string, unknown> | null {
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return null;
   if (Object.getOwnPropertySymbols(value).length > 0) return null;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    // The schema drops a `__proto__` key; leave that rare case to it.
-    if (key === '__proto__') return null;
-    copy[key] = (value as Record<string, unknown>)[key];
-  }
-  return copy;
+  // The schema drops a `__proto__` key; leave that rare case to it.
+  if (Object.hasOwn(value, '__proto__')) return null;
+  // With neither symbols nor `__proto__`, a spread copies exactly the enumerable own string keys
+  // in their order, as a loop over Object.keys does, through V8's object-clone fast path: the
+  // loop's keyed stores into a fresh object were a sixth of normalisation.
+  return { ...(value as Record<string, unknown>) };
 }
