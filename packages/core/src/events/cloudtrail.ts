@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import type { CloudTrailContext, Finding, RoleRef, ServiceAccountRef } from '../finding';
 import { NO_EXPOSURE } from '../finding';
+import { cloudTrailDetailFastPath } from './cloudTrailFastPath';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
 
-const detailSchema = z.object({
+export const cloudTrailDetailSchema = z.object({
   eventID: nonEmpty,
   eventName: nonEmpty,
   eventSource: nonEmpty,
@@ -25,13 +26,20 @@ const detailSchema = z.object({
   }),
   requestParameters: z.object({ roleArn: z.string().nullish() }).nullish(),
 });
-type CloudTrailDetail = z.infer<typeof detailSchema>;
+export type CloudTrailDetail = z.infer<typeof cloudTrailDetailSchema>;
 
 const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 const OIDC_PROVIDER = /:oidc-provider\/(oidc\.eks\.[^/]+\/id\/[A-Za-z0-9]+)$/;
 
 export function normaliseCloudTrail(envelope: Envelope): Finding {
-  const detail = parseOrThrow(detailSchema, envelope.detail, 'CloudTrail event', 'detail');
+  const detail =
+    cloudTrailDetailFastPath(envelope.detail) ??
+    parseOrThrow(cloudTrailDetailSchema, envelope.detail, 'CloudTrail event', 'detail');
+  return cloudTrailFinding(envelope, detail);
+}
+
+/** The finding a CloudTrail event describes, from its validated `detail`. */
+export function cloudTrailFinding(envelope: Envelope, detail: CloudTrailDetail): Finding {
   const { identity, oidcIssuer, roleArn: named } = classifyIdentity(detail);
   const serviceAccount = parseServiceAccount(detail.userIdentity.userName);
   const denied = detail.errorCode === 'AccessDenied';

@@ -1,13 +1,12 @@
 import * as z from 'zod';
 import { EventValidationError } from '../errors';
 import { zodProblems } from '../zodProblems';
-import { canonicalIsoTimestamp } from './isoTimestamp';
+import { ACCOUNT_ID, REGION_NAME } from './fieldChecks';
+import { timestampValue } from './isoTimestamp';
 
 /** AWS account ids are twelve digits; anything else is a forged or corrupted event. */
-export const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
-export const regionName = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1');
+export const accountId = z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id');
+export const regionName = z.string().regex(REGION_NAME, 'expected an AWS region such as us-east-1');
 export const nonEmpty = z.string().min(1, 'must not be empty');
 
 /**
@@ -17,16 +16,10 @@ export const nonEmpty = z.string().min(1, 'must not be empty');
 export const timestamp = z
   .union([z.string(), z.number()], { error: 'expected an ISO-8601 string or an epoch number' })
   .transform((value, ctx) => {
-    // Most AWS timestamps are already in normal form: no Date round trip for those.
-    const canonical = typeof value === 'string' ? canonicalIsoTimestamp(value) : null;
-    if (canonical !== null) return canonical;
-    const date =
-      typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
-      return z.NEVER;
-    }
-    return date.toISOString();
+    const normal = timestampValue(value);
+    if (normal !== null) return normal;
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
+    return z.NEVER;
   });
 
 /** The EventBridge envelope every AWS service event shares. */

@@ -3,8 +3,7 @@ import type { ConfigRuleIdentity, Finding } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { canonicalRuleName, configRuleRoute } from '../policy/configRules';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
-
-const COMPLIANCE = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA'] as const;
+import { COMPLIANCE, configDetailFastPath } from './configFastPath';
 
 const evaluation = z.object({
   complianceType: z.enum(COMPLIANCE),
@@ -12,7 +11,7 @@ const evaluation = z.object({
   evaluationResultIdentifier: z.object({ orderingTimestamp: timestamp.nullish() }).nullish(),
 });
 
-const detailSchema = z.object({
+export const configDetailSchema = z.object({
   resourceId: nonEmpty,
   resourceType: nonEmpty,
   awsRegion: regionName,
@@ -25,8 +24,17 @@ const detailSchema = z.object({
   notificationCreationTime: timestamp.nullish(),
 });
 
+export type ConfigDetail = z.infer<typeof configDetailSchema>;
+
 export function normaliseConfig(envelope: Envelope): Finding {
-  const detail = parseOrThrow(detailSchema, envelope.detail, 'Config compliance change', 'detail');
+  const detail =
+    configDetailFastPath(envelope.detail) ??
+    parseOrThrow(configDetailSchema, envelope.detail, 'Config compliance change', 'detail');
+  return configFinding(envelope, detail);
+}
+
+/** The finding a Config compliance change describes, from its validated `detail`. */
+export function configFinding(envelope: Envelope, detail: ConfigDetail): Finding {
   const evaluated =
     detail.newEvaluationResult.resultRecordedTime ??
     detail.newEvaluationResult.evaluationResultIdentifier?.orderingTimestamp ??

@@ -1,11 +1,6 @@
 import type { Envelope } from './common';
+import { isAccountId, isNonEmptyString, isRegionName } from './fieldChecks';
 import { canonicalIsoTimestamp } from './isoTimestamp';
-
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-const nonEmptyString = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0;
 
 /** Absent, or present with a value: a key present with `undefined` is left to the schema. */
 const absent = (event: object, key: string, value: unknown) =>
@@ -23,9 +18,9 @@ export function envelopeFastPath(event: object): Envelope | null {
   const { version, id, source, account, time, region, resources, detail } = e;
   const detailType = e['detail-type'];
   if (!(typeof version === 'string' || absent(event, 'version', version))) return null;
-  if (!nonEmptyString(id) || !nonEmptyString(detailType) || !nonEmptyString(source)) return null;
-  if (typeof account !== 'string' || !ACCOUNT.test(account)) return null;
-  if (typeof region !== 'string' || !REGION.test(region)) return null;
+  if (!isNonEmptyString(id) || !isNonEmptyString(detailType) || !isNonEmptyString(source))
+    return null;
+  if (!isAccountId(account) || !isRegionName(region)) return null;
   const at = typeof time === 'string' ? canonicalIsoTimestamp(time) : null;
   if (at === null) return null;
   if (!(Array.isArray(resources) || absent(event, 'resources', resources))) return null;
@@ -51,11 +46,10 @@ function plainCopy(value: unknown): Record<string, unknown> | null {
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return null;
   if (Object.getOwnPropertySymbols(value).length > 0) return null;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    // The schema drops a `__proto__` key; leave that rare case to it.
-    if (key === '__proto__') return null;
-    copy[key] = (value as Record<string, unknown>)[key];
-  }
-  return copy;
+  // The schema drops a `__proto__` key; leave that rare case to it.
+  if (Object.hasOwn(value, '__proto__')) return null;
+  // With neither symbols nor `__proto__`, a spread copies exactly the enumerable own string keys
+  // in their order, as a loop over Object.keys does, through V8's object-clone fast path: the
+  // loop's keyed stores into a fresh object were a sixth of normalisation.
+  return { ...(value as Record<string, unknown>) };
 }

@@ -10,6 +10,8 @@ import {
   tagRecord,
   timestamp,
 } from './common';
+import { INSTANCE_ID } from './fieldChecks';
+import { guardDutyDetailFastPath } from './guardDutyFastPath';
 
 // Every member below `resource` is optional in the GuardDuty API model (Resource,
 // KubernetesWorkloadDetails, InstanceDetails, Tag): a missing or null one narrows the plan, never
@@ -39,15 +41,12 @@ const workload = z.object({
 });
 
 const instanceDetails = z.object({
-  instanceId: z
-    .string()
-    .regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id')
-    .nullish(),
+  instanceId: z.string().regex(INSTANCE_ID, 'expected an EC2 instance id').nullish(),
   iamInstanceProfile: z.object({ arn: z.string().nullish() }).nullish(),
   tags: z.array(tag).nullish(),
 });
 
-const detailSchema = z.object({
+export const guardDutyDetailSchema = z.object({
   id: nonEmpty,
   accountId,
   region: regionName,
@@ -75,7 +74,7 @@ const detailSchema = z.object({
     })
     .nullish(),
 });
-type GuardDutyDetail = z.infer<typeof detailSchema>;
+export type GuardDutyDetail = z.infer<typeof guardDutyDetailSchema>;
 
 /**
  * Finding types that describe a container breaking out to, or mounting, the host. Together with
@@ -88,7 +87,14 @@ const ESCAPE_TYPE =
 const INSTANCE_CREDENTIALS = /InstanceCredentialExfiltration/;
 
 export function normaliseGuardDuty(envelope: Envelope): Finding {
-  const detail = parseOrThrow(detailSchema, envelope.detail, 'GuardDuty finding', 'detail');
+  const detail =
+    guardDutyDetailFastPath(envelope.detail) ??
+    parseOrThrow(guardDutyDetailSchema, envelope.detail, 'GuardDuty finding', 'detail');
+  return guardDutyFinding(envelope, detail);
+}
+
+/** The finding a GuardDuty event describes, from its validated `detail`. */
+export function guardDutyFinding(envelope: Envelope, detail: GuardDutyDetail): Finding {
   const { resource } = detail;
   const service = detail.service ?? {};
   const sample = isSample(service.additionalInfo?.sample);

@@ -45,3 +45,19 @@ export function canonicalIsoTimestamp(text: string): string | null {
   if (text.charCodeAt(19) !== 46 || digits(text, 20, 23) < 0) return null; // .sss
   return text;
 }
+
+/**
+ * An AWS timestamp (an ISO-8601 string, or epoch seconds, fractional or not, or milliseconds)
+ * as ISO-8601, or null when it is none. The one definition both the schema's `timestamp` and
+ * the normalisers' fast paths use, so the two cannot disagree on a value.
+ */
+export function timestampValue(value: unknown): string | null {
+  if (typeof value === 'string') {
+    // Most AWS timestamps are already in normal form: no Date round trip for those.
+    const canonical = canonicalIsoTimestamp(value);
+    if (canonical !== null) return canonical;
+  } else if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const date =
+    typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
