@@ -28,7 +28,7 @@ import {
 } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   accountClients,
   enableStepFunctionsExecution,
@@ -93,6 +93,9 @@ describe('CLI: tourniquet approve|deny', () => {
       target: aws.endpoint,
       credentials: { [TEST_CREDENTIALS.accessKeyId]: TEST_CREDENTIALS.secretAccessKey },
     });
+    // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
+    // does, not as another file of this worker left it.
+    vi.resetModules();
     handlers = {
       request: await import('../functions/lib/approvalRequestHandler'),
       decide: await import('../functions/lib/decisionHandler'),

@@ -68,6 +68,9 @@ describe('Endpoint: Slack interactions', () => {
     settings = parseApprovalSettings({
       slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserGroup: 'S0ONCALLGRP' },
     });
+    // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
+    // does, not as another file of this worker left it.
+    vi.resetModules();
     handlers = {
       request: await import('../functions/lib/approvalRequestHandler'),
       interactions: await import('../functions/lib/approvalInteractionsHandler'),

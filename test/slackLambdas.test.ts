@@ -10,7 +10,7 @@ import { type SlackSimulator, startSlackSimulator } from '@tourniquet/simulators
 import { DECISION_BLOCK_ID } from '@tourniquet/slack';
 import { type DecisionEndpointServer, startDecisionEndpoint } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   accountClients,
   enableStepFunctionsExecution,
@@ -66,6 +66,9 @@ describe('Handlers: requestApproval and slackInteractions', () => {
         slack: { channel: 'C0INCIDENTS', teamId: 'T0TOURNIQ01', approverUserGroup: 'S0ONCALLGRP' },
       }),
     });
+    // Lambda handlers read their environment when loaded: load them afresh, as a cold start
+    // does, not as another file of this worker left them.
+    vi.resetModules();
     const { handler } = await import('../functions/slackInteractions');
     endpoint = await startDecisionEndpoint((event) => handler(event as never, context));
   });

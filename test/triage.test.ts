@@ -67,6 +67,9 @@ describe('Handler: triage', () => {
       PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
       INCIDENTS_TABLE: TABLE,
     });
+    // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
+    // does, not as another file of this worker left it.
+    vi.resetModules();
     handler = (await import('../functions/triage')).handler as unknown as typeof handler;
     powertools = await import('../functions/lib/powertools');
   });

@@ -40,7 +40,7 @@ import {
 } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SlackConnection } from '../../functions/lib/approvalSlack';
 import {
   accountClients,
@@ -116,6 +116,9 @@ describe('Security: approvals', () => {
       messenger,
       groups: new UserGroupCache(messenger),
     };
+    // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
+    // does, not as another file of this worker left it.
+    vi.resetModules();
     handlers = {
       request: await import('../../functions/lib/approvalRequestHandler'),
       interactions: await import('../../functions/lib/approvalInteractionsHandler'),

@@ -39,7 +39,7 @@ import {
 import { startDecisionEndpoint } from '@tourniquet/testkit';
 import { TicketService } from '@tourniquet/tickets';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SlackConnection } from '../../functions/lib/approvalSlack';
 import {
   accountClients,
@@ -97,6 +97,9 @@ describe('Slack: the Release button', () => {
     const aws = moto();
     await enableStepFunctionsExecution(aws.endpoint);
     dynamo = new DynamoDBClient(aws);
+    // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
+    // does, not as another file of this worker left it.
+    vi.resetModules();
     handlers = {
       request: await import('../../functions/lib/approvalRequestHandler'),
       interactions: await import('../../functions/lib/approvalInteractionsHandler'),
