@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SoakFirstSequencer from './test/helpers/soakFirst';
 
 export default defineConfig({
   test: {
@@ -12,6 +13,8 @@ export default defineConfig({
     // the engine under the TypeScript transform costs seconds per file. Files leave no state
     // behind (test/helpers/workerEnv.ts restores the environment after each).
     isolate: false,
+    // The long files first (test/helpers/soakFirst.ts): two workers then finish together.
+    sequence: { sequencer: SoakFirstSequencer },
     globalSetup: ['test/helpers/motoPool.ts'],
     setupFiles: ['test/helpers/workerEnv.ts'],
     // Development runs on Node 20; Lambda runs Node 22. The SDK's Node 20 notice is noise here.

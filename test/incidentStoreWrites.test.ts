@@ -284,7 +284,7 @@ describe('Incident store writes (DynamoDB on moto)', () => {
     expect(head?.executions[0]?.joined).toBe(4);
   });
 
-  it('a burst of 300 findings on one pod through triage costs at most 3 writes per finding', {
+  it('a burst of 150 findings on one pod through triage costs at most 3 writes per finding', {
     timeout: 600_000,
   }, async () => {
     const { store, writes } = countedStore();
@@ -294,7 +294,7 @@ describe('Incident store writes (DynamoDB on moto)', () => {
     });
     const planner = createPlanner(parseConfig({}));
     const template = loadEvent('guardduty/runtime-reverse-shell-payments.json');
-    const N = 300;
+    const N = 150;
     let next = 0;
     let failed = 0;
     const worker = async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MotoServer, startMoto } from '@tourniquet/testkit';
+import { startMoto } from '@tourniquet/testkit';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -21,14 +21,16 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runDir = mkdtempSync(join(tmpdir(), 'tourniquet-tests-'));
   const workers = Math.max(1, project.config.maxWorkers);
-  // One after the other, with the hook's patience rather than the CLI's: on a loaded machine
-  // moto's start-up (importing moto) takes tens of seconds of CPU, and the whole run needs them.
-  const servers: MotoServer[] = [];
-  try {
-    for (let i = 0; i < workers; i++) servers.push(await startMoto({ readyTimeoutMs: 120_000 }));
-  } catch (error) {
+  // Side by side, with the hook's patience rather than the CLI's: on a loaded machine moto's
+  // start-up (importing moto) takes tens of seconds of CPU, and the whole run needs them.
+  const started = await Promise.allSettled(
+    Array.from({ length: workers }, () => startMoto({ readyTimeoutMs: 120_000 })),
+  );
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure) {
     await Promise.all(servers.map((s) => s.stop()));
-    throw error;
+    throw failure.reason;
   }
   project.provide('runDir', runDir);
   project.provide(

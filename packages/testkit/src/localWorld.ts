@@ -71,9 +71,10 @@ export interface LocalWorldOptions {
   /**
    * Put a fault-injecting proxy in front of moto and every Kubernetes simulator: this share of
    * the requests the actions make gets throttled, a 5xx, a timeout or a dropped connection.
-   * Seeding is not affected.
+   * Seeding is not affected. `timeoutMs`: how long a timeout fault holds its request before
+   * the 504 (the fault proxy's default otherwise).
    */
-  faults?: { rate: number; seed?: number };
+  faults?: { rate: number; seed?: number; timeoutMs?: number };
 }
 
 /**
@@ -136,14 +137,14 @@ export class LocalWorld {
       const hub = scenario.accounts.length > 0 ? scenario.account : null;
       if (!options.faults)
         return new LocalWorld(moto, seeded, simulators, config, new Map(), [], null, hub);
-      const { rate, seed = 1 } = options.faults;
+      const { rate, seed = 1, timeoutMs } = options.faults;
       say(`injecting faults into ${Math.round(rate * 100)}% of requests (seed ${seed})…`);
-      const awsProxy = await startFaultProxy({ target: moto.endpoint, rate, seed });
+      const awsProxy = await startFaultProxy({ target: moto.endpoint, rate, seed, timeoutMs });
       const kubeProxies = new Map<string, FaultProxy>();
       for (const [i, [name, simulator]] of [...simulators].entries()) {
         kubeProxies.set(
           name,
-          await startFaultProxy({ target: simulator.url, rate, seed: seed + i + 1 }),
+          await startFaultProxy({ target: simulator.url, rate, seed: seed + i + 1, timeoutMs }),
         );
       }
       return new LocalWorld(

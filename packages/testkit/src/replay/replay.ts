@@ -57,7 +57,7 @@ export interface ReplayOptions {
   /** Stops the emulators when it fires (Ctrl-C). */
   signal?: AbortSignal;
   /** Fault injection in front of the emulators (see LocalWorld). */
-  faults?: { rate: number; seed?: number };
+  faults?: { rate: number; seed?: number; timeoutMs?: number };
   /** Leave the emulators running and return them (tests inspect them); the caller stops them. */
   keepWorld?: boolean;
   /**
