@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@tourniquet/core/testkit';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/main';
 
 const BIN = join(REPO_ROOT, 'packages/cli/bin/tourniquet.mjs');
@@ -202,11 +202,52 @@ describe('CLI process: output and input', { timeout: REPLAY_TIMEOUT }, () => {
   });
 });
 
+/**
+ * Four findings on one cluster and a scenario made from them: a replay with a moto, a Kubernetes
+ * simulator and ticket simulators to stop, seeded in about a second instead of the several the
+ * whole sample environment takes (three clusters, two accounts, Config rules).
+ */
+const REPLAY_EVENTS = [
+  'runtime-reverse-shell-payments.json',
+  'runtime-cc-activity-checkout.json',
+  'runtime-new-binary-checkout.json',
+  'runtime-crypto-miner-data-critical.json',
+];
+
 describe('CLI process: replay stops every emulator it started', () => {
+  let replayArgs: () => string[];
+  beforeAll(async () => {
+    const events = scratch(
+      Object.fromEntries(
+        REPLAY_EVENTS.map((file) => [
+          file,
+          readFileSync(join(REPO_ROOT, 'events/guardduty', file), 'utf8'),
+        ]),
+      ),
+    );
+    const scenario = join(scratch({}), 'scenario.yaml');
+    const code = await main(['scenario', 'init', '--from-events', events, '-o', scenario], {
+      stdout: () => {},
+      stderr: () => {},
+      cwd: REPO_ROOT,
+    });
+    expect(code).toBe(0);
+    replayArgs = () => [
+      'replay',
+      '--approve',
+      'all',
+      '--scenario',
+      scenario,
+      '--incidents',
+      incidentsFile(),
+      events,
+    ];
+  });
+
   it(
     'replay | head -1 ends with exit 0 and leaves no moto behind',
     async () => {
-      const running = cli(['replay', '--approve', 'all', '--incidents', incidentsFile(), 'events']);
+      const running = cli(replayArgs());
       await until(running.stdout, /\n/);
       const motos = await motoOf(running.child.pid as number);
       running.child.stdout?.destroy();
@@ -221,7 +262,7 @@ describe('CLI process: replay stops every emulator it started', () => {
   it(
     'SIGHUP (the terminal closed) stops moto and every other child, exit 129',
     async () => {
-      const running = cli(['replay', '--approve', 'all', '--incidents', incidentsFile(), 'events']);
+      const running = cli(replayArgs());
       await until(running.stderr, /replaying \d+ event/);
       const pid = running.child.pid as number;
       await motoOf(pid);
@@ -237,13 +278,13 @@ describe('CLI process: replay stops every emulator it started', () => {
   it(
     'SIGINT mid-replay exits 130 and the summary counts only the events replayed',
     async () => {
-      const running = cli(['replay', '--approve', 'all', '--incidents', incidentsFile(), 'events']);
+      const running = cli(replayArgs());
       await until(running.stdout, /\n\n/);
       const motos = await motoOf(running.child.pid as number);
       running.child.kill('SIGINT');
       const { code } = await running.exited;
       expect(code).toBe(130);
-      const printed = running.stdout().match(/^events\/\S+\.json(\[\d+\])?$/gm) ?? [];
+      const printed = running.stdout().match(/^\S+\.json(\[\d+\])?$/gm) ?? [];
       const summary = /^(\d+) event\(s\) replayed of (\d+) \(interrupted\)/m.exec(running.stdout());
       expect(summary, running.stdout()).not.toBeNull();
       expect(Number(summary?.[1])).toBe(printed.length);
@@ -258,7 +299,7 @@ describe('CLI process: replay stops every emulator it started', () => {
   it(
     'moto does not outlive a CLI killed with SIGKILL',
     async () => {
-      const running = cli(['replay', '--approve', 'all', '--incidents', incidentsFile(), 'events']);
+      const running = cli(replayArgs());
       await until(running.stderr, /replaying \d+ event/);
       const motos = await motoOf(running.child.pid as number);
       running.child.kill('SIGKILL');
