@@ -8,34 +8,13 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
-import {
-  createPlanner,
-  executionName,
-  type Plan,
-  type PlaybookStarter,
-  parseConfig,
-  type StartedPlaybook,
-  triage,
-} from '@tourniquet/core';
+import { createPlanner, parseConfig, triage } from '@tourniquet/core';
 import { DYNAMODB_FAULT_KINDS, type FaultProxy, startFaultProxy } from '@tourniquet/testkit';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent } from './helpers/events';
 import { useMoto } from './helpers/moto';
-
-/** Step Functions' answer per incident, named as the AWS starter names executions. */
-class OncePerIncidentStarter implements PlaybookStarter {
-  private readonly started = new Set<string>();
-  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
-    const first = !this.started.has(plan.incidentKey);
-    this.started.add(plan.incidentKey);
-    return {
-      status: first ? 'started' : 'duplicate',
-      executionName: executionName(plan.incidentKey, at),
-      executionArn: null,
-    };
-  }
-}
+import { OncePerIncidentStarter } from './helpers/oncePerIncidentStarter';
 
 describe('Fault proxy: DynamoDB transaction conflicts', () => {
   const moto = useMoto();

@@ -1,16 +1,8 @@
-import {
-  createPlanner,
-  executionName,
-  MemoryIncidentStore,
-  type Plan,
-  type PlaybookStarter,
-  parseConfig,
-  type StartedPlaybook,
-  triage,
-} from '@tourniquet/core';
+import { createPlanner, MemoryIncidentStore, parseConfig, triage } from '@tourniquet/core';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { describe, expect, it } from 'vitest';
 import { loadEvent } from './helpers/events';
+import { OncePerIncidentStarter } from './helpers/oncePerIncidentStarter';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,30 +21,10 @@ class DelayedIncidentStore extends MemoryIncidentStore {
   }
 }
 
-/**
- * Step Functions' answer to a start per incident, execution named as the AWS starter names it:
- * the first starts, later ones are duplicates. Counts the StartExecution calls.
- */
-class OncePerIncidentStarter implements PlaybookStarter {
-  private readonly started = new Set<string>();
-  calls = 0;
-  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
-    this.calls++;
-    await pause(20);
-    const first = !this.started.has(plan.incidentKey);
-    this.started.add(plan.incidentKey);
-    return {
-      status: first ? 'started' : 'duplicate',
-      executionName: executionName(plan.incidentKey, at),
-      executionArn: null,
-    };
-  }
-}
-
 describe('Incident recording under a burst on one pod', () => {
   it('100 findings at once on one incident: none fails, each is recorded once, one execution', async () => {
     const store = new DelayedIncidentStore();
-    const stepFunctions = new OncePerIncidentStarter();
+    const stepFunctions = new OncePerIncidentStarter(20);
     const starter = new IncidentRecordingStarter(stepFunctions, {
       store,
       actor: 'triage',

@@ -2,12 +2,8 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   createPlanner,
-  executionName,
   type IncidentEvent,
-  type Plan,
-  type PlaybookStarter,
   parseConfig,
-  type StartedPlaybook,
   triage,
   updateIncident,
 } from '@tourniquet/core';
@@ -15,24 +11,11 @@ import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent } from './helpers/events';
 import { useMoto } from './helpers/moto';
+import { OncePerIncidentStarter } from './helpers/oncePerIncidentStarter';
 
 const TABLE = 'tourniquet-incidents-hot';
 // Five times the 50 in flight keeps every write contended; HOT_N=1000 (or more) soaks longer.
 const N = Number(process.env.HOT_N ?? 250);
-
-/** Step Functions' answer per incident: the first start starts, later ones are duplicates. */
-class OncePerIncidentStarter implements PlaybookStarter {
-  private readonly started = new Set<string>();
-  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
-    const first = !this.started.has(plan.incidentKey);
-    this.started.add(plan.incidentKey);
-    return {
-      status: first ? 'started' : 'duplicate',
-      executionName: executionName(plan.incidentKey, at),
-      executionArn: null,
-    };
-  }
-}
 
 describe('Incident store: one pod, many findings (DynamoDB on moto)', () => {
   const moto = useMoto();

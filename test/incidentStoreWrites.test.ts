@@ -7,12 +7,8 @@ import {
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import {
   createPlanner,
-  executionName,
   type IncidentEvent,
-  type Plan,
-  type PlaybookStarter,
   parseConfig,
-  type StartedPlaybook,
   triage,
   updateIncident,
 } from '@tourniquet/core';
@@ -20,6 +16,7 @@ import { IncidentRecordingStarter } from '@tourniquet/tickets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent } from './helpers/events';
 import { useMoto } from './helpers/moto';
+import { OncePerIncidentStarter } from './helpers/oncePerIncidentStarter';
 
 const TABLE = 'tourniquet-incidents-writes';
 const EXECUTION = 'payments-api-exec-1';
@@ -54,20 +51,6 @@ const seen = (eventId: string, count: number): IncidentEvent => ({
 });
 const joined: IncidentEvent = { type: 'execution-joined', name: EXECUTION, findingId: 'f-1' };
 const meta = () => ({ actor: 'test', at: new Date().toISOString() });
-
-/** Step Functions' answer per incident: the first start starts, later ones are duplicates. */
-class OncePerIncidentStarter implements PlaybookStarter {
-  private readonly started = new Set<string>();
-  async start(plan: Plan, at: Date): Promise<StartedPlaybook> {
-    const first = !this.started.has(plan.incidentKey);
-    this.started.add(plan.incidentKey);
-    return {
-      status: first ? 'started' : 'duplicate',
-      executionName: executionName(plan.incidentKey, at),
-      executionArn: null,
-    };
-  }
-}
 
 /**
  * What the incident store costs in DynamoDB writes (each request, as billed and throttled), and
