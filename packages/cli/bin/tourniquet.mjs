@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI in place (tsx); the monorepo ships sources, not build output.
+// Runs the TypeScript CLI from a bundle of its sources (launcher.mjs); the monorepo ships
+// sources, not build output.
 import { readFileSync } from 'node:fs';
 
-// `--help` and `--version` answer before tsx loads (loading it is most of a second); main.ts
-// prints the same text from the same files.
+// `--help` and `--version` answer before any of the CLI's code loads; main.ts prints the same
+// text from the same files.
 const [first, ...others] = process.argv.slice(2);
 if (others.length === 0 && [undefined, '--help', '-h', 'help'].includes(first)) {
   const summaries = JSON.parse(readFileSync(new URL('../src/commands.json', import.meta.url)));
@@ -24,7 +25,28 @@ if (others.length === 0 && ['--version', '-v', 'version'].includes(first)) {
   process.exit(0);
 }
 
-const { register } = await import('tsx/esm/api');
+/**
+ * The CLI's code: its bundle (bin/launcher.mjs: built on first use, rebuilt when a source
+ * changes), or its TypeScript sources through tsx when no bundle can be had or when
+ * TOURNIQUET_CLI_FROM_SOURCE=1 asks for them.
+ */
+async function loadCli() {
+  if (process.env.TOURNIQUET_CLI_FROM_SOURCE !== '1') {
+    const { bundledModule, cliLocations } = await import('./launcher.mjs');
+    const bundled = await bundledModule({
+      ...cliLocations(),
+      // Only a person at a terminal is told; output that scripts and tests read stays the same.
+      onBuild: () => {
+        if (process.stderr.isTTY)
+          process.stderr.write('tourniquet: building the CLI from its sources…\n');
+      },
+    });
+    if (bundled) return bundled;
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../src/main.ts');
+}
 
 // The AWS SDK warns once per process on Node 20 (Lambda runs Node 22); the CLI talks only to
 // local emulators, so the notice is noise here.
@@ -60,8 +82,7 @@ process.stderr.on('error', (error) => {
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const inert = (text) => text.replace(CONTROL, '\ufffd');
 
-register();
-const { main } = await import('../src/main.ts');
+const { main } = await loadCli();
 const code = await main(process.argv.slice(2), {
   stdout: (text) => {
     if (!stdoutClosed) process.stdout.write(inert(text));

@@ -107,7 +107,7 @@ function scratch(files: Record<string, string>): string {
   return dir;
 }
 
-// Each run loads the CLI through tsx in a fresh process: slow on a busy machine.
+// Each run is a fresh process loading the CLI bundle: seconds on a busy machine.
 describe('CLI process: output and input', { timeout: REPLAY_TIMEOUT }, () => {
   it('plan | head -1: the closed pipe ends it quietly with exit 0', async () => {
     const running = cli(['plan', 'events']);
@@ -137,7 +137,7 @@ describe('CLI process: output and input', { timeout: REPLAY_TIMEOUT }, () => {
     expect(stdout).toBe(`tourniquet ${version}\n`);
   });
 
-  it('--help (answered before the TypeScript loader starts) prints what main prints', async () => {
+  it("--help (answered before any of the CLI's code loads) prints what main prints", async () => {
     let inProcess = '';
     const code = await main(['--help'], {
       stdout: (t) => (inProcess += t),
