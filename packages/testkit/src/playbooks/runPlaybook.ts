@@ -32,6 +32,25 @@ export interface LocalExecution {
   timeline: TimelineEntry[];
 }
 
+/**
+ * Definitions already checked by the ASL validator in this process. The check compiles its JSON
+ * schemas on every construction (a tenth of a second or more for a playbook), and a definition
+ * that passed once passes again: each distinct definition is still validated, once per process
+ * (kept on the global object, so a test that reloads its modules does not validate again).
+ */
+const VALIDATED: Set<string> = ((globalThis as Record<symbol, Set<string>>)[
+  Symbol.for('tourniquet.validatedPlaybookDefinitions')
+] ??= new Set<string>());
+const KEYS = new WeakMap<object, string>();
+function definitionKey(definition: AslDefinition): string {
+  let key = KEYS.get(definition);
+  if (key === undefined) {
+    key = JSON.stringify(definition);
+    KEYS.set(definition, key);
+  }
+  return key;
+}
+
 /** A named error as Step Functions sees it (`Error` = name). */
 class StatesError extends Error {
   constructor(name: string, message: string) {
@@ -95,7 +114,10 @@ export async function runPlaybookLocally(
     };
   }
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: false, noValidate: VALIDATED.has(definitionKey(definition)) },
+  });
+  VALIDATED.add(definitionKey(definition));
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
     context: {
