@@ -1,4 +1,4 @@
-import { type LoadResult, loadRun } from '../test/helpers/loadRun';
+import { type LoadProgress, type LoadResult, loadRun } from '../test/helpers/loadRun';
 import { ROW } from './rowNames';
 import type { BenchRow } from './stats';
 
@@ -11,6 +11,29 @@ const CONFLICT_RATE = Number(process.env.BENCH_CONFLICT_RATE ?? 0.1);
 
 const perFinding = (count: number, run: LoadResult) =>
   Math.round((count / run.findings) * 1000) / 1000;
+
+/** Every few seconds on stderr: how many findings are done, and at what rate overall and lately. */
+function progressPrinter(suite: string): (progress: LoadProgress) => void {
+  let last = { done: 0, seconds: 0 };
+  return ({ done, failed, findings, seconds }) => {
+    const overall = done / Math.max(seconds, 0.001);
+    const lately = (done - last.done) / Math.max(seconds - last.seconds, 0.001);
+    last = { done, seconds };
+    process.stderr.write(
+      `bench: ${suite}: ${done}/${findings} findings in ${Math.round(seconds)} s, ${overall.toFixed(1)} findings/s (${lately.toFixed(1)} lately), ${failed} failed\n`,
+    );
+  };
+}
+
+/** The requests of a run by command, slowest in total first, on stderr. */
+function printRequests(suite: string, run: LoadResult): void {
+  const kinds = Object.entries(run.requests).sort(([, a], [, b]) => b.ms - a.ms);
+  for (const [command, { count, ms }] of kinds) {
+    process.stderr.write(
+      `bench: ${suite}: ${command.replace(/Command$/, '')} ×${count} (${(count / run.findings).toFixed(2)} per finding), ${(ms / count).toFixed(1)} ms each\n`,
+    );
+  }
+}
 
 const MOTO_NOTE = 'against moto, one process serialising every request: a floor, not DynamoDB';
 
@@ -39,7 +62,13 @@ function storeRows(prefix: 'burst' | 'load' | 'conflict', run: LoadResult): Benc
  * StartExecution.
  */
 export async function benchBurst(): Promise<BenchRow[]> {
-  const run = await loadRun({ findings: BURST, pods: 1, maxPodsPerHour: 10 });
+  const run = await loadRun({
+    findings: BURST,
+    pods: 1,
+    maxPodsPerHour: 10,
+    progress: progressPrinter('burst'),
+  });
+  printRequests('burst', run);
   const executions = Object.values(run.executionsByPlaybook).reduce((a, b) => a + b, 0);
   return [
     ...storeRows('burst', run),
@@ -70,7 +99,13 @@ export async function benchBurst(): Promise<BenchRow[]> {
  * come in a row, so the 50 in flight share pods and race on the same incidents.
  */
 export async function benchLoad(): Promise<BenchRow[]> {
-  const run = await loadRun({ findings: FINDINGS, pods: PODS, maxPodsPerHour: CAP });
+  const run = await loadRun({
+    findings: FINDINGS,
+    pods: PODS,
+    maxPodsPerHour: CAP,
+    progress: progressPrinter('load'),
+  });
+  printRequests('load', run);
   const executions = Object.values(run.executionsByPlaybook).reduce((a, b) => a + b, 0);
   return [
     {
@@ -108,7 +143,9 @@ export async function benchConflict(): Promise<BenchRow[]> {
     pods: 1,
     maxPodsPerHour: 10,
     conflictRate: CONFLICT_RATE,
+    progress: progressPrinter('conflict'),
   });
+  printRequests('conflict', run);
   return [
     {
       name: ROW.conflictFailures,

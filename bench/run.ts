@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/events';
@@ -7,6 +7,7 @@ import { benchIsolation } from './isolation';
 import { benchBurst, benchConflict, benchLoad } from './load';
 import { benchPlan } from './plan';
 import { benchReplay } from './playbooks';
+import { recordSuite } from './results';
 import { benchSlack } from './slack';
 import type { BenchRow } from './stats';
 
@@ -28,10 +29,27 @@ const SUITES: ReadonlyArray<{ name: string; run: () => BenchRow[] | Promise<Benc
 
 async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  const order = SUITES.map((s) => s.name);
   const rows: BenchRow[] = [];
+  let status = 'partial';
   for (const suite of SUITES.filter((s) => !ONLY || ONLY.includes(s.name))) {
     process.stderr.write(`bench: running ${suite.name}…\n`);
-    rows.push(...(await suite.run()));
+    const started = performance.now();
+    const suiteRows = await suite.run();
+    rows.push(...suiteRows);
+    // Written now, not at the end: a run killed in a later suite keeps this one's rows.
+    const results = recordSuite(file, order, suite.name, suiteRows, {
+      measuredAt: new Date().toISOString(),
+      machine,
+    });
+    status =
+      results.status === 'complete' ? 'complete' : `partial, missing ${results.missing.join(', ')}`;
+    process.stderr.write(
+      `bench: ${suite.name} done in ${Math.round((performance.now() - started) / 1000)} s; bench/results/latest.json ${status}\n`,
+    );
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   process.stdout.write(`Tourniquet benchmarks: ${new Date().toISOString()}\n${machine}\n\n`);
@@ -42,14 +60,7 @@ async function main(): Promise<void> {
       `${row.name.padEnd(width)}  ${String(row.value).padStart(10)} ${row.unit}${target}${note}\n`,
     );
   }
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
-  writeFileSync(
-    file,
-    `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, rows }, null, 2)}\n`,
-  );
-  process.stdout.write(`\nwritten: bench/results/latest.json\n`);
+  process.stdout.write(`\nwritten: bench/results/latest.json (${status})\n`);
 }
 
 await main();

@@ -8,7 +8,18 @@ import { join } from 'node:path';
 interface Results {
   measuredAt: string;
   machine: string;
+  /** Written after every suite (bench/results.ts): `partial` lists the suites without rows. */
+  status?: 'partial' | 'complete';
+  missing?: string[];
   rows: Array<{ name: string; value: number; unit: string; target?: string; note?: string }>;
+}
+
+/** A table with suites missing would read as the whole benchmark: refused, naming them. */
+export function assertComplete(results: Results): void {
+  if (results.status === 'partial')
+    throw new Error(
+      `bench/results/latest.json is partial: no rows yet for ${(results.missing ?? []).join(', ')}; run those suites (BENCH_ONLY=${(results.missing ?? []).join(',')}) or all of them first`,
+    );
 }
 
 /**
@@ -58,6 +69,7 @@ if (process.argv[1]?.endsWith('benchReadme.ts')) {
   const results = JSON.parse(
     readFileSync(join(root, 'bench/results/latest.json'), 'utf8'),
   ) as Results;
+  assertComplete(results);
   const readme = join(root, 'README.md');
   writeFileSync(readme, withBenchSection(readFileSync(readme, 'utf8'), benchSection(results)));
   process.stdout.write('README.md: performance section updated\n');

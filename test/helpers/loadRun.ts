@@ -41,7 +41,48 @@ export interface LoadResult {
   recordedFindings: number;
   /** TransactionConflict answers the fault proxy gave the incident store instead of moto's. */
   conflictsInjected: number;
+  /** Every DynamoDB and Step Functions request of the run by command, with the time it took. */
+  requests: Record<string, RequestKind>;
   results: TriageResult[];
+}
+
+export interface RequestKind {
+  count: number;
+  /** Milliseconds from sending to the answer, summed (the SDK's retries included). */
+  ms: number;
+}
+
+/** How far a run is, handed to `progress` every `progressEveryMs`. */
+export interface LoadProgress {
+  done: number;
+  failed: number;
+  findings: number;
+  seconds: number;
+}
+
+/** Times the requests a client sends, by command, into what `kinds` gives (nothing: not timed). */
+function timing(
+  client: { middlewareStack: { add: (middleware: any, options: any) => void } },
+  kinds: () => Record<string, RequestKind> | undefined,
+): void {
+  client.middlewareStack.add(
+    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const into = kinds();
+        if (!into) return next(args);
+        const command = context.commandName ?? 'unknown';
+        into[command] ??= { count: 0, ms: 0 };
+        const kind = into[command];
+        const start = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          kind.count++;
+          kind.ms += performance.now() - start;
+        }
+      },
+    { step: 'initialize', name: 'timeCalls' },
+  );
 }
 
 /** Counts the requests a client sends (store writes and StartExecution calls). */
@@ -94,6 +135,9 @@ export async function loadRun(options: {
    * the fault proxy in front of moto, which never gives that answer itself.
    */
   conflictRate?: number;
+  /** Called every `progressEveryMs` (default 5 s) while findings are in flight. */
+  progress?: (progress: LoadProgress) => void;
+  progressEveryMs?: number;
 }): Promise<LoadResult> {
   const moto = await startMoto({ accountId: '111122223333' });
   let proxy: FaultProxy | null = null;
@@ -111,6 +155,10 @@ export async function loadRun(options: {
     await ensureIncidentTable(dynamo.client, 'incidents');
     const storeClient = new DynamoDBClient({ ...aws, endpoint: proxy?.url ?? moto.endpoint });
     const storeCalls = countingStore(storeClient);
+    // Only the findings' own requests: not the setup before them nor the counting after.
+    let requests: Record<string, RequestKind> | undefined;
+    const timed: Record<string, RequestKind> = {};
+    for (const client of [sfn.client, dynamo.client, storeClient]) timing(client, () => requests);
     const store = new DynamoIncidentStore({ client: storeClient, tableName: 'incidents' });
     const stateMachines: Record<string, string> = {};
     for (const name of PLAYBOOK_NAMES) {
@@ -150,9 +198,11 @@ export async function loadRun(options: {
     const at = new Date();
     const results: TriageResult[] = [];
     let failed = 0;
+    let done = 0;
     const perPod = Math.max(1, Math.floor(options.findings / options.pods));
     let next = 0;
     const start = performance.now();
+    requests = timed;
     const worker = async () => {
       for (let i = next++; i < options.findings; i = next++) {
         const event = structuredClone(template);
@@ -170,10 +220,29 @@ export async function loadRun(options: {
         } catch {
           failed++;
         }
+        done++;
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency ?? 50 }, worker));
+    const report = options.progress;
+    const ticker = report
+      ? setInterval(
+          () =>
+            report({
+              done,
+              failed,
+              findings: options.findings,
+              seconds: (performance.now() - start) / 1000,
+            }),
+          options.progressEveryMs ?? 5000,
+        )
+      : undefined;
+    try {
+      await Promise.all(Array.from({ length: options.concurrency ?? 50 }, worker));
+    } finally {
+      clearInterval(ticker);
+    }
     const seconds = (performance.now() - start) / 1000;
+    requests = undefined;
     const sfnCalls = sfn.count() - baseSfnCalls;
     const dynamoCalls = dynamo.count() - baseDynamoCalls;
     const { reads: storeReads, writes: storeWrites } = storeCalls;
@@ -214,6 +283,7 @@ export async function loadRun(options: {
       capped: new Set(results.filter((r) => r.capped).map((r) => r.plan.incidentKey)).size,
       sfnCalls,
       dynamoCalls,
+      requests: timed,
       results,
     };
   } finally {

@@ -7,6 +7,7 @@ export {
   startFaultProxy,
 } from './emulators/faultProxy';
 export {
+  MOTO_DYNAMODB_PATCHES,
   type MotoServer,
   MotoUnavailableError,
   type StartMotoOptions,
