@@ -38,9 +38,10 @@ export interface LocalExecution {
  * that passed once passes again: each distinct definition is still validated, once per process
  * (kept on the global object, so a test that reloads its modules does not validate again).
  */
-const VALIDATED: Set<string> = ((globalThis as Record<symbol, Set<string>>)[
-  Symbol.for('tourniquet.validatedPlaybookDefinitions')
-] ??= new Set<string>());
+const VALIDATED_KEY = Symbol.for('tourniquet.validatedPlaybookDefinitions');
+const shared = globalThis as { [VALIDATED_KEY]?: Set<string> };
+shared[VALIDATED_KEY] ??= new Set<string>();
+const VALIDATED: Set<string> = shared[VALIDATED_KEY];
 const KEYS = new WeakMap<object, string>();
 function definitionKey(definition: AslDefinition): string {
   let key = KEYS.get(definition);
