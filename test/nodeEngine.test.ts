@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AslDefinition, PlaybookFunctions, PlaybookInput } from '@tourniquet/core';
 import { describe, expect, it } from 'vitest';
-
-const TICKET = 'arn:aws:lambda:us-east-1:111122223333:function:tourniquet-ticket';
+import { runTicketOnly, TICKET_FUNCTION } from './helpers/ticketOnlyRun';
 
 describe('Node engine', () => {
   it('package.json promises Node 20.19, the oldest Node the suite runs on', () => {
@@ -22,32 +20,18 @@ describe('Node engine', () => {
       const definition = {
         StartAt: 'open-ticket',
         States: {
-          'open-ticket': { Type: 'Task', Resource: TICKET, ResultPath: '$.ticket', End: true },
-        },
-      } as unknown as AslDefinition;
-      const opened: string[] = [];
-      const run = await runPlaybookLocally(
-        definition,
-        { incidentKey: 'node-engine' } as unknown as PlaybookInput,
-        {
-          runtime: {} as never,
-          functions: {
-            actions: {},
-            approval: 'unused',
-            ticket: TICKET,
-            escalate: 'unused',
-          } as unknown as PlaybookFunctions,
-          approver: {} as never,
-          desk: {
-            openTicket: (request) => {
-              opened.push(request.incidentKey);
-              return { ticketId: 'LOCAL-1', created: true, dryRun: false };
-            },
-            escalate: () => {
-              throw new Error('no escalation expected');
-            },
+          'open-ticket': {
+            Type: 'Task',
+            Resource: TICKET_FUNCTION,
+            ResultPath: '$.ticket',
+            End: true,
           },
         },
+      };
+      const { execution: run, opened } = await runTicketOnly(
+        runPlaybookLocally,
+        definition,
+        'node-engine',
       );
       expect(run.error).toBeNull();
       expect(run.status).toBe('SUCCEEDED');

@@ -1,16 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import {
   type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_DYNAMODB_PATCHES, type MotoServer, startMoto } from '../src/emulators/moto';
+import { describe, expect, it } from 'vitest';
+import { MOTO_DYNAMODB_PATCHES } from '../src/emulators/moto';
 import { motoPython } from '../src/emulators/motoPython';
-import { LOCAL_CREDENTIALS } from '../src/localWorld';
+import { useMotoTable } from './helpers/motoTable';
 
 /**
  * In moto's own Python: a table of 200 partitions of 5 items, every item moto's query looks at
@@ -45,53 +43,27 @@ print(json.dumps({
 }))
 `;
 
-let moto: MotoServer;
-let dynamo: DynamoDBClient;
 const TABLE = 'queries';
-
-beforeAll(async () => {
-  moto = await startMoto();
-  dynamo = new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-  });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'g', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byG',
-          KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+const table = useMotoTable(TABLE, {
+  attributes: [{ AttributeName: 'g', AttributeType: 'S' }],
+  indexes: [
+    {
+      IndexName: 'byG',
+      KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+  ],
   // Partitions before and after the one queried, so a query that leaked others would show them.
-  for (const pk of ['a', 'b', 'c'])
-    for (const sk of ['x#3', 'x#1', 'y#1', 'x#2', 'x#10'])
-      await dynamo.send(
-        new PutItemCommand({
-          TableName: TABLE,
-          Item: { pk: { S: pk }, sk: { S: sk }, g: { S: sk.slice(0, 1) } },
-        }),
-      );
-});
-
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
+  seed: async (dynamo) => {
+    for (const pk of ['a', 'b', 'c'])
+      for (const sk of ['x#3', 'x#1', 'y#1', 'x#2', 'x#10'])
+        await dynamo.send(
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: { pk: { S: pk }, sk: { S: sk }, g: { S: sk.slice(0, 1) } },
+          }),
+        );
+  },
 });
 
 /** Every page of a query, each page's sort keys. */
@@ -99,9 +71,9 @@ async function pages(input: Omit<QueryCommandInput, 'TableName'>): Promise<strin
   const out: string[][] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await dynamo.send(
-      new QueryCommand({ TableName: TABLE, ...input, ExclusiveStartKey: start }),
-    );
+    const page = await table
+      .dynamo()
+      .send(new QueryCommand({ TableName: TABLE, ...input, ExclusiveStartKey: start }));
     out.push((page.Items ?? []).map((i) => `${i.pk?.S}/${i.sk?.S}`));
     start = page.LastEvaluatedKey;
   } while (start);

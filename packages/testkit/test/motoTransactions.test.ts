@@ -1,64 +1,35 @@
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../src/emulators/moto';
-import { LOCAL_CREDENTIALS } from '../src/localWorld';
+import { describe, expect, it } from 'vitest';
+import { useMotoTable } from './helpers/motoTable';
 
-let moto: MotoServer;
-let dynamo: DynamoDBClient;
 const TABLE = 'transactions';
-
-beforeAll(async () => {
-  moto = await startMoto();
-  dynamo = new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-  });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (const [sk, value] of [
-    ['replaced', 'old'],
-    ['updated', 'old'],
-    ['deleted', 'old'],
-    ['guard', 'closed'],
-  ])
-    await dynamo.send(
-      new PutItemCommand({
-        TableName: TABLE,
-        Item: { pk: { S: 'p' }, sk: { S: sk as string }, value: { S: value as string } },
-      }),
-    );
-});
-
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
+const table = useMotoTable(TABLE, {
+  seed: async (dynamo) => {
+    for (const [sk, value] of [
+      ['replaced', 'old'],
+      ['updated', 'old'],
+      ['deleted', 'old'],
+      ['guard', 'closed'],
+    ])
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { pk: { S: 'p' }, sk: { S: sk as string }, value: { S: value as string } },
+        }),
+      );
+  },
 });
 
 async function value(sk: string): Promise<string | undefined> {
-  const { Item } = await dynamo.send(
-    new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: sk } } }),
-  );
+  const { Item } = await table
+    .dynamo()
+    .send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: sk } } }));
   return Item?.value?.S;
 }
 
@@ -92,7 +63,10 @@ describe("the project's moto: DynamoDB transactions", () => {
         },
       ],
     });
-    const failure = await dynamo.send(transaction).catch((error: unknown) => error);
+    const failure = await table
+      .dynamo()
+      .send(transaction)
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TransactionCanceledException);
     expect(
       (failure as TransactionCanceledException).CancellationReasons?.map((r) => r.Code),
@@ -106,7 +80,7 @@ describe("the project's moto: DynamoDB transactions", () => {
   });
 
   it('a transaction whose conditions hold applies every write', async () => {
-    await dynamo.send(
+    await table.dynamo().send(
       new TransactWriteItemsCommand({
         TransactItems: [
           { Put: { TableName: TABLE, Item: { ...key('applied'), value: { S: 'new' } } } },
@@ -126,7 +100,7 @@ describe("the project's moto: DynamoDB transactions", () => {
     expect([await value('applied'), await value('updated')]).toEqual(['new', 'newer']);
     // A single conditional write still fails on its own terms.
     await expect(
-      dynamo.send(
+      table.dynamo().send(
         new PutItemCommand({
           TableName: TABLE,
           Item: { ...key('applied'), value: { S: 'again' } },
