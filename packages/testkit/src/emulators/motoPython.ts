@@ -75,8 +75,13 @@ with open(target + '.lock', 'a') as lock:
     say('moto installed in ' + target)
 `;
 
+/**
+ * Exits 0 when this Python can import moto, printing the interpreter's own path: moto is then
+ * started with that path, not through PATH and whatever shims it holds (pyenv's cost a few
+ * tenths of a second of CPU on every start).
+ */
 const HAS_MOTO =
-  "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('moto') else 1)";
+  "import importlib.util, sys; found = importlib.util.find_spec('moto'); print(sys.executable if found else ''); sys.exit(0 if found else 1)";
 
 export interface MotoPythonOptions {
   /** The Python to run moto with, or to build the venv from (default $MOTO_PYTHON, else python3). */
@@ -101,7 +106,7 @@ export async function motoPython(options: MotoPythonOptions = {}): Promise<strin
   const venvPython = join(venvDir, 'bin', 'python');
   if (isReady(venvDir, venvPython)) return venvPython;
   const probe = await run(python, ['-c', HAS_MOTO], env, () => {});
-  if (probe.code === 0) return python;
+  if (probe.code === 0) return probe.stdout.trim() || python;
   if (probe.code !== 1) {
     throw new MotoUnavailableError(
       `${python} could not be run (exit code ${probe.code}):\n${probe.stderr}`,
@@ -136,10 +141,14 @@ function run(
   args: string[],
   env: NodeJS.ProcessEnv,
   progress: (text: string) => void,
-): Promise<{ code: number; stderr: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout = (stdout + chunk.toString()).slice(-4000);
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       progress(text);
@@ -156,7 +165,7 @@ function run(
       );
     });
     child.once('close', (code, signal) =>
-      resolvePromise({ code: code ?? (signal ? 128 : 1), stderr }),
+      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr }),
     );
   });
 }
