@@ -115,28 +115,37 @@ export class ChainBuilder {
    * (mode `resolve`, which changes nothing) into `$.resolved.<key>`: on-call approves the role
    * ARN, instance or ENIs that will be acted on, and the approved apply is bound to it.
    */
+  /**
+   * The Task that resolves `action`'s target (mode `resolve`) into `$.resolved.<key>`; a failure
+   * is caught to `catchNext`, success goes on to `next`.
+   */
+  protected resolveTask(action: ActionName, catchNext: string, next: string): AslState {
+    const key = stepKey(action);
+    return {
+      Type: 'Task',
+      Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
+      Parameters: {
+        mode: 'resolve',
+        action,
+        'incidentKey.$': '$.incidentKey',
+        'target.$': `$.actions.${key}.subject`,
+        'dryRun.$': `$.actions.${key}.dryRun`,
+        'finding.$': '$.finding',
+      },
+      ResultPath: `$.resolved.${key}`,
+      Retry: RETRY,
+      Catch: this.catchTo(key, catchNext),
+      Next: next,
+    };
+  }
+
   resolveChain(actions: readonly ActionName[], next: string): string {
     let following = next;
     for (const action of [...actions].reverse()) {
       const key = stepKey(action);
       const task = `${action} (resolve)`;
       const check = `Plan has ${action} to resolve?`;
-      this.states[task] = {
-        Type: 'Task',
-        Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
-        Parameters: {
-          mode: 'resolve',
-          action,
-          'incidentKey.$': '$.incidentKey',
-          'target.$': `$.actions.${key}.subject`,
-          'dryRun.$': `$.actions.${key}.dryRun`,
-          'finding.$': '$.finding',
-        },
-        ResultPath: `$.resolved.${key}`,
-        Retry: RETRY,
-        Catch: this.catchTo(key, following),
-        Next: following,
-      };
+      this.states[task] = this.resolveTask(action, following, following);
       this.states[check] = {
         Type: 'Choice',
         Choices: [

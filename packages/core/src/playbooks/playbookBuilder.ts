@@ -216,22 +216,7 @@ export class PlaybookBuilder extends ChainBuilder {
         ],
         Next: task,
       };
-      this.states[resolve] = {
-        Type: 'Task',
-        Resource: this.functions.actions[action as Exclude<ActionName, 'open-ticket'>],
-        Parameters: {
-          mode: 'resolve',
-          action,
-          'incidentKey.$': '$.incidentKey',
-          'target.$': `$.actions.${key}.subject`,
-          'dryRun.$': `$.actions.${key}.dryRun`,
-          'finding.$': '$.finding',
-        },
-        ResultPath: `$.resolved.${key}`,
-        Retry: RETRY,
-        Catch: this.catchTo(key, following),
-        Next: request,
-      };
+      this.states[resolve] = this.resolveTask(action, following, request);
       this.states[check] = {
         Type: 'Choice',
         Choices: CONDITIONS.map((condition) => ({
