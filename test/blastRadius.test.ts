@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoCapacityLedger } from '@tourniquet/aws';
 import {
   type CapacityLedger,
@@ -114,6 +114,45 @@ describe('Blast radius', () => {
 
     it('the same cap holds with conditional writes', async () => {
       expectCapped((await burst(ledger)).results);
+    });
+
+    it('a finding on an incident already admitted reads one small item and writes nothing', async () => {
+      const client = new DynamoDBClient(moto());
+      const sent: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          sent.push(context.commandName ?? '');
+          return next(args);
+        },
+        { step: 'initialize', name: 'recordCommands' },
+      );
+      const counted = new DynamoCapacityLedger(client, 'idempotency');
+      expect(await counted.admit('repeat', 'incident-a', 5, 1000)).toBe(true);
+      expect(sent).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+      sent.length = 0;
+      for (let i = 0; i < 3; i++)
+        expect(await counted.admit('repeat', 'incident-a', 5, 1000)).toBe(true);
+      expect(sent).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand']);
+      // The budget item is a count: it does not grow with the incidents admitted.
+      for (const key of ['incident-b', 'incident-c'])
+        expect(await counted.admit('repeat', key, 5, 1000)).toBe(true);
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: 'idempotency',
+          Key: { id: { S: 'blast-radius#repeat#1000' } },
+        }),
+      );
+      expect(Object.keys(Item ?? {}).sort()).toEqual(['admitted', 'expiration', 'id']);
+      expect(Item?.admitted).toEqual({ N: '3' });
+    });
+
+    it('the first findings of one incident racing each other admit it once and count it once', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => ledger.admit('same', 'incident-x', 2, 1001)),
+      );
+      expect(answers).toEqual(Array(10).fill(true));
+      expect(await ledger.admit('same', 'incident-y', 2, 1001)).toBe(true);
+      expect(await ledger.admit('same', 'incident-z', 2, 1001)).toBe(false);
     });
 
     it('racing admissions never exceed the cap', async () => {

@@ -7,7 +7,7 @@ import {
   TransactionConflictException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
+import { DynamoCapacityLedger, DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
 import { createPlanner, parseConfig, triage } from '@tourniquet/core';
 import { DYNAMODB_FAULT_KINDS, type FaultProxy, startFaultProxy } from '@tourniquet/testkit';
 import { IncidentRecordingStarter } from '@tourniquet/tickets';
@@ -64,6 +64,22 @@ describe('Fault proxy: DynamoDB transaction conflicts', () => {
     );
     expect(Item).toBeUndefined();
     expect(proxy?.stats.faults['transaction-conflict']).toBe(2);
+  });
+
+  it('the blast-radius ledger through 50% conflicts admits exactly its limit, and admitted incidents stay admitted', async () => {
+    // One admission at a time: the proxy's seeded draws then fall on the same requests every run.
+    const client = await through(0.5);
+    const ledger = new DynamoCapacityLedger(client, 'plain', (id) => ({ pk: { S: id } }));
+    const admit = async () => {
+      const answers: boolean[] = [];
+      for (let i = 0; i < 10; i++)
+        answers.push(await ledger.admit('conflicts', `incident-${i}`, 4, 7));
+      return answers;
+    };
+    const first = await admit();
+    expect(first).toEqual([true, true, true, true, false, false, false, false, false, false]);
+    expect(await admit()).toEqual(first);
+    expect(proxy?.stats.faults['transaction-conflict']).toBeGreaterThan(0);
   });
 
   it('a burst on one pod through 30% conflicts: every finding is recorded, none fails', {
