@@ -32,7 +32,8 @@ export const FUNCTION_BUILD: BuildOptions = {
  * Code the function reaches only through `import()` (an SDK a rarely taken path needs) goes to
  * chunk files next to `outfile`, named `<outfile name>.<hash>.mjs`: a cold start neither parses
  * nor runs them. In a single file esbuild would keep such a module whole and parse it anyway
- * (measured larger and slower; docs/decisions.md). Earlier builds' chunks are removed first.
+ * (measured larger and slower; docs/decisions.md). Earlier builds' chunks are removed first,
+ * and chunks the entry cannot reach are not written.
  */
 export function bundleFunction(options: {
   entry: string;
@@ -63,9 +64,22 @@ export function bundleFunction(options: {
       rmSync(join(outdir, file), { force: true });
     }
   }
+  // esbuild emits a chunk for every import() in the module graph, also where the code making
+  // it was tree-shaken away; only what the entry reaches is written.
+  const chunkRef = new RegExp(`"\\./(${name}\\.[A-Z0-9]+\\.mjs)"`, 'g');
+  const byName = new Map(result.outputFiles.map((f) => [basename(f.path), f]));
+  const reached = new Set<string>();
+  const reach = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const m of byName.get(file)?.text.matchAll(chunkRef) ?? []) reach(m[1] as string);
+  };
+  reach(`${name}.mjs`);
   let bytes = 0;
   const files: string[] = [];
   for (const file of result.outputFiles) {
+    const own = basename(file.path).replace(/\.map$/, '');
+    if (!reached.has(own)) continue;
     if (file.path.endsWith('.map')) {
       if (!options.sourcemapDir) continue;
       mkdirSync(options.sourcemapDir, { recursive: true });

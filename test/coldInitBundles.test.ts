@@ -64,6 +64,12 @@ describe('What a cold start loads', () => {
     expect(b.has(b.lazy, SDK_MARKER.config)).toHaveLength(1);
   });
 
+  it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', () => {
+    const b = bundled('functions/actions/labelPod.ts', 'labelPod');
+    expect(b.files.length).toBeGreaterThan(1);
+    expect(b.has(b.files, SDK_MARKER.securityHub)).toEqual([]);
+  });
+
   it('a rebuild leaves no chunk of an earlier build next to the entry', () => {
     const first = bundled('functions/triage.ts', 'rebuilt');
     const stale = join(OUT, 'rebuilt.STALE000.mjs');
