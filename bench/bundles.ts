@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { bundleFunction, FUNCTION_BUILD } from '../infra/bundle';
 import { entryOf } from '../infra/functionEntries';
@@ -100,15 +100,22 @@ export const handler = async () => clients.length;
   return outfile;
 }
 
-/** The deployment package as Lambda receives it: index.mjs alone, zipped. */
-function zipSize(bundle: string, name: string): number {
+/** The deployment package as Lambda receives it: index.mjs and its lazily loaded chunks, zipped. */
+function zipSize(bundle: string, chunks: string[], name: string): number {
   const dir = join(OUT, `zip-${name}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const zip = join(OUT, `${name}.zip`);
   rmSync(zip, { force: true });
   spawnSync('cp', [bundle, join(dir, 'index.mjs')]);
-  const zipped = spawnSync('zip', ['-q', '-X', zip, 'index.mjs'], { cwd: dir });
+  for (const chunk of chunks) spawnSync('cp', [chunk, dir]);
+  const zipped = spawnSync(
+    'zip',
+    ['-q', '-X', zip, 'index.mjs', ...chunks.map((c) => basename(c))],
+    {
+      cwd: dir,
+    },
+  );
   if (zipped.status !== 0) throw new Error(`zip failed for ${name}: ${zipped.stderr}`);
   return statSync(zip).size;
 }
@@ -126,14 +133,25 @@ export async function benchBundles(): Promise<BenchRow[]> {
   for (const entry of entries()) {
     const name = functionRowName(entry);
     const outfile = join(OUT, `${name}.mjs`);
-    const { bytes } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
+    const { bytes, files } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
     const clients = sdkClientsOf(join(REPO_ROOT, entry));
     const floorFile = floorBundle(name, clients);
     const init = coldInit(outfile, entry);
     const floor = coldInit(floorFile, `${entry} floor`);
     rows.push(
       { name: ROW.bundle(name), value: kib(bytes), unit: 'KiB', target: '≤ 1536' },
-      { name: ROW.zip(name), value: kib(zipSize(outfile, name)), unit: 'KiB', target: '≤ 1024' },
+      {
+        name: ROW.zip(name),
+        value: kib(
+          zipSize(
+            outfile,
+            files.filter((f) => f !== outfile),
+            name,
+          ),
+        ),
+        unit: 'KiB',
+        target: '≤ 1024',
+      },
       {
         name: ROW.coldInit(name),
         value: Math.round(init),

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, buildSync } from 'esbuild';
 
@@ -28,30 +28,67 @@ export const FUNCTION_BUILD: BuildOptions = {
  * Bundles `entry` to `outfile`. The source map (if `sourcemapDir` is given) is written there,
  * outside the deployed directory and without a `sourceMappingURL` comment: it would be most of
  * the zip, and Lambda does not use it unless told to (see docs/decisions.md).
+ *
+ * Code the function reaches only through `import()` (an SDK a rarely taken path needs) goes to
+ * chunk files next to `outfile`, named `<outfile name>.<hash>.mjs`: a cold start neither parses
+ * nor runs them. In a single file esbuild would keep such a module whole and parse it anyway
+ * (measured larger and slower; docs/decisions.md). Earlier builds' chunks are removed first,
+ * and chunks the entry cannot reach are not written.
  */
 export function bundleFunction(options: {
   entry: string;
   outfile: string;
   sourcemapDir?: string;
-}): { bytes: number } {
+}): { bytes: number; files: string[] } {
+  const outdir = dirname(options.outfile);
+  const name = basename(options.outfile).replace(/\.mjs$/, '');
+  if (!options.outfile.endsWith('.mjs') || name.includes('.')) {
+    throw new Error(
+      `bundleFunction: outfile must be <name>.mjs with no dot in <name>: ${options.outfile}`,
+    );
+  }
   const result = buildSync({
     ...FUNCTION_BUILD,
-    entryPoints: [options.entry],
-    outfile: options.outfile,
+    entryPoints: { [name]: options.entry },
+    outdir,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: `${name}.[hash]`,
+    outExtension: { '.js': '.mjs' },
     sourcemap: options.sourcemapDir ? 'external' : false,
     write: false,
   });
+  mkdirSync(outdir, { recursive: true });
+  for (const file of readdirSync(outdir)) {
+    if (file.startsWith(`${name}.`) && /^[^.]+\.[A-Z0-9]+\.mjs(\.map)?$/.test(file)) {
+      rmSync(join(outdir, file), { force: true });
+    }
+  }
+  // esbuild emits a chunk for every import() in the module graph, also where the code making
+  // it was tree-shaken away; only what the entry reaches is written.
+  const chunkRef = new RegExp(`"\\./(${name}\\.[A-Z0-9]+\\.mjs)"`, 'g');
+  const byName = new Map(result.outputFiles.map((f) => [basename(f.path), f]));
+  const reached = new Set<string>();
+  const reach = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const m of byName.get(file)?.text.matchAll(chunkRef) ?? []) reach(m[1] as string);
+  };
+  reach(`${name}.mjs`);
   let bytes = 0;
+  const files: string[] = [];
   for (const file of result.outputFiles) {
+    const own = basename(file.path).replace(/\.map$/, '');
+    if (!reached.has(own)) continue;
     if (file.path.endsWith('.map')) {
       if (!options.sourcemapDir) continue;
       mkdirSync(options.sourcemapDir, { recursive: true });
       writeFileSync(join(options.sourcemapDir, basename(file.path)), file.contents);
       continue;
     }
-    mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.contents);
     bytes += file.contents.byteLength;
+    files.push(file.path);
   }
-  return { bytes };
+  return { bytes, files };
 }

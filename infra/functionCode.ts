@@ -4,9 +4,10 @@ import { bundleFunction } from './bundle';
 
 /**
  * One bundle per function (see bundle.ts), built when the program runs so `sst deploy` ships
- * exactly the handlers in this checkout. The deployed directory holds index.mjs alone; the
- * source map goes to .build/sourcemaps/<name>/ for decoding stack traces offline. Offline
- * evaluation sets TOURNIQUET_INFRA_BUNDLE=0 and gets a placeholder instead of a build.
+ * exactly the handlers in this checkout. The deployed directory holds index.mjs and the chunks
+ * it imports on first use (bundle.ts removes an earlier build's); the source map goes to
+ * .build/sourcemaps/<name>/ for decoding stack traces offline. Offline evaluation sets
+ * TOURNIQUET_INFRA_BUNDLE=0 and gets a placeholder instead of a build.
  */
 export function functionCode(entry: string, name: string, root = process.cwd()) {
   if (process.env.TOURNIQUET_INFRA_BUNDLE === '0') {

@@ -1,14 +1,16 @@
-import {
-  ConfigServiceClient,
-  DescribeConfigRulesCommand,
-  NoSuchConfigRuleException,
-} from '@aws-sdk/client-config-service';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ConfigRuleResolver, ConfigRuleSource } from '@tourniquet/core';
 import { awsClientConfig } from './clientConfig';
 
+/**
+ * The Config SDK is loaded when the first Config rule is looked up: most findings are not Config
+ * evaluations, and its module scope would otherwise run in every cold start of triage.
+ */
+const loadConfigSdk = () => import('./configSdk');
+
 export interface ConfigRuleLookupOptions {
   /** A client for a region (default: the shared client settings, per region). */
-  client?: (region: string) => ConfigServiceClient;
+  client?: (region: string) => ConfigServiceClient | Promise<ConfigServiceClient>;
   /** Wraps each client made (tracing). */
   instrument?: (client: ConfigServiceClient) => ConfigServiceClient;
   /** How long an answer is reused; a rule's Source rarely changes. Default one hour. */
@@ -24,20 +26,24 @@ export interface ConfigRuleLookupOptions {
  * describes the caller's own account.
  */
 export class ConfigRuleLookup implements ConfigRuleResolver {
-  private readonly clients = new Map<string, ConfigServiceClient>();
+  private readonly clients = new Map<string, Promise<ConfigServiceClient>>();
   private readonly cache = new Map<
     string,
     { at: number; answer: Promise<ConfigRuleSource | null> }
   >();
-  private readonly client: (region: string) => ConfigServiceClient;
+  private readonly client: (region: string) => Promise<ConfigServiceClient>;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
   constructor(options: ConfigRuleLookupOptions = {}) {
     const make =
-      options.client ?? ((region: string) => new ConfigServiceClient(awsClientConfig({ region })));
+      options.client ??
+      (async (region: string) => {
+        const { ConfigServiceClient } = await loadConfigSdk();
+        return new ConfigServiceClient(awsClientConfig({ region }));
+      });
     const instrument = options.instrument ?? ((client) => client);
-    this.client = (region) => instrument(make(region));
+    this.client = async (region) => instrument(await make(region));
     this.ttlMs = options.ttlMs ?? 3_600_000;
     this.now = options.now ?? Date.now;
   }
@@ -63,12 +69,18 @@ export class ConfigRuleLookup implements ConfigRuleResolver {
     account: string;
     region: string;
   }): Promise<ConfigRuleSource | null> {
-    let client = this.clients.get(rule.region);
-    if (!client) {
-      client = this.client(rule.region);
-      this.clients.set(rule.region, client);
+    const { DescribeConfigRulesCommand, NoSuchConfigRuleException } = await loadConfigSdk();
+    let pending = this.clients.get(rule.region);
+    if (!pending) {
+      pending = this.client(rule.region);
+      this.clients.set(rule.region, pending);
+      // A client that could not be made is made again for the next finding.
+      pending.catch(() => {
+        if (this.clients.get(rule.region) === pending) this.clients.delete(rule.region);
+      });
     }
     try {
+      const client = await pending;
       const { ConfigRules } = await client.send(
         new DescribeConfigRulesCommand({ ConfigRuleNames: [rule.name] }),
       );

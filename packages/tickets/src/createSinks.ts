@@ -20,7 +20,7 @@ export type SecretReader = (secretName: string) => Promise<unknown>;
 
 export interface SinkDependencies {
   secrets: SecretReader;
-  securityHub: (region: string) => SecurityHubClient;
+  securityHub: (region: string) => SecurityHubClient | Promise<SecurityHubClient>;
   /** Region for incidents that have none (IAM is global). */
   defaultRegion: string;
 }

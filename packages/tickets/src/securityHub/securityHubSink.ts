@@ -1,10 +1,4 @@
-import {
-  BatchImportFindingsCommand,
-  BatchUpdateFindingsCommand,
-  GetFindingsCommand,
-  type SecurityHubClient,
-  type WorkflowStatus,
-} from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient, WorkflowStatus } from '@aws-sdk/client-securityhub';
 import { PermanentTicketError } from '../errors';
 import { sdkError } from '../sdkError';
 import type { SecurityHubSettings } from '../ticketSettings';
@@ -21,6 +15,7 @@ import {
   incidentFinding,
   incidentFindingId,
 } from './incidentFinding';
+import { loadSecurityHubSdk } from './loadSecurityHubSdk';
 
 /**
  * AWS Security Hub: the incident is imported as its own finding (BatchImportFindings, upsert by
@@ -36,7 +31,7 @@ export class SecurityHubSink implements TicketSink {
 
   constructor(
     private readonly settings: SecurityHubSettings,
-    private readonly client: (region: string) => SecurityHubClient,
+    private readonly client: (region: string) => SecurityHubClient | Promise<SecurityHubClient>,
     private readonly defaultRegion: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -44,7 +39,8 @@ export class SecurityHubSink implements TicketSink {
   async find(subject: TicketSubject): Promise<TicketRef | null> {
     const region = this.region(subject);
     try {
-      const { Findings = [] } = await this.client(region).send(
+      const { GetFindingsCommand } = await loadSecurityHubSdk();
+      const { Findings = [] } = await (await this.client(region)).send(
         new GetFindingsCommand({
           Filters: {
             Id: [{ Value: incidentFindingId(subject), Comparison: 'EQUALS' }],
@@ -107,7 +103,8 @@ export class SecurityHubSink implements TicketSink {
       FailedFindings?: Array<{ ErrorCode?: string; ErrorMessage?: string }>;
     };
     try {
-      result = await this.client(region).send(
+      const { BatchImportFindingsCommand } = await loadSecurityHubSdk();
+      result = await (await this.client(region)).send(
         new BatchImportFindingsCommand({ Findings: [finding] }),
       );
     } catch (error) {
@@ -135,7 +132,8 @@ export class SecurityHubSink implements TicketSink {
     }
     if (identifiers.length === 0) return [];
     try {
-      const { UnprocessedFindings = [] } = await this.client(region).send(
+      const { BatchUpdateFindingsCommand } = await loadSecurityHubSdk();
+      const { UnprocessedFindings = [] } = await (await this.client(region)).send(
         new BatchUpdateFindingsCommand({
           FindingIdentifiers: identifiers,
           Workflow: { Status: status },

@@ -1,0 +1,109 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunction } from '../infra/bundle';
+import { REPO_ROOT } from './helpers/events';
+
+const OUT = join(REPO_ROOT, '.build', 'test', 'coldInit');
+
+/** Strings found only in one SDK's own code: the service names its protocol signs with. */
+const SDK_MARKER = {
+  securityHub: 'SecurityHubAPIService',
+  config: 'StarlingDoveService',
+} as const;
+
+/**
+ * A bundle as infra/ builds it, split into what a cold start loads (the entry file and the
+ * chunks it imports statically, transitively) and what only an `import()` reaches.
+ */
+function bundled(entry: string, name: string) {
+  const outfile = join(OUT, `${name}.mjs`);
+  const { files } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
+  const text = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+  const eager = new Set<string>();
+  const visit = (file: string) => {
+    if (eager.has(file)) return;
+    eager.add(file);
+    for (const m of (text.get(file) ?? '').matchAll(
+      /\bimport\s*(?:[^"'()]*?from\s*)?"(\.\/[^"]+)"/g,
+    )) {
+      visit(join(dirname(file), m[1] as string));
+    }
+  };
+  visit(outfile);
+  const lazy = files.filter((f) => !eager.has(f));
+  const has = (set: Iterable<string>, marker: string) =>
+    [...set].filter((f) => text.get(f)?.includes(marker)).map((f) => basename(f));
+  return { outfile, files, eager, lazy, has };
+}
+
+describe('What a cold start loads', () => {
+  const ticketing = [
+    ['functions/triage.ts', 'triage'],
+    ['functions/openTicket.ts', 'openTicket'],
+    ['functions/escalate.ts', 'escalate'],
+  ] as const;
+  let bundles: Map<string, ReturnType<typeof bundled>>;
+  beforeAll(() => {
+    bundles = new Map(ticketing.map(([entry, name]) => [name, bundled(entry, name)]));
+  }, 600_000);
+
+  it.each(ticketing)(
+    '%s loads the Security Hub SDK only when a securityhub sink calls it',
+    (_, name) => {
+      const b = bundles.get(name) as ReturnType<typeof bundled>;
+      expect(b.has(b.eager, SDK_MARKER.securityHub)).toEqual([]);
+      expect(b.has(b.lazy, SDK_MARKER.securityHub)).toHaveLength(1);
+    },
+  );
+
+  it('triage loads the Config SDK only when a Config rule is looked up', () => {
+    const b = bundles.get('triage') as ReturnType<typeof bundled>;
+    expect(b.has(b.eager, SDK_MARKER.config)).toEqual([]);
+    expect(b.has(b.lazy, SDK_MARKER.config)).toHaveLength(1);
+  });
+
+  it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', () => {
+    const b = bundled('functions/actions/labelPod.ts', 'labelPod');
+    expect(b.files.length).toBeGreaterThan(1);
+    expect(b.has(b.files, SDK_MARKER.securityHub)).toEqual([]);
+  });
+
+  it('a rebuild leaves no chunk of an earlier build next to the entry', () => {
+    const first = bundled('functions/triage.ts', 'rebuilt');
+    const stale = join(OUT, 'rebuilt.STALE000.mjs');
+    writeFileSync(stale, 'export {};\n');
+    const second = bundled('functions/triage.ts', 'rebuilt');
+    expect(second.files.sort()).toEqual(first.files.sort());
+    expect(() => readFileSync(stale)).toThrow(/ENOENT/);
+  });
+});
+
+describe('Lazily loaded SDKs in a split bundle', () => {
+  it('a bundled securityhub client and Config lookup load their chunks on first use', async () => {
+    mkdirSync(OUT, { recursive: true });
+    const probe = join(OUT, 'lazyProbe.ts');
+    writeFileSync(
+      probe,
+      `import { ConfigRuleLookup } from '@tourniquet/aws';
+import { securityHubClients } from '@tourniquet/tickets';
+export async function probe() {
+  const hub = await securityHubClients({ endpoint: 'http://127.0.0.1:9' })('eu-west-1');
+  let made: unknown;
+  const lookup = new ConfigRuleLookup({ instrument: (client) => { made = client; throw new Error('stop here'); } });
+  const refused = await lookup.source({ name: 'r', account: '111122223333', region: 'eu-west-1' }).catch((e: Error) => e.message);
+  return { hub: hub.config.serviceId, config: (made as { config: { serviceId: string } }).config.serviceId, refused };
+}
+`,
+    );
+    const { outfile, lazy } = bundled(relative(REPO_ROOT, probe), 'lazyProbe');
+    expect(lazy.length).toBeGreaterThan(0);
+    const { probe: run } = await import(pathToFileURL(outfile).href);
+    expect(await run()).toEqual({
+      hub: 'SecurityHub',
+      config: 'Config Service',
+      refused: 'stop here',
+    });
+  });
+});
