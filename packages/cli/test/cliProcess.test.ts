@@ -214,7 +214,8 @@ const REPLAY_EVENTS = [
   'runtime-crypto-miner-data-critical.json',
 ];
 
-describe('CLI process: replay stops every emulator it started', () => {
+// The four replays are separate processes with their own emulators: they run side by side.
+describe.concurrent('CLI process: replay stops every emulator it started', () => {
   let replayArgs: () => string[];
   beforeAll(async () => {
     const events = scratch(
