@@ -1,3 +1,7 @@
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import type { MotoServer, StartMotoOptions } from './moto';
 import { MotoNotCopyableError } from './motoErrors';
 
@@ -38,9 +42,35 @@ export function templateFor(
   if (!templates) return null;
   const { readyTimeoutMs: _patience, ...kind } = options;
   return copyOf(JSON.stringify(['moto', command, kind, motoEnvironment()]), async () => ({
-    moto: await start(),
+    moto: await warmedUp(await start()),
     value: null,
   })).then(({ moto }) => moto);
+}
+
+/**
+ * moto loads a service's model and builds its backend on the first request that needs them:
+ * about 2 s of CPU for EC2 (the service model, instance types, AMIs), tenths of a second for the
+ * others. A template answers one request of each service the project calls, so that every copy
+ * starts with them loaded instead of paying again; what they build (EC2's default VPC, IAM's
+ * managed policies) is what the first request of any copy would have built.
+ */
+async function warmedUp(moto: MotoServer): Promise<MotoServer> {
+  // Any credentials do for moto; these requests only load what it loads on first use.
+  const credentials = { accessKeyId: 'warm-up', secretAccessKey: 'warm-up' };
+  const client = { endpoint: moto.endpoint, region: 'us-east-1', credentials };
+  const ec2 = new EC2Client(client);
+  const eks = new EKSClient(client);
+  const iam = new IAMClient(client);
+  const dynamo = new DynamoDBClient(client);
+  // Best effort: a server that does not answer these (a stand-in) is used as it is.
+  await Promise.allSettled([
+    ec2.send(new DescribeInstancesCommand({})),
+    eks.send(new ListClustersCommand({})),
+    iam.send(new ListRolesCommand({})),
+    dynamo.send(new ListTablesCommand({})),
+  ]);
+  for (const c of [ec2, eks, iam, dynamo]) c.destroy();
+  return moto;
 }
 
 /**
