@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@tourniquet/core/testkit';
 import { MOTO_ACCOUNTS_PATCH } from './motoAccounts';
 import { MotoNotCopyableError, MotoUnavailableError } from './motoErrors';
+import { MOTO_DISPATCH_PATCH, MOTO_DYNAMODB_PATCHES } from './motoPatches';
 import { MOTO_REQUIREMENT, motoPython, projectVenvDir } from './motoPython';
 import { templateFor } from './motoTemplates';
 
@@ -17,81 +18,14 @@ export interface MotoServer {
 }
 
 export { seededMoto, useMotoTemplates } from './motoTemplates';
-export { MotoUnavailableError };
+export { MOTO_DYNAMODB_PATCHES, MotoUnavailableError };
 
 const installHint = (): string =>
   `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
-/**
- * moto's DynamoDB with the two changes described on the server (Python that defines
- * `patch_transactions` and `patch_queries`; it applies neither).
- */
-export const MOTO_DYNAMODB_PATCHES = `
-# A transaction's rollback: moto deep-copies every table a transaction names before applying
-# it (CPU and memory growing with the table, for every transaction); DynamoDB changes only the
-# items a transaction names, so those are what is kept and put back when it is cancelled.
-def patch_transactions():
-    import copy as _copy, types as _types
-    from moto.dynamodb import models as _dynamodb
-    _transact = _dynamodb.DynamoDBBackend.transact_write_items
-    from moto.dynamodb.models.table import Table
-    _no_table_copies = _types.SimpleNamespace(
-        deepcopy=lambda value, memo=None: value if isinstance(value, Table) else _copy.deepcopy(value, memo)
-    )
-    def transact_write_items(self, transact_items):
-        kept = []
-        for entry in transact_items:
-            for op_type, op in entry.items():
-                table = self.tables.get(op.get("TableName"))
-                try:
-                    if op_type == "Put":
-                        key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
-                        if table.range_key_attr is not None:
-                            key[table.range_key_attr] = op["Item"][table.range_key_attr]
-                    else:
-                        key = op["Key"]
-                    before = self.get_item(op["TableName"], key)
-                except Exception:
-                    continue  # moto's own checks report it
-                kept.append((op["TableName"], key, _copy.deepcopy(before)))
-        _dynamodb.copy = _no_table_copies
-        try:
-            return _transact(self, transact_items)
-        except Exception:
-            for table_name, key, before in reversed(kept):
-                if before is None:
-                    if self.get_item(table_name, key) is not None:
-                        self.delete_item(table_name, key)
-                else:
-                    self.put_item(table_name, before.to_json()["Attributes"])
-            raise
-        finally:
-            _dynamodb.copy = _copy
-    _dynamodb.DynamoDBBackend.transact_write_items = transact_write_items
-# A Query of a table's own key reads one partition in DynamoDB; moto gathers and sorts every
-# item of the table to pick that partition's out (O(table log table) per request: a 10,000-finding
-# run slowed down with every item it wrote). While one such query runs, the table shows it only
-# the partition asked for: the items it returns, their order and its pages are the same, since
-# every item of a partition has its hash key and no item of another partition does. Requests are
-# handled one at a time, so no other request sees the narrowed table.
-def patch_queries():
-    from moto.dynamodb.models.table import Table
-    _query = Table.query
-    def query(self, hash_key, *args, **kwargs):
-        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name is not None or hash_key is None or self.range_key_attr is None:
-            return _query(self, hash_key, *args, **kwargs)
-        items = self.items
-        self.items = {hash_key: items[hash_key]} if hash_key in items else {}
-        try:
-            return _query(self, hash_key, *args, **kwargs)
-        finally:
-            self.items = items
-    Table.query = query
-`;
 
 /**
- * moto's own server, with four changes.
+ * moto's own server, with five changes (the Python of the last three is in motoPatches.ts).
  *
  * Requests are handled one at a time. moto's backends take no locks, so two concurrent
  * conditional writes to one DynamoDB item can both succeed — which real DynamoDB never allows,
@@ -105,6 +39,9 @@ def patch_queries():
  * A Query on a table's own key reads only the partition it names, where moto gathers and sorts
  * every item of the table for each one (a 10,000-finding load slowed down with every item it
  * wrote). What a query answers, pages included, is the same (docs/decisions.md).
+ *
+ * The list of moto's service folders, which it reads from disk twice per request to route it,
+ * is read once.
  *
  * `POST /_tourniquet/fork?port=N` copies the server, state and all, into a new process serving
  * port N (os.fork, between two requests) and answers the copy's pid. Importing moto and seeding a
@@ -152,7 +89,8 @@ def run_simple(host, port, app, **options):
         finally:
             os._exit(0)
     return original(host, port, serialised, **options)
-${MOTO_DYNAMODB_PATCHES}try:
+${MOTO_DISPATCH_PATCH}${MOTO_DYNAMODB_PATCHES}patch_module_list()
+try:
     patch_transactions()
     patch_queries()
 except ImportError:

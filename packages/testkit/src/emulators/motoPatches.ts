@@ -1,0 +1,85 @@
+/**
+ * Python run inside moto's server before it starts (moto.ts). Each piece defines a function and
+ * applies nothing; the server applies them all, tests one at a time.
+ */
+
+/**
+ * moto works out which service a request is for by listing its own package folder, a directory
+ * listing and a stat per service (about 50), twice per request: about a fifth of its CPU time in
+ * a profile of the incident-store tests. The folder does not change while the server runs, so it
+ * is listed once and the same names are answered from then on.
+ */
+export const MOTO_DISPATCH_PATCH = `
+def patch_module_list():
+    from moto import backends as _backends
+    modules = tuple(_backends.list_of_moto_modules())
+    _backends.list_of_moto_modules = lambda: modules
+`;
+
+/**
+ * moto's DynamoDB with the two changes described on the server (Python that defines
+ * `patch_transactions` and `patch_queries`; it applies neither).
+ */
+export const MOTO_DYNAMODB_PATCHES = `
+# A transaction's rollback: moto deep-copies every table a transaction names before applying
+# it (CPU and memory growing with the table, for every transaction); DynamoDB changes only the
+# items a transaction names, so those are what is kept and put back when it is cancelled.
+def patch_transactions():
+    import copy as _copy, types as _types
+    from moto.dynamodb import models as _dynamodb
+    _transact = _dynamodb.DynamoDBBackend.transact_write_items
+    from moto.dynamodb.models.table import Table
+    _no_table_copies = _types.SimpleNamespace(
+        deepcopy=lambda value, memo=None: value if isinstance(value, Table) else _copy.deepcopy(value, memo)
+    )
+    def transact_write_items(self, transact_items):
+        kept = []
+        for entry in transact_items:
+            for op_type, op in entry.items():
+                table = self.tables.get(op.get("TableName"))
+                try:
+                    if op_type == "Put":
+                        key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                        if table.range_key_attr is not None:
+                            key[table.range_key_attr] = op["Item"][table.range_key_attr]
+                    else:
+                        key = op["Key"]
+                    before = self.get_item(op["TableName"], key)
+                except Exception:
+                    continue  # moto's own checks report it
+                kept.append((op["TableName"], key, _copy.deepcopy(before)))
+        _dynamodb.copy = _no_table_copies
+        try:
+            return _transact(self, transact_items)
+        except Exception:
+            for table_name, key, before in reversed(kept):
+                if before is None:
+                    if self.get_item(table_name, key) is not None:
+                        self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, before.to_json()["Attributes"])
+            raise
+        finally:
+            _dynamodb.copy = _copy
+    _dynamodb.DynamoDBBackend.transact_write_items = transact_write_items
+# A Query of a table's own key reads one partition in DynamoDB; moto gathers and sorts every
+# item of the table to pick that partition's out (O(table log table) per request: a 10,000-finding
+# run slowed down with every item it wrote). While one such query runs, the table shows it only
+# the partition asked for: the items it returns, their order and its pages are the same, since
+# every item of a partition has its hash key and no item of another partition does. Requests are
+# handled one at a time, so no other request sees the narrowed table.
+def patch_queries():
+    from moto.dynamodb.models.table import Table
+    _query = Table.query
+    def query(self, hash_key, *args, **kwargs):
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is not None or hash_key is None or self.range_key_attr is None:
+            return _query(self, hash_key, *args, **kwargs)
+        items = self.items
+        self.items = {hash_key: items[hash_key]} if hash_key in items else {}
+        try:
+            return _query(self, hash_key, *args, **kwargs)
+        finally:
+            self.items = items
+    Table.query = query
+`;
