@@ -51,7 +51,15 @@ describe('moto routes a request without listing its package folder each time', (
   it('patched, no folder is listed and every host goes to the same service as before', async () => {
     const { before, after, modules, again, listed } = await run(true);
     expect(listed).toBe(0);
-    expect(before.slice(0, 7)).toEqual(['dynamodb', 'ec2', 'sts', 'moto_api', 'iam', 'ec2', 'dynamodb']);
+    expect(before.slice(0, 7)).toEqual([
+      'dynamodb',
+      'ec2',
+      'sts',
+      'moto_api',
+      'iam',
+      'ec2',
+      'dynamodb',
+    ]);
     for (const round of after) expect(round).toEqual(before);
     expect(again).toEqual(modules);
     expect(modules).toContain('dynamodb');

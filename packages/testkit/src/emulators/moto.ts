@@ -23,7 +23,6 @@ export { MOTO_DYNAMODB_PATCHES, MotoUnavailableError };
 const installHint = (): string =>
   `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
-
 /**
  * moto's own server, with five changes (the Python of the last three is in motoPatches.ts).
  *
