@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@tourniquet/core/testkit';
 import { MOTO_ACCOUNTS_PATCH } from './motoAccounts';
 import { MotoNotCopyableError, MotoUnavailableError } from './motoErrors';
-import { MOTO_DISPATCH_PATCH, MOTO_DYNAMODB_PATCHES } from './motoPatches';
+import { MOTO_DYNAMODB_PATCHES, MOTO_SERVER_PATCHES } from './motoPatches';
 import { MOTO_REQUIREMENT, motoPython, projectVenvDir } from './motoPython';
 import { templateFor } from './motoTemplates';
 
@@ -24,7 +24,7 @@ const installHint = (): string =>
   `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
 /**
- * moto's own server, with five changes (the Python of the last three is in motoPatches.ts).
+ * moto's own server, with seven changes (the Python of the last five is in motoPatches.ts).
  *
  * Requests are handled one at a time. moto's backends take no locks, so two concurrent
  * conditional writes to one DynamoDB item can both succeed — which real DynamoDB never allows,
@@ -39,8 +39,8 @@ const installHint = (): string =>
  * every item of the table for each one (a 10,000-finding load slowed down with every item it
  * wrote). What a query answers, pages included, is the same (docs/decisions.md).
  *
- * The list of moto's service folders, which it reads from disk twice per request to route it,
- * is read once.
+ * Three lookups moto repeats on every request are made once or directly: its list of service
+ * folders, botocore's data files, an EC2 resource's tags (MOTO_SERVER_PATCHES).
  *
  * `POST /_tourniquet/fork?port=N` copies the server, state and all, into a new process serving
  * port N (os.fork, between two requests) and answers the copy's pid. Importing moto and seeding a
@@ -88,10 +88,7 @@ def run_simple(host, port, app, **options):
         finally:
             os._exit(0)
     return original(host, port, serialised, **options)
-${MOTO_DISPATCH_PATCH}${MOTO_DYNAMODB_PATCHES}try:
-    patch_module_list()
-except ImportError:
-    pass  # a moto that routes differently
+${MOTO_SERVER_PATCHES}${MOTO_DYNAMODB_PATCHES}patch_server()
 try:
     patch_transactions()
     patch_queries()

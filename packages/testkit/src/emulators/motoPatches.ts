@@ -4,16 +4,59 @@
  */
 
 /**
- * moto works out which service a request is for by listing its own package folder, a directory
- * listing and a stat per service (about 50), twice per request: about a fifth of its CPU time in
- * a profile of the incident-store tests. The folder does not change while the server runs, so it
- * is listed once and the same names are answered from then on.
+ * Three lookups moto repeats from scratch on every request, each done once or directly. None
+ * changes what a request answers (packages/testkit/test/motoServerPatches.test.ts compares
+ * each with moto's own answer). Measured with a profile of the whole suite's moto servers:
+ *
+ * - `patch_module_list`: moto works out which service a request is for by listing its own
+ *   package folder, a directory listing and a stat per service (about 50), twice per request.
+ *   The folder does not change while the server runs, so it is listed once.
+ * - `patch_botocore_files`: moto builds new botocore sessions to list regions and partitions
+ *   (per EC2 import, per EKS CreateCluster, per region check), and each one decodes botocore's
+ *   endpoint and model files again: JSON decoding was about a quarter of moto's CPU. The files
+ *   do not change while the server runs, so each is decoded once and its data shared, as one
+ *   botocore loader already shares it between its own callers.
+ * - `patch_ec2_tags`: an EC2 resource finds its own tags by matching every tag of the account
+ *   against a pattern made of its id, and it does so for every filter on every resource of a
+ *   Describe call (hundreds of moto's default snapshots for one DescribeSnapshots). An id with no
+ *   pattern characters matches only itself, so its tags are read by id, in the same order and
+ *   shape.
  */
-export const MOTO_DISPATCH_PATCH = `
+export const MOTO_SERVER_PATCHES = `
 def patch_module_list():
     from moto import backends as _backends
     modules = tuple(_backends.list_of_moto_modules())
     _backends.list_of_moto_modules = lambda: modules
+def patch_botocore_files():
+    from botocore import loaders as _loaders
+    _load_file = _loaders.JSONFileLoader.load_file
+    decoded = {}
+    def load_file(self, file_path):
+        if file_path not in decoded:
+            decoded[file_path] = _load_file(self, file_path)
+        return decoded[file_path]
+    _loaders.JSONFileLoader.load_file = load_file
+def patch_ec2_tags():
+    from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+    _get_tags = TaggedEC2Resource.get_tags
+    def get_tags(self):
+        resource_id = self.id
+        if not isinstance(resource_id, str) or not resource_id or any(c in resource_id for c in "*?[]\\\\"):
+            return _get_tags(self)
+        tags = self.ec2_backend.tags.get(resource_id)
+        if not tags:
+            return []
+        kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(resource_id), "")
+        return [{"resource_id": resource_id, "key": key, "value": value, "resource_type": kind}
+                for key, value in tags.items()]
+    TaggedEC2Resource.get_tags = get_tags
+def patch_server():
+    for patch in (patch_module_list, patch_botocore_files, patch_ec2_tags):
+        try:
+            patch()
+        except ImportError:
+            pass  # a moto without that part
 `;
 
 /**
