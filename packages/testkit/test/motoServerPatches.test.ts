@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_SERVER_PATCHES } from '../src/emulators/motoPatches';
 import { motoPython } from '../src/emulators/motoPython';
 
@@ -90,6 +90,71 @@ with mock_aws():
         "extra": [len(before[0]), len(before[3])]}))
 `;
 
+/** Four lookups in one process: each section counts its work, unpatched then patched. */
+const LOOKUPS = `
+import json, inspect, boto3
+from moto import mock_aws
+from moto.core.config import default_user_config
+from botocore import loaders
+from botocore.exceptions import ClientError
+import jsonpath_ng.ext
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+out = {}
+def measure(name, counted, answers, patch):
+    del counted[:]
+    before = answers()
+    unpatched = len(counted)
+    patch()
+    answers()
+    del counted[:]
+    after = [answers() for _ in range(3)]
+    out[name] = {"before": before, "after": after, "unpatched": unpatched, "patched": len(counted), "extra": []}
+def counting(owner, name, calls):
+    original = getattr(owner, name)
+    def counted(*args, **kwargs):
+        calls.append(name)
+        return original(*args, **kwargs)
+    setattr(owner, name, counted)
+with mock_aws():
+    members = []
+    counting(inspect, "getmembers", members)
+    sts = boto3.client("sts", region_name="us-east-1")
+    dynamo = boto3.client("dynamodb", region_name="us-east-1")
+    measure("action lookup", members, lambda: [sts.get_caller_identity()["Arn"],
+        dynamo.list_tables()["TableNames"], sts.get_caller_identity()["Account"]], patch_action_lookup)
+    walks = []
+    counting(loaders.Loader, "_potential_locations", walks)
+    measure("service list", walks, lambda: [loaders.create_loader().list_available_services("service-2")[:50],
+        loaders.create_loader().list_available_services("endpoint-rule-set-1")[:50]], patch_service_list)
+    parses = []
+    counting(jsonpath_ng.ext.parser.ExtentedJsonPathParser, "__init__", parses)
+    event = {"detail": {"resource": {"kubernetesDetails": {"kubernetesWorkloadDetails": {"name": "web"}}}}, "id": "e-1"}
+    measure("jsonpath", parses, lambda: [[m.value for m in jsonpath_ng.ext.parse(path).find(event)]
+        for path in ("$.id", "$.detail.resource.kubernetesDetails.kubernetesWorkloadDetails.name", "$.missing")],
+        patch_jsonpath)
+    asl = []
+    counting(AmazonStateLanguageParser, "parse", asl)
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}  # as the tests run it
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    role = "arn:aws:iam::123456789012:role/sfn"
+    good = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
+    bad = json.dumps({"States": {"Done": {"Type": "Succeed"}}})  # no StartAt
+    names = iter(range(100))
+    def machines():
+        made = sfn.create_state_machine(name="m%d" % next(names), definition=good, roleArn=role)
+        try:
+            sfn.create_state_machine(name="bad%d" % next(names), definition=bad, roleArn=role)
+            refused = None
+        except ClientError as error:
+            refused = error.response["Error"].get("Message", "")[:len("Error=ValueError")]
+        return [made["stateMachineArn"].split(":")[-1][:1], refused]
+    measure("state machine check", asl, machines, patch_state_machine_check)
+    print(json.dumps(out))
+`;
+
+/** As the project's servers run moto: without its default public AMIs. */
+const WITHOUT_AMIS = { ...process.env, MOTO_EC2_LOAD_DEFAULT_AMIS: 'false' };
+
 interface Outcome {
   before: unknown;
   after: unknown[];
@@ -102,6 +167,7 @@ interface Outcome {
 async function run(script: string): Promise<Outcome> {
   const result = spawnSync(await motoPython(), ['-c', MOTO_SERVER_PATCHES + script], {
     encoding: 'utf8',
+    env: WITHOUT_AMIS,
   });
   expect(result.stderr).not.toMatch(/Traceback/);
   return JSON.parse(result.stdout) as Outcome;
@@ -139,7 +205,37 @@ describe("moto's server without the lookups it repeats on every request", () => 
     expect(unpatched).toBeGreaterThan(2);
     expect(patched).toBe(0);
     expect(extra[0]).toBe(1); // the tagged snapshot, by its tag
-    expect(extra[1]).toBeGreaterThanOrEqual(2); // ours and moto's default snapshots
+    expect(extra[1]).toBe(2); // both of ours
     expect(after[0]).toEqual(before);
+  });
+
+  describe('four more lookups, each unpatched and patched in one process', () => {
+    let outcomes: Record<string, Outcome>;
+    beforeAll(async () => {
+      const result = spawnSync(await motoPython(), ['-c', MOTO_SERVER_PATCHES + LOOKUPS], {
+        encoding: 'utf8',
+        env: WITHOUT_AMIS,
+      });
+      expect(result.stderr).not.toMatch(/Traceback/);
+      outcomes = JSON.parse(result.stdout) as Record<string, Outcome>;
+    });
+
+    it.each([
+      ['action lookup', 'the response class is listed for each request'],
+      ['service list', 'each new loader walks the data folders'],
+      ['jsonpath', 'each path gets a new parser'],
+      ['state machine check', 'every CreateStateMachine parses its definition'],
+    ])('%s: unpatched, %s; patched, not again, same answers', (name) => {
+      const outcome = outcomes[name] as Outcome;
+      expect(outcome.unpatched).toBeGreaterThanOrEqual(2);
+      expect(outcome.patched).toBe(name === 'state machine check' ? 3 : 0);
+      for (const round of outcome.after) expect(round).toEqual(outcome.before);
+    });
+
+    it('an invalid definition is still refused every time, and a valid one accepted', () => {
+      const { before, after } = outcomes['state machine check'] as Outcome;
+      expect(before).toEqual(['m', 'Error=ValueError']);
+      expect(after).toHaveLength(3);
+    });
   });
 });

@@ -24,7 +24,8 @@ const installHint = (): string =>
   `remove ${projectVenvDir()} to have it installed again, or install it with: pip install '${MOTO_REQUIREMENT}'`;
 
 /**
- * moto's own server, with seven changes (the Python of the last five is in motoPatches.ts).
+ * moto's own server, with the changes below (the Python of the DynamoDB ones and of the lookups
+ * is in motoPatches.ts).
  *
  * Requests are handled one at a time. moto's backends take no locks, so two concurrent
  * conditional writes to one DynamoDB item can both succeed — which real DynamoDB never allows,
@@ -39,8 +40,10 @@ const installHint = (): string =>
  * every item of the table for each one (a 10,000-finding load slowed down with every item it
  * wrote). What a query answers, pages included, is the same (docs/decisions.md).
  *
- * Three lookups moto repeats on every request are made once or directly: its list of service
- * folders, botocore's data files, an EC2 resource's tags (MOTO_SERVER_PATCHES).
+ * Lookups moto repeats on every request are made once or directly: its list of service folders,
+ * botocore's data files and service lists, an EC2 resource's tags, a response class's methods,
+ * EventBridge's JSONPath parsers, a state machine definition already validated
+ * (MOTO_SERVER_PATCHES). moto's default public AMIs are not loaded.
  *
  * `POST /_tourniquet/fork?port=N` copies the server, state and all, into a new process serving
  * port N (os.fork, between two requests) and answers the copy's pid. Importing moto and seeding a
@@ -49,6 +52,9 @@ const installHint = (): string =>
  */
 const SERIALISED_MOTO = `
 import os, signal, sys, threading
+# moto gives every EC2 account and region about 1,200 public AMIs with their snapshots and volumes
+# (a quarter of a second per backend); nothing here reads public images (docs/decisions.md).
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 from urllib.parse import parse_qs
 import moto.server as server
 # The parent holds the write end of stdin: end of file means it is gone, even when it was

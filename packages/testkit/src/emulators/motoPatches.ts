@@ -4,7 +4,7 @@
  */
 
 /**
- * Three lookups moto repeats from scratch on every request, each done once or directly. None
+ * Lookups moto repeats from scratch on every request, each done once or directly. None
  * changes what a request answers (packages/testkit/test/motoServerPatches.test.ts compares
  * each with moto's own answer). Measured with a profile of the whole suite's moto servers:
  *
@@ -21,6 +21,16 @@
  *   Describe call (hundreds of moto's default snapshots for one DescribeSnapshots). An id with no
  *   pattern characters matches only itself, so its tags are read by id, in the same order and
  *   shape.
+ * - `patch_action_lookup`: moto finds a request's handler method by listing every function of
+ *   the response class (inspect.getmembers) on every request; a class's functions do not change,
+ *   so they are listed once per class.
+ * - `patch_service_list`: each botocore loader walks its data folders to list the services it
+ *   knows; the folders do not change, so they are walked once.
+ * - `patch_jsonpath`: EventBridge's input transformer builds a new JSONPath parser, grammar
+ *   tables and all, for every path of every event it delivers; a parsed path is kept by its text.
+ * - `patch_state_machine_check`: CreateStateMachine and UpdateStateMachine parse the definition
+ *   to validate it (an ANTLR parse of the whole ASL); a definition that parsed once is known
+ *   valid, and an invalid one is parsed, and refused, every time.
  */
 export const MOTO_SERVER_PATCHES = `
 def patch_module_list():
@@ -51,8 +61,48 @@ def patch_ec2_tags():
         return [{"resource_id": resource_id, "key": key, "value": value, "resource_type": kind}
                 for key, value in tags.items()]
     TaggedEC2Resource.get_tags = get_tags
+def patch_action_lookup():
+    from moto.core import responses as _responses
+    _names = _responses.method_names_from_class
+    known = {}
+    def method_names_from_class(clazz):
+        if clazz not in known:
+            known[clazz] = frozenset(_names(clazz))
+        return known[clazz]
+    _responses.method_names_from_class = method_names_from_class
+def patch_service_list():
+    from botocore import loaders as _loaders
+    _list = _loaders.Loader.list_available_services
+    listed = {}
+    def list_available_services(self, type_name):
+        key = (tuple(self.search_paths), type_name)
+        if key not in listed:
+            listed[key] = _list(self, type_name)
+        return list(listed[key])
+    _loaders.Loader.list_available_services = list_available_services
+def patch_jsonpath():
+    import jsonpath_ng.ext as _ext
+    _parse = _ext.parse
+    parsed = {}
+    def parse(path, debug=False):
+        if debug:
+            return _parse(path, debug)
+        if path not in parsed:
+            parsed[path] = _parse(path)
+        return parsed[path]
+    _ext.parse = parse
+def patch_state_machine_check():
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend as _backend
+    _validate = _backend._validate_definition
+    valid = set()
+    def validate_definition(definition):
+        if definition not in valid:
+            _validate(definition=definition)
+            valid.add(definition)
+    _backend._validate_definition = staticmethod(validate_definition)
 def patch_server():
-    for patch in (patch_module_list, patch_botocore_files, patch_ec2_tags):
+    for patch in (patch_module_list, patch_botocore_files, patch_ec2_tags, patch_action_lookup,
+                  patch_service_list, patch_jsonpath, patch_state_machine_check):
         try:
             patch()
         except ImportError:
