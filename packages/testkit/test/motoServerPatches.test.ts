@@ -164,13 +164,13 @@ interface Outcome {
   extra: unknown[];
 }
 
-async function run(script: string): Promise<Outcome> {
+async function run<T = Outcome>(script: string): Promise<T> {
   const result = spawnSync(await motoPython(), ['-c', MOTO_SERVER_PATCHES + script], {
     encoding: 'utf8',
     env: WITHOUT_AMIS,
   });
   expect(result.stderr).not.toMatch(/Traceback/);
-  return JSON.parse(result.stdout) as Outcome;
+  return JSON.parse(result.stdout) as T;
 }
 
 describe("moto's server without the lookups it repeats on every request", () => {
@@ -212,12 +212,7 @@ describe("moto's server without the lookups it repeats on every request", () => 
   describe('four more lookups, each unpatched and patched in one process', () => {
     let outcomes: Record<string, Outcome>;
     beforeAll(async () => {
-      const result = spawnSync(await motoPython(), ['-c', MOTO_SERVER_PATCHES + LOOKUPS], {
-        encoding: 'utf8',
-        env: WITHOUT_AMIS,
-      });
-      expect(result.stderr).not.toMatch(/Traceback/);
-      outcomes = JSON.parse(result.stdout) as Record<string, Outcome>;
+      outcomes = await run<Record<string, Outcome>>(LOOKUPS);
     });
 
     it.each([

@@ -37,15 +37,22 @@ def patch_module_list():
     from moto import backends as _backends
     modules = tuple(_backends.list_of_moto_modules())
     _backends.list_of_moto_modules = lambda: modules
+# A function that answers from what it answered before for the same key (key None: not kept).
+# What raises is not kept, so a failing call fails again.
+def remembered(function, key_of, copy=lambda value: value):
+    kept = {}
+    def answer(*args, **kwargs):
+        key = key_of(*args, **kwargs)
+        if key is None:
+            return function(*args, **kwargs)
+        if key not in kept:
+            kept[key] = function(*args, **kwargs)
+        return copy(kept[key])
+    return answer
 def patch_botocore_files():
     from botocore import loaders as _loaders
-    _load_file = _loaders.JSONFileLoader.load_file
-    decoded = {}
-    def load_file(self, file_path):
-        if file_path not in decoded:
-            decoded[file_path] = _load_file(self, file_path)
-        return decoded[file_path]
-    _loaders.JSONFileLoader.load_file = load_file
+    _loaders.JSONFileLoader.load_file = remembered(
+        _loaders.JSONFileLoader.load_file, lambda self, file_path: file_path)
 def patch_ec2_tags():
     from moto.ec2.models.core import TaggedEC2Resource
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
@@ -64,42 +71,20 @@ def patch_ec2_tags():
 def patch_action_lookup():
     from moto.core import responses as _responses
     _names = _responses.method_names_from_class
-    known = {}
-    def method_names_from_class(clazz):
-        if clazz not in known:
-            known[clazz] = frozenset(_names(clazz))
-        return known[clazz]
-    _responses.method_names_from_class = method_names_from_class
+    _responses.method_names_from_class = remembered(
+        lambda clazz: frozenset(_names(clazz)), lambda clazz: clazz)
 def patch_service_list():
     from botocore import loaders as _loaders
-    _list = _loaders.Loader.list_available_services
-    listed = {}
-    def list_available_services(self, type_name):
-        key = (tuple(self.search_paths), type_name)
-        if key not in listed:
-            listed[key] = _list(self, type_name)
-        return list(listed[key])
-    _loaders.Loader.list_available_services = list_available_services
+    _loaders.Loader.list_available_services = remembered(
+        _loaders.Loader.list_available_services,
+        lambda self, type_name: (tuple(self.search_paths), type_name), copy=list)
 def patch_jsonpath():
     import jsonpath_ng.ext as _ext
-    _parse = _ext.parse
-    parsed = {}
-    def parse(path, debug=False):
-        if debug:
-            return _parse(path, debug)
-        if path not in parsed:
-            parsed[path] = _parse(path)
-        return parsed[path]
-    _ext.parse = parse
+    _ext.parse = remembered(_ext.parse, lambda path, debug=False: None if debug else path)
 def patch_state_machine_check():
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend as _backend
-    _validate = _backend._validate_definition
-    valid = set()
-    def validate_definition(definition):
-        if definition not in valid:
-            _validate(definition=definition)
-            valid.add(definition)
-    _backend._validate_definition = staticmethod(validate_definition)
+    _backend._validate_definition = staticmethod(
+        remembered(_backend._validate_definition, lambda definition: definition))
 def patch_server():
     for patch in (patch_module_list, patch_botocore_files, patch_ec2_tags, patch_action_lookup,
                   patch_service_list, patch_jsonpath, patch_state_machine_check):
