@@ -86,7 +86,10 @@ function sdkClientsOf(entry: string): Array<{ name: string; from: string }> {
  * A function's floor: a bare handler constructing only the SDK clients the function uses,
  * bundled the same way. What is left above it is our code and its other dependencies.
  */
-function floorBundle(name: string, clients: Array<{ name: string; from: string }>): string {
+async function floorBundle(
+  name: string,
+  clients: Array<{ name: string; from: string }>,
+): Promise<string> {
   const source = join(OUT, `floor-${name}.ts`);
   writeFileSync(
     source,
@@ -96,7 +99,7 @@ export const handler = async () => clients.length;
 `,
   );
   const outfile = join(OUT, `floor-${name}.mjs`);
-  bundleFunction({ entry: source, outfile });
+  await bundleFunction({ entry: source, outfile });
   return outfile;
 }
 
@@ -133,9 +136,9 @@ export async function benchBundles(): Promise<BenchRow[]> {
   for (const entry of entries()) {
     const name = functionRowName(entry);
     const outfile = join(OUT, `${name}.mjs`);
-    const { bytes, files } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
+    const { bytes, files } = await bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
     const clients = sdkClientsOf(join(REPO_ROOT, entry));
-    const floorFile = floorBundle(name, clients);
+    const floorFile = await floorBundle(name, clients);
     const init = coldInit(outfile, entry);
     const floor = coldInit(floorFile, `${entry} floor`);
     rows.push(

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 /**
  * How every function is bundled: by infra/ for deployment and by the bench that measures
@@ -24,6 +25,48 @@ export const FUNCTION_BUILD: BuildOptions = {
   },
 };
 
+/** An AWS SDK client's schema module (ES module build): every shape of the service, as data. */
+const SDK_SCHEMA_MODULE =
+  /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * The schema module with every computed key that names one of its own top-level string
+ * constants (`{ [_xN]: _it }`, where `const _xN = "xmlName"`) written as that string
+ * (`{ "xmlName": _it }`): the same objects, keys and order.
+ *
+ * Why: esbuild keeps any statement whose object literal has a computed key, since evaluating
+ * the key could run code. The EC2 module writes a trait object with a computed key into most of
+ * its 3,400 shapes, so every such shape, and every string constant they name, stayed in every
+ * bundle that constructs an EC2Client, used or not: about 550 KiB and 150 ms of cold init
+ * (docs/decisions.md). With literal keys, the shapes a function never reaches are dropped.
+ * `test/sdkSchemaKeys.test.ts` checks that every rewritten module exports what the original does.
+ */
+export function literalSchemaKeys(source: string): { text: string; replaced: number } {
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) {
+    constants.set(m[1] as string, m[2] as string);
+  }
+  let replaced = 0;
+  const text = source.replace(/([{,]\s*)\[(_\w+)\](\s*:)/g, (all, before, name, colon) => {
+    const value = constants.get(name);
+    if (value === undefined) return all;
+    replaced += 1;
+    return `${before}${value}${colon}`;
+  });
+  return { text, replaced };
+}
+
+/** esbuild plugin applying literalSchemaKeys to every AWS SDK schema module it loads. */
+export const sdkSchemaKeys: Plugin = {
+  name: 'sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: SDK_SCHEMA_MODULE }, async ({ path }) => ({
+      contents: literalSchemaKeys(await readFile(path, 'utf8')).text,
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * Bundles `entry` to `outfile`. The source map (if `sourcemapDir` is given) is written there,
  * outside the deployed directory and without a `sourceMappingURL` comment: it would be most of
@@ -35,11 +78,11 @@ export const FUNCTION_BUILD: BuildOptions = {
  * (measured larger and slower; docs/decisions.md). Earlier builds' chunks are removed first,
  * and chunks the entry cannot reach are not written.
  */
-export function bundleFunction(options: {
+export async function bundleFunction(options: {
   entry: string;
   outfile: string;
   sourcemapDir?: string;
-}): { bytes: number; files: string[] } {
+}): Promise<{ bytes: number; files: string[] }> {
   const outdir = dirname(options.outfile);
   const name = basename(options.outfile).replace(/\.mjs$/, '');
   if (!options.outfile.endsWith('.mjs') || name.includes('.')) {
@@ -47,8 +90,9 @@ export function bundleFunction(options: {
       `bundleFunction: outfile must be <name>.mjs with no dot in <name>: ${options.outfile}`,
     );
   }
-  const result = buildSync({
+  const result = await build({
     ...FUNCTION_BUILD,
+    plugins: [sdkSchemaKeys],
     entryPoints: { [name]: options.entry },
     outdir,
     splitting: true,

@@ -9,7 +9,7 @@ import { bundleFunction } from './bundle';
  * .build/sourcemaps/<name>/ for decoding stack traces offline. Offline evaluation sets
  * TOURNIQUET_INFRA_BUNDLE=0 and gets a placeholder instead of a build.
  */
-export function functionCode(entry: string, name: string, root = process.cwd()) {
+export async function functionCode(entry: string, name: string, root = process.cwd()) {
   if (process.env.TOURNIQUET_INFRA_BUNDLE === '0') {
     return new $util.asset.AssetArchive({
       'index.mjs': new $util.asset.StringAsset(`// ${entry}\n`),
@@ -18,7 +18,7 @@ export function functionCode(entry: string, name: string, root = process.cwd()) 
   const outdir = join(root, '.build', name);
   // An earlier build's map next to the handler would be zipped with it.
   rmSync(join(outdir, 'index.mjs.map'), { force: true });
-  bundleFunction({
+  await bundleFunction({
     entry: join(root, entry),
     outfile: join(outdir, 'index.mjs'),
     sourcemapDir: join(root, '.build', 'sourcemaps', name),

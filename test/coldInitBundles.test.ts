@@ -17,9 +17,9 @@ const SDK_MARKER = {
  * A bundle as infra/ builds it, split into what a cold start loads (the entry file and the
  * chunks it imports statically, transitively) and what only an `import()` reaches.
  */
-function bundled(entry: string, name: string) {
+async function bundled(entry: string, name: string) {
   const outfile = join(OUT, `${name}.mjs`);
-  const { files } = bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
+  const { files } = await bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
   const text = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
   const eager = new Set<string>();
   const visit = (file: string) => {
@@ -38,43 +38,46 @@ function bundled(entry: string, name: string) {
   return { outfile, files, eager, lazy, has };
 }
 
+type Bundled = Awaited<ReturnType<typeof bundled>>;
+
 describe('What a cold start loads', () => {
   const ticketing = [
     ['functions/triage.ts', 'triage'],
     ['functions/openTicket.ts', 'openTicket'],
     ['functions/escalate.ts', 'escalate'],
   ] as const;
-  let bundles: Map<string, ReturnType<typeof bundled>>;
-  beforeAll(() => {
-    bundles = new Map(ticketing.map(([entry, name]) => [name, bundled(entry, name)]));
+  let bundles: Map<string, Bundled>;
+  beforeAll(async () => {
+    bundles = new Map();
+    for (const [entry, name] of ticketing) bundles.set(name, await bundled(entry, name));
   }, 600_000);
 
   it.each(ticketing)(
     '%s loads the Security Hub SDK only when a securityhub sink calls it',
     (_, name) => {
-      const b = bundles.get(name) as ReturnType<typeof bundled>;
+      const b = bundles.get(name) as Bundled;
       expect(b.has(b.eager, SDK_MARKER.securityHub)).toEqual([]);
       expect(b.has(b.lazy, SDK_MARKER.securityHub)).toHaveLength(1);
     },
   );
 
   it('triage loads the Config SDK only when a Config rule is looked up', () => {
-    const b = bundles.get('triage') as ReturnType<typeof bundled>;
+    const b = bundles.get('triage') as Bundled;
     expect(b.has(b.eager, SDK_MARKER.config)).toEqual([]);
     expect(b.has(b.lazy, SDK_MARKER.config)).toHaveLength(1);
   });
 
-  it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', () => {
-    const b = bundled('functions/actions/labelPod.ts', 'labelPod');
+  it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', async () => {
+    const b = await bundled('functions/actions/labelPod.ts', 'labelPod');
     expect(b.files.length).toBeGreaterThan(1);
     expect(b.has(b.files, SDK_MARKER.securityHub)).toEqual([]);
   });
 
-  it('a rebuild leaves no chunk of an earlier build next to the entry', () => {
-    const first = bundled('functions/triage.ts', 'rebuilt');
+  it('a rebuild leaves no chunk of an earlier build next to the entry', async () => {
+    const first = await bundled('functions/triage.ts', 'rebuilt');
     const stale = join(OUT, 'rebuilt.STALE000.mjs');
     writeFileSync(stale, 'export {};\n');
-    const second = bundled('functions/triage.ts', 'rebuilt');
+    const second = await bundled('functions/triage.ts', 'rebuilt');
     expect(second.files.sort()).toEqual(first.files.sort());
     expect(() => readFileSync(stale)).toThrow(/ENOENT/);
   });
@@ -97,7 +100,7 @@ export async function probe() {
 }
 `,
     );
-    const { outfile, lazy } = bundled(relative(REPO_ROOT, probe), 'lazyProbe');
+    const { outfile, lazy } = await bundled(relative(REPO_ROOT, probe), 'lazyProbe');
     expect(lazy.length).toBeGreaterThan(0);
     const { probe: run } = await import(pathToFileURL(outfile).href);
     expect(await run()).toEqual({
