@@ -34,28 +34,36 @@ const ENV = {
   TICKET_SETTINGS: '{"sinks":[]}',
 };
 
+/** Time for a fresh Node process to import a bundle (running its module scope). */
+function importTime(file: string, label: string): number {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      // Importing the bundle runs its module scope, which constructs the handler (clients,
+      // config, middy chain); a bundle without one is a broken function, not a fast one.
+      `const t = performance.now(); const m = await import(${JSON.stringify(file)}); const ms = performance.now() - t; if (typeof m.handler !== 'function') throw new Error('no handler export'); process.stdout.write(String(ms));`,
+    ],
+    { env: ENV, encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`${label}: cold init failed: ${child.stderr}`);
+  return Number(child.stdout);
+}
+
 /**
- * Median time for a fresh Node process to import a bundle and construct its handler (what a
- * Lambda cold start pays before the first invocation).
+ * Median cold init of a function and of its floor: what a Lambda cold start pays before the
+ * first invocation. The two are measured in alternation, so a slower stretch of the machine
+ * weighs on both and not on their ratio.
  */
-function coldInit(file: string, label: string): number {
-  const inits: number[] = [];
+function coldInits(file: string, floorFile: string, label: string) {
+  const own: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < INIT_RUNS; i++) {
-    const child = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        // Importing the bundle runs its module scope, which constructs the handler (clients,
-        // config, middy chain); a bundle without one is a broken function, not a fast one.
-        `const t = performance.now(); const m = await import(${JSON.stringify(file)}); const ms = performance.now() - t; if (typeof m.handler !== 'function') throw new Error('no handler export'); process.stdout.write(String(ms));`,
-      ],
-      { env: ENV, encoding: 'utf8' },
-    );
-    if (child.status !== 0) throw new Error(`${label}: cold init failed: ${child.stderr}`);
-    inits.push(Number(child.stdout));
+    own.push(importTime(file, label));
+    floor.push(importTime(floorFile, `${label} floor`));
   }
-  return percentile(inits, 50);
+  return { init: percentile(own, 50), floor: percentile(floor, 50) };
 }
 
 /**
@@ -139,8 +147,7 @@ export async function benchBundles(): Promise<BenchRow[]> {
     const { bytes, files } = await bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
     const clients = sdkClientsOf(join(REPO_ROOT, entry));
     const floorFile = await floorBundle(name, clients);
-    const init = coldInit(outfile, entry);
-    const floor = coldInit(floorFile, `${entry} floor`);
+    const { init, floor } = coldInits(outfile, floorFile, entry);
     rows.push(
       { name: ROW.bundle(name), value: kib(bytes), unit: 'KiB', target: '≤ 1536' },
       {

@@ -3,7 +3,6 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import {
@@ -26,6 +25,7 @@ import { jsonEnv, requiredEnv } from './lib/env';
 import { incidentStoreFromEnv, incidentsClient } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
 import { ticketServiceFromEnv } from './lib/ticketRuntime';
+import { traceInvocations } from './lib/tracing';
 import { createTriageHandler } from './lib/triageHandler';
 
 /** A redelivered event within this window returns the first invocation's result. */
@@ -81,7 +81,7 @@ export const handler = middy(
     metrics,
   }),
 )
-  .use(captureLambdaHandler(tracer))
+  .use(traceInvocations(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(injectLambdaContext(logger, { clearState: true }))
   .use(idempotency);

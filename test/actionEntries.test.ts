@@ -66,13 +66,16 @@ async function bundledInputsByEntry(dir = 'functions/actions', entries = ENTRIES
 
 /**
  * What no function needs but once made most of their bundles: @kubernetes/client-node (the
- * actions use packages/kube's own client) and zod's translations of its messages (`import { z }`
- * pulls in all of them; `import * as z` only the English one).
+ * actions use packages/kube's own client), zod's translations of its messages (`import { z }`
+ * pulls in all of them; `import * as z` only the English one) and the X-Ray SDK (functions trace
+ * with packages/aws's XRayTracer).
  */
 const unneededIn = (inputs: string[]) =>
   inputs.filter(
     (f) =>
       f.includes('node_modules/@kubernetes/') ||
+      f.includes('node_modules/aws-xray-sdk-core/') ||
+      f.includes('node_modules/@aws-lambda-powertools/tracer/') ||
       (f.includes('node_modules/zod/v4/locales/') && !/\/(en|index)\.js$/.test(f)),
   );
 
@@ -134,11 +137,14 @@ describe('Function bundles', () => {
     inputsOf = await bundledInputsByEntry('functions', OTHER_FUNCTIONS);
   }, 600_000);
 
-  it.each(OTHER_FUNCTIONS)('%s bundles no @kubernetes/client-node and no zod locales', (entry) => {
-    const inputs = inputsOf.get(entry) ?? [];
-    expect(inputs.length).toBeGreaterThan(0);
-    expect(unneededIn(inputs)).toEqual([]);
-  });
+  it.each(OTHER_FUNCTIONS)(
+    '%s bundles no @kubernetes/client-node, no zod locales and no X-Ray SDK',
+    (entry) => {
+      const inputs = inputsOf.get(entry) ?? [];
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(unneededIn(inputs)).toEqual([]);
+    },
+  );
 });
 
 describe('Lazy AWS clients', () => {

@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { type Action, type ActionRuntime, runActionRequestWith } from '@tourniquet/actions';
 import {
@@ -16,6 +15,7 @@ import { incidentsClient } from './incidentRuntime';
 import { bounded, functionIdentities } from './memberRuntime';
 import { countBy } from './metrics';
 import { logger, metrics, tracer } from './powertools';
+import { traceInvocations } from './tracing';
 
 /** What an action's entry point wires: the SDK clients its action calls, and Kubernetes if it does. */
 export interface ActionWiring {
@@ -81,7 +81,7 @@ export function createActionHandler(
     countBy(metrics, METRIC.ActionOutcome, { action: name, outcome: outcome.status });
     return outcome;
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations(tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
 }

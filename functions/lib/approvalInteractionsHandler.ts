@@ -2,10 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { DynamoApprovalStore } from '@tourniquet/aws';
+import type { DynamoApprovalStore, XRayTracer } from '@tourniquet/aws';
 import { type ApproverPeople, ATTEMPT_RESULT, METRIC, type TaskCompleter } from '@tourniquet/core';
 import {
   type FunctionUrlEvent,
@@ -18,6 +16,7 @@ import {
 } from '@tourniquet/slack';
 import { approvalLog } from './approvalLog';
 import { count, countBy } from './metrics';
+import { traceInvocations } from './tracing';
 
 /** The part of the ticket service that records approval decisions on incidents. */
 export interface IncidentDecisions {
@@ -69,7 +68,7 @@ export interface SlackInteractionsHandlerDeps {
   release?: InteractionDeps['release'];
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
+  tracer: XRayTracer;
   now?: () => Date;
 }
 
@@ -119,7 +118,7 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsHandlerDep
     countAnswer(metrics, 'slack', response);
     return response;
   })
-    .use(captureLambdaHandler(deps.tracer))
+    .use(traceInvocations(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
 }

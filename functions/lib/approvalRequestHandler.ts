@@ -2,10 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { DynamoApprovalStore } from '@tourniquet/aws';
+import type { DynamoApprovalStore, XRayTracer } from '@tourniquet/aws';
 import { METRIC } from '@tourniquet/core';
 import {
   type ApprovalSettings,
@@ -16,6 +14,7 @@ import {
 import { approvalLog } from './approvalLog';
 import type { SlackConnection } from './approvalSlack';
 import { count, countBy } from './metrics';
+import { traceInvocations } from './tracing';
 
 export interface RequestApprovalHandlerDeps {
   store: DynamoApprovalStore;
@@ -26,7 +25,7 @@ export interface RequestApprovalHandlerDeps {
   incidents: { approvalRequested(request: unknown): Promise<void> } | null;
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
+  tracer: XRayTracer;
   now?: () => Date;
 }
 
@@ -81,7 +80,7 @@ export function createRequestApprovalHandler(deps: RequestApprovalHandlerDeps) {
     if (deps.settings.slack && !result.posted) count(metrics, METRIC.ApprovalPostsFailed);
     return { approvalId: result.approvalId, posted: result.posted };
   })
-    .use(captureLambdaHandler(deps.tracer))
+    .use(traceInvocations(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
 }

@@ -2,10 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { DynamoApprovalStore } from '@tourniquet/aws';
+import type { DynamoApprovalStore, XRayTracer } from '@tourniquet/aws';
 import { ATTEMPT_RESULT, METRIC, type TaskCompleter } from '@tourniquet/core';
 import {
   type ApprovalSettings,
@@ -24,6 +22,7 @@ import {
 import { approvalLog } from './approvalLog';
 import type { SlackConnection } from './approvalSlack';
 import { count } from './metrics';
+import { traceInvocations } from './tracing';
 
 export interface DecisionHandlerDeps {
   store: DynamoApprovalStore;
@@ -35,7 +34,7 @@ export interface DecisionHandlerDeps {
   slack: (() => Promise<SlackConnection>) | null;
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
+  tracer: XRayTracer;
   now?: () => Date;
   /** Tests and local runs only: the STS stand-in a proof may name. Never set when deployed. */
   localStsEndpoint?: string;
@@ -85,7 +84,7 @@ export function createDecisionHandler(deps: DecisionHandlerDeps) {
     countAnswer(metrics, 'cli', response);
     return response;
   })
-    .use(captureLambdaHandler(deps.tracer))
+    .use(traceInvocations(deps.tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
 }

@@ -1,11 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { failedSteps, METRIC } from '@tourniquet/core';
 import type { TicketService } from '@tourniquet/tickets';
 import { count, countBy } from './metrics';
 import { logger, metrics, tracer } from './powertools';
+import { traceInvocations } from './tracing';
 
 type Request = { incidentKey?: string; playbook?: string; reason?: string; [key: string]: unknown };
 
@@ -69,7 +69,7 @@ function wrap<R>(body: (event: Request) => Promise<R>, step: string) {
       throw error;
     }
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations(tracer))
     .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { clearState: true }));
 }

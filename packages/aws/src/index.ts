@@ -21,3 +21,5 @@ export {
   startIncidentRelease,
 } from './release/startIncidentRelease';
 export { StepFunctionsPlaybookStarter } from './stepFunctionsPlaybookStarter';
+export { parseDaemonAddress, parseTraceHeader, type TraceHeader } from './xray/traceHeader';
+export { type SubsegmentDocument, XRayTracer, type XRayTracerOptions } from './xray/xrayTracer';
