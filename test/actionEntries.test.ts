@@ -66,9 +66,9 @@ async function bundledInputsByEntry(dir = 'functions/actions', entries = ENTRIES
 
 /**
  * What no function needs but once made most of their bundles: @kubernetes/client-node (the
- * actions use packages/kube's own client), zod's translations of its messages (`import { z }`
- * pulls in all of them; `import * as z` only the English one) and the X-Ray SDK (functions trace
- * with packages/aws's XRayTracer).
+ * actions use packages/kube's own client), zod's classic API (every schema uses `zod/mini`
+ * through @tourniquet/core/zod), zod's translations other than English and the X-Ray SDK
+ * (functions trace with packages/aws's XRayTracer).
  */
 const unneededIn = (inputs: string[]) =>
   inputs.filter(
@@ -76,8 +76,14 @@ const unneededIn = (inputs: string[]) =>
       f.includes('node_modules/@kubernetes/') ||
       f.includes('node_modules/aws-xray-sdk-core/') ||
       f.includes('node_modules/@aws-lambda-powertools/tracer/') ||
+      f.includes('node_modules/zod/v4/classic/') ||
       (f.includes('node_modules/zod/v4/locales/') && !/\/(en|index)\.js$/.test(f)),
   );
+
+/** zod/mini loads no locale: @tourniquet/core/zod sets English, and must not be tree-shaken. */
+const englishMessagesIn = (inputs: string[]) =>
+  inputs.some((f) => f.endsWith('node_modules/zod/v4/locales/en.js')) &&
+  inputs.some((f) => f.endsWith('packages/core/src/zod.ts'));
 
 /** What an entry point wires: the client classes it passes and whether it passes `eksKube`. */
 function wiredBy(source: string) {
@@ -121,6 +127,7 @@ describe('Action entry points', () => {
     // podIsolation.ts is isolate-pod's description of an isolation, shared with its undo.
     expect(actions.filter((a) => a !== 'podIsolation.ts')).toEqual([entry]);
     expect(unneededIn(inputs)).toEqual([]);
+    expect(englishMessagesIn(inputs)).toBe(true);
     const kube = inputs.some((f) => f.endsWith('packages/kube/src/kubeHttp.ts'));
     expect(kube).toBe(
       wiredBy(readFileSync(join(REPO_ROOT, 'functions/actions', entry), 'utf8')).kube,
@@ -138,11 +145,12 @@ describe('Function bundles', () => {
   }, 600_000);
 
   it.each(OTHER_FUNCTIONS)(
-    '%s bundles no @kubernetes/client-node, no zod locales and no X-Ray SDK',
+    '%s bundles no @kubernetes/client-node, no classic zod, only English messages, no X-Ray SDK',
     (entry) => {
       const inputs = inputsOf.get(entry) ?? [];
       expect(inputs.length).toBeGreaterThan(0);
       expect(unneededIn(inputs)).toEqual([]);
+      expect(englishMessagesIn(inputs)).toBe(true);
     },
   );
 });

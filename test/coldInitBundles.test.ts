@@ -110,3 +110,24 @@ export async function probe() {
     });
   });
 });
+
+describe('zod in a bundle', () => {
+  it('a bundled config check names the problem in English (zod/mini with its locale set)', async () => {
+    mkdirSync(OUT, { recursive: true });
+    const probe = join(OUT, 'zodProbe.ts');
+    writeFileSync(
+      probe,
+      `import { parseConfig } from '@tourniquet/core';
+export function probe() {
+  try { parseConfig({ dryRun: 'yes', blastRadius: { maxPodsPerHour: 0 } }); return 'accepted'; }
+  catch (error) { return (error as Error).message; }
+}
+`,
+    );
+    const { outfile } = await bundled(relative(REPO_ROOT, probe), 'zodProbe');
+    const { probe: run } = await import(pathToFileURL(outfile).href);
+    const message: string = run();
+    expect(message).toContain('dryRun: Invalid input: expected boolean, received string');
+    expect(message).toContain('blastRadius.maxPodsPerHour: Too small: expected number to be >=1');
+  });
+});

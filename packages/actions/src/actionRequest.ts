@@ -1,7 +1,7 @@
 import type { AwsClients, MemberSession } from '@tourniquet/aws';
 import type { ActionJournal, Finding, JournalEntry, TourniquetConfig } from '@tourniquet/core';
+import * as z from '@tourniquet/core/zod';
 import type { KubeAdapter } from '@tourniquet/kube';
-import * as z from 'zod';
 import { ensureReachable, kubeWhileReachable } from './endpointReach';
 import { classifyError, InvalidParametersError } from './errors';
 import { memberSessionFor } from './memberSession';
@@ -10,25 +10,26 @@ import type { Action, ActionContext, ActionOutcome, ResolveOutcome } from './typ
 /** What a playbook Task sends to an action Lambda. */
 export const actionRequestSchema = z.object({
   /** `resolve`: report the concrete target apply would act on, changing nothing. */
-  mode: z.enum(['apply', 'verify', 'undo', 'resolve']).default('apply'),
-  incidentKey: z.string().min(1),
-  action: z.string().min(1),
+  mode: z._default(z.enum(['apply', 'verify', 'undo', 'resolve']), 'apply'),
+  incidentKey: z.string().check(z.minLength(1)),
+  action: z.string().check(z.minLength(1)),
   /**
    * The plan step's subject (a Target); validated by the action's own schema. Undo ignores it:
    * what release restores comes from the journal only.
    */
-  target: z.record(z.string(), z.unknown()).optional(),
-  dryRun: z.boolean().default(false),
-  finding: z
-    .object({ cluster: z.string().nullable(), region: z.string(), lastSeen: z.string() })
-    .passthrough()
-    .nullable()
-    .default(null),
+  target: z.optional(z.record(z.string(), z.unknown())),
+  dryRun: z._default(z.boolean(), false),
+  finding: z._default(
+    z.nullable(
+      z.looseObject({ cluster: z.nullable(z.string()), region: z.string(), lastSeen: z.string() }),
+    ),
+    null,
+  ),
   /**
    * The concrete target on-call approved (mode apply of an approved step): the `resolved` value
    * of the resolve run before the approval request. Apply fails closed when it differs.
    */
-  approvedTarget: z.string().nullable().optional(),
+  approvedTarget: z.optional(z.nullable(z.string())),
 });
 export type ActionRequest = z.input<typeof actionRequestSchema>;
 

@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 
-const name = z.string().min(1).max(253);
-const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id');
+const name = z.string().check(z.minLength(1)).check(z.maxLength(253));
+const instanceId = z.string().check(z.regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id'));
 const roleArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
+  .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN'));
 
 export const podTarget = z.object({
   kind: z.literal('pod'),
   namespace: name,
   name,
-  uid: z.string().nullable(),
+  uid: z.nullable(z.string()),
 });
 export const nodeTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('node'), instanceId }),
@@ -22,23 +22,25 @@ export const roleTarget = z.discriminatedUnion('kind', [
     kind: z.literal('role'),
     arn: roleArn,
     /** Reached through IRSA: the role must trust the cluster's OIDC provider for this subject. */
-    irsa: z.object({ serviceAccount: serviceAccountRef.nullable() }).optional(),
+    irsa: z.optional(z.object({ serviceAccount: z.nullable(serviceAccountRef) })),
   }),
   z.object({ kind: z.literal('serviceaccount-role'), namespace: name, name }),
   z.object({
     kind: z.literal('instance-profile-role'),
     arn: z
       .string()
-      .regex(
-        /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/,
-        'expected an instance profile ARN',
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/,
+          'expected an instance profile ARN',
+        ),
       ),
   }),
 ]);
 export const webIdentityTarget = z.object({
   kind: z.literal('web-identity'),
   /** null: the IRSA role the service account's annotation names, read at run time. */
-  roleArn: roleArn.nullable(),
+  roleArn: z.nullable(roleArn),
   namespace: name,
   serviceAccount: name,
 });
@@ -46,7 +48,7 @@ export const clusterTarget = z.object({ kind: z.literal('cluster'), name });
 export const instanceTarget = z.object({ kind: z.literal('instance'), instanceId });
 export const securityGroupTarget = z.object({
   kind: z.literal('security-group'),
-  groupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id'),
+  groupId: z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id')),
 });
 
 export type PodTarget = z.infer<typeof podTarget>;

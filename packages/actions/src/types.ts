@@ -7,8 +7,8 @@ import type {
   JournalEntry,
   TourniquetConfig,
 } from '@tourniquet/core';
+import type * as z from '@tourniquet/core/zod';
 import type { KubeAdapter } from '@tourniquet/kube';
-import type { z } from 'zod';
 
 export type ActionStatus = 'applied' | 'skipped' | 'dry-run';
 
@@ -85,7 +85,7 @@ export interface Permissions {
 export interface ActionMetadata<P> {
   name: ActionName;
   description: string;
-  params: z.ZodType<P>;
+  params: z.ZodMiniType<P>;
   permissions: Permissions;
   example: P;
 }

@@ -1,91 +1,95 @@
 import { describeProblems, ESCALATION_REASONS, zodProblems } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { InvalidTicketRequestError } from './errors';
 
 /** The parts of a Finding (core, without `raw`) the incident records. */
 export const ticketFindingSchema = z.looseObject({
-  id: z.string().min(1),
-  eventId: z.string().optional(),
-  origin: z.string().min(1),
-  type: z.string().min(1),
-  title: z.string().default(''),
-  severity: z.string().min(1),
-  account: z.string().min(1),
-  region: z.string().min(1),
-  cluster: z.string().nullable().default(null),
-  count: z.number().default(1),
-  firstSeen: z.string().min(1),
-  lastSeen: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  eventId: z.optional(z.string()),
+  origin: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
+  title: z._default(z.string(), ''),
+  severity: z.string().check(z.minLength(1)),
+  account: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  cluster: z._default(z.nullable(z.string()), null),
+  count: z._default(z.number(), 1),
+  firstSeen: z.string().check(z.minLength(1)),
+  lastSeen: z.string().check(z.minLength(1)),
 });
 export type TicketFinding = z.infer<typeof ticketFindingSchema>;
 
 /** An action Lambda's outcome as it sits in `$.results.<stepKey>`. */
 const outcomeSchema = z.looseObject({
-  action: z.string().min(1),
-  status: z.string().min(1),
-  target: z.string().default(''),
-  detail: z.string().default(''),
-  changes: z.array(z.string()).default([]),
-  undo: z.unknown().optional(),
-  data: z.record(z.string(), z.unknown()).nullable().optional(),
+  action: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
+  target: z._default(z.string(), ''),
+  detail: z._default(z.string(), ''),
+  changes: z._default(z.array(z.string()), []),
+  undo: z.optional(z.unknown()),
+  data: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 });
-const resultsSchema = z.record(z.string(), outcomeSchema).nullable().default({});
+const resultsSchema = z._default(z.nullable(z.record(z.string(), outcomeSchema)), {});
 export type StepResults = Record<string, z.infer<typeof outcomeSchema>>;
 
 const approvalDecisionSchema = z.looseObject({
   decision: z.enum(['approved', 'denied', 'expired']),
-  by: z.string().optional(),
-  at: z.string().optional(),
+  by: z.optional(z.string()),
+  at: z.optional(z.string()),
 });
 
 /** `{Error, Cause}` of a failed Task, by step key (`$.failures`). */
-const failureSchema = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
-const failuresSchema = z.record(z.string(), failureSchema).nullish();
+const failureSchema = z.looseObject({
+  Error: z.optional(z.string()),
+  Cause: z.optional(z.string()),
+});
+const failuresSchema = z.nullish(z.record(z.string(), failureSchema));
 
 /** TicketRequest (core serviceContracts) as the "Open ticket" and "Update ticket" Tasks send it. */
 export const ticketRequestSchema = z.object({
-  phase: z.enum(['start', 'end']).default('end'),
-  incidentKey: z.string().min(1),
-  playbook: z.string().min(1),
-  reason: z.string().default(''),
+  phase: z._default(z.enum(['start', 'end']), 'end'),
+  incidentKey: z.string().check(z.minLength(1)),
+  playbook: z.string().check(z.minLength(1)),
+  reason: z._default(z.string(), ''),
   finding: ticketFindingSchema,
-  steps: z
-    .array(
+  steps: z._default(
+    z.array(
       z.looseObject({
         action: z.string(),
-        target: z.string().default(''),
-        approval: z.string().default('auto'),
-        dryRun: z.boolean().default(false),
+        target: z._default(z.string(), ''),
+        approval: z._default(z.string(), 'auto'),
+        dryRun: z._default(z.boolean(), false),
       }),
-    )
-    .default([]),
-  skipped: z.array(z.looseObject({ action: z.string(), reason: z.string() })).default([]),
+    ),
+    [],
+  ),
+  skipped: z._default(z.array(z.looseObject({ action: z.string(), reason: z.string() })), []),
   results: resultsSchema,
   failures: failuresSchema,
-  approvalStatus: z.string().default('not-needed'),
-  dryRun: z.boolean().nullable().default(false),
+  approvalStatus: z._default(z.string(), 'not-needed'),
+  dryRun: z._default(z.nullable(z.boolean()), false),
   /** Not in the contract's Parameters yet; recorded (who approved) when the playbook passes it. */
-  approvalDecision: approvalDecisionSchema.nullish(),
+  approvalDecision: z.nullish(approvalDecisionSchema),
 });
 export type ParsedTicketRequest = z.infer<typeof ticketRequestSchema>;
 
 /** EscalationRequest (core serviceContracts): a step failed, an approval expired, or the pod is NOT isolated. */
 export const escalationRequestSchema = z.object({
   reason: z.enum(ESCALATION_REASONS),
-  incidentKey: z.string().min(1),
-  playbook: z.string().min(1),
+  incidentKey: z.string().check(z.minLength(1)),
+  playbook: z.string().check(z.minLength(1)),
   failures: failuresSchema,
-  failure: failureSchema.nullish(),
-  actions: z.array(z.string()).nullish(),
-  steps: z
-    .array(
+  failure: z.nullish(failureSchema),
+  actions: z.nullish(z.array(z.string())),
+  steps: z.nullish(
+    z.array(
       z.looseObject({
         action: z.string(),
-        target: z.string().default(''),
-        onlyIf: z.string().optional(),
+        target: z._default(z.string(), ''),
+        onlyIf: z.optional(z.string()),
       }),
-    )
-    .nullish(),
+    ),
+  ),
   finding: ticketFindingSchema,
   results: resultsSchema,
 });
@@ -93,13 +97,13 @@ export type ParsedEscalationRequest = z.infer<typeof escalationRequestSchema>;
 
 /** ApprovalRequest (core serviceContracts), for recording that an approval was asked for. */
 export const approvalRequestSchema = z.looseObject({
-  incidentKey: z.string().min(1),
-  playbook: z.string().min(1),
+  incidentKey: z.string().check(z.minLength(1)),
+  playbook: z.string().check(z.minLength(1)),
   actions: z.array(z.string()),
   finding: ticketFindingSchema,
   results: resultsSchema,
   /** Set by the request-approval function once the request is stored. */
-  approvalId: z.string().min(1).optional(),
+  approvalId: z.optional(z.string().check(z.minLength(1))),
 });
 export type ParsedApprovalRequest = z.infer<typeof approvalRequestSchema>;
 
@@ -115,7 +119,7 @@ export function parseApprovalRequest(input: unknown): ParsedApprovalRequest {
   return parse(approvalRequestSchema, input, 'approval request');
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+function parse<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input);
   if (!result.success) {
     throw new InvalidTicketRequestError(

@@ -1,9 +1,11 @@
 import { describeProblems, zodProblems } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { TicketSettingsError } from './errors';
 
 /** Name or ARN of the Secrets Manager secret holding the sink's credentials (a JSON object). */
-const credentialsSecret = z.string().min(1, 'expected a Secrets Manager secret name or ARN');
+const credentialsSecret = z
+  .string()
+  .check(z.minLength(1, 'expected a Secrets Manager secret name or ARN'));
 /** Hosts that never leave the machine: where the local simulators listen. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -11,70 +13,74 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * A ticket system's URL. Credentials and incident details travel over it, so it is https;
  * plain http only reaches a simulator on this machine.
  */
-export const sinkUrl = z
-  .url({ protocol: /^https?$/, error: 'expected an https:// URL' })
-  .superRefine((value, ctx) => {
-    const url = URL.parse(value);
-    if (!url) return; // already reported by z.url
-    if (url.username || url.password) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must not carry credentials (they come from credentialsSecret)',
-      });
-    }
-    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be https:// (plain http:// only for a local simulator on 127.0.0.1, ::1 or localhost; got host ${url.hostname})`,
-      });
-    }
-  })
-  .transform((u) => u.replace(/\/+$/, ''));
+export const sinkUrl = z.pipe(
+  z.url({ protocol: /^https?$/, error: 'expected an https:// URL' }).check(
+    z.superRefine((value, ctx) => {
+      const url = URL.parse(value);
+      if (!url) return; // already reported by z.url
+      if (url.username || url.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must not carry credentials (they come from credentialsSecret)',
+        });
+      }
+      if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be https:// (plain http:// only for a local simulator on 127.0.0.1, ::1 or localhost; got host ${url.hostname})`,
+        });
+      }
+    }),
+  ),
+  z.transform((u) => u.replace(/\/+$/, '')),
+);
 
 export const jiraSettingsSchema = z.strictObject({
   type: z.literal('jira'),
   baseUrl: sinkUrl,
-  projectKey: z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key such as SEC'),
-  issueType: z.string().min(1).default('Task'),
-  labels: z.array(z.string().regex(/^\S+$/, 'Jira labels cannot contain spaces')).default([]),
+  projectKey: z
+    .string()
+    .check(z.regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key such as SEC')),
+  issueType: z._default(z.string().check(z.minLength(1)), 'Task'),
+  labels: z._default(
+    z.array(z.string().check(z.regex(/^\S+$/, 'Jira labels cannot contain spaces'))),
+    [],
+  ),
   /** Transition used on resolve; default: the first one into the `done` status category. */
-  resolveTransition: z.string().min(1).optional(),
+  resolveTransition: z.optional(z.string().check(z.minLength(1))),
   credentialsSecret,
 });
 
 export const pagerDutySettingsSchema = z.strictObject({
   type: z.literal('pagerduty'),
-  eventsUrl: sinkUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  eventsUrl: z._default(sinkUrl, 'https://events.pagerduty.com/v2/enqueue'),
   /** `payload.source`; default: the affected resource. */
-  source: z.string().min(1).optional(),
+  source: z.optional(z.string().check(z.minLength(1))),
   credentialsSecret,
 });
 
 export const serviceNowSettingsSchema = z.strictObject({
   type: z.literal('servicenow'),
   instanceUrl: sinkUrl,
-  assignmentGroup: z.string().min(1).optional(),
-  callerId: z.string().min(1).optional(),
-  category: z.string().min(1).default('security'),
+  assignmentGroup: z.optional(z.string().check(z.minLength(1))),
+  callerId: z.optional(z.string().check(z.minLength(1))),
+  category: z._default(z.string().check(z.minLength(1)), 'security'),
   /** `close_code` when resolving; instances require one (data policy). */
-  closeCode: z.string().min(1).default('Solved (Permanently)'),
+  closeCode: z._default(z.string().check(z.minLength(1)), 'Solved (Permanently)'),
   credentialsSecret,
 });
 
 export const securityHubSettingsSchema = z.strictObject({
   type: z.literal('securityhub'),
   /** Region to import into; default: the incident's region. */
-  region: z.string().min(1).optional(),
+  region: z.optional(z.string().check(z.minLength(1))),
   /**
    * The account whose Security Hub receives the incident's finding (the deployment's own; the
    * stage sets it). BatchImportFindings with the default product takes only findings of the
    * calling account, so an incident in another (member) account is still imported here, its
    * resources naming the member account. Default: the incident's account.
    */
-  account: z
-    .string()
-    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
-    .optional(),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'))),
 });
 
 const sinkSettingsSchema = z.discriminatedUnion('type', [
@@ -86,9 +92,9 @@ const sinkSettingsSchema = z.discriminatedUnion('type', [
 
 export const ticketSettingsSchema = z.strictObject({
   /** The first sink is the primary one: its ticket id is the one the playbook gets back. */
-  sinks: z.array(sinkSettingsSchema).default([]),
+  sinks: z._default(z.array(sinkSettingsSchema), []),
   /** How long a ticket-creation claim holds before another invocation may take it over. */
-  claimLeaseSeconds: z.number().int().positive().default(300),
+  claimLeaseSeconds: z._default(z.int().check(z.positive()), 300),
 });
 
 export type JiraSettings = z.infer<typeof jiraSettingsSchema>;
@@ -99,15 +105,15 @@ export type SinkSettings = z.infer<typeof sinkSettingsSchema>;
 export type TicketSettings = z.infer<typeof ticketSettingsSchema>;
 
 export const jiraCredentialsSchema = z.object({
-  email: z.string().min(1),
-  apiToken: z.string().min(1),
+  email: z.string().check(z.minLength(1)),
+  apiToken: z.string().check(z.minLength(1)),
 });
 export const pagerDutyCredentialsSchema = z.object({
-  routingKey: z.string().length(32, 'expected the 32-character integration (routing) key'),
+  routingKey: z.string().check(z.length(32, 'expected the 32-character integration (routing) key')),
 });
 export const serviceNowCredentialsSchema = z.object({
-  username: z.string().min(1),
-  password: z.string().min(1),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
 });
 export type JiraCredentials = z.infer<typeof jiraCredentialsSchema>;
 export type PagerDutyCredentials = z.infer<typeof pagerDutyCredentialsSchema>;
@@ -143,7 +149,7 @@ export function parseTicketSettings(input: unknown): TicketSettings {
 }
 
 /** Validates credentials read from a secret; the message names the secret, never its values. */
-export function parseCredentials<T>(schema: z.ZodType<T>, value: unknown, secret: string): T {
+export function parseCredentials<T>(schema: z.ZodMiniType<T>, value: unknown, secret: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const fields = result.error.issues.map((i) => i.path.join('.') || '(secret)');

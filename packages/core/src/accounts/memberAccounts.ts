@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { incidentLabel } from '../labels';
+import * as z from '../zod';
 
 /**
  * The `accounts` section: the member accounts a hub stage acts in, keyed by account id. A
@@ -15,23 +15,25 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 export const memberAccountSchema = z.strictObject({
   /** The member roles are `<rolePrefix>-<action>`, one per action. */
-  rolePrefix: z
-    .string()
-    .regex(ROLE_PREFIX, 'expected 1–32 characters of letters, digits and +=,.@_-')
-    .default(DEFAULT_MEMBER_ROLE_PREFIX),
+  rolePrefix: z._default(
+    z
+      .string()
+      .check(z.regex(ROLE_PREFIX, 'expected 1–32 characters of letters, digits and +=,.@_-')),
+    DEFAULT_MEMBER_ROLE_PREFIX,
+  ),
   /**
    * Sent with every AssumeRole into the member; the member roles' trust policies require it.
    * Not a secret, but it keeps another deployment that learnt the role names from using them.
    */
-  externalId: z
-    .string()
-    .regex(EXTERNAL_ID, 'expected 2–1224 characters of letters, digits and +=,.@:/-_')
-    .optional(),
+  externalId: z.optional(
+    z
+      .string()
+      .check(z.regex(EXTERNAL_ID, 'expected 2–1224 characters of letters, digits and +=,.@:/-_')),
+  ),
 });
 
-export const accountsSchema = z
-  .record(z.string(), memberAccountSchema)
-  .superRefine((accounts, ctx) => {
+export const accountsSchema = z.record(z.string(), memberAccountSchema).check(
+  z.superRefine((accounts, ctx) => {
     for (const key of Object.keys(accounts)) {
       if (!/^\d{12}$/.test(key))
         ctx.addIssue({
@@ -40,7 +42,8 @@ export const accountsSchema = z
           message: 'expected a 12-digit AWS account id as the key',
         });
     }
-  });
+  }),
+);
 
 export type MemberAccount = z.infer<typeof memberAccountSchema>;
 export type MemberAccounts = z.infer<typeof accountsSchema>;

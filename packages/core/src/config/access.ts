@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod';
 
 const unknownKeys =
   (mode: string, allowed: string) => (issue: { code?: string; keys?: string[] }) =>
@@ -13,8 +13,8 @@ const unknownKeys =
  * cluster's private endpoint and resolves its name) with this security group, which the
  * cluster's security group must allow on 443.
  */
-export const clusterAccessSchema = z
-  .discriminatedUnion(
+export const clusterAccessSchema = z.optional(
+  z.discriminatedUnion(
     'mode',
     [
       z.strictObject(
@@ -25,16 +25,21 @@ export const clusterAccessSchema = z
         {
           mode: z.literal('vpc'),
           subnetIds: z
-            .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id (subnet-…)'), {
-              error: 'expected a list of subnet ids',
-            })
-            .min(1, 'a VPC access needs at least one subnet')
-            .refine((ids) => new Set(ids).size === ids.length, 'a subnet is listed twice'),
+            .array(
+              z
+                .string()
+                .check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id (subnet-…)')),
+              { error: 'expected a list of subnet ids' },
+            )
+            .check(
+              z.minLength(1, 'a VPC access needs at least one subnet'),
+              z.refine((ids) => new Set(ids).size === ids.length, 'a subnet is listed twice'),
+            ),
           securityGroupId: z
             .string({
               error: 'expected the id of a security group allowed to reach the endpoint on 443',
             })
-            .regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id (sg-…)'),
+            .check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id (sg-…)')),
         },
         { error: unknownKeys('vpc', 'subnetIds and securityGroupId') },
       ),
@@ -47,9 +52,9 @@ export const clusterAccessSchema = z
             ? 'expected an object such as { "mode": "public" }'
             : undefined,
     },
-  )
+  ),
   // Optional rather than defaulted, so cluster entries built in code need not spell it out.
-  .optional();
+);
 
 export type ClusterAccess = NonNullable<z.infer<typeof clusterAccessSchema>>;
 export type VpcAccess = Extract<ClusterAccess, { mode: 'vpc' }>;

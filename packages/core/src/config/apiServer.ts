@@ -1,20 +1,24 @@
 import { X509Certificate } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * A cluster's API server as DescribeCluster reports it: `cluster.endpoint` and
  * `cluster.certificateAuthority.data`. Given in the config, the Kubernetes-using functions
  * connect without calling DescribeCluster on a cold start.
  */
-export const apiServerEndpointSchema = z.string().refine(isHttpsOrigin, {
-  message:
-    'expected the API server URL DescribeCluster returns, https://<id>.<suffix>.<region>.eks.amazonaws.com (https, no path)',
-});
+export const apiServerEndpointSchema = z.string().check(
+  z.refine(isHttpsOrigin, {
+    message:
+      'expected the API server URL DescribeCluster returns, https://<id>.<suffix>.<region>.eks.amazonaws.com (https, no path)',
+  }),
+);
 
-export const certificateAuthoritySchema = z.string().superRefine((value, ctx) => {
-  const problem = certificateProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const certificateAuthoritySchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = certificateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 function isHttpsOrigin(value: string): boolean {
   try {

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
 import { accountsSchema } from '../accounts/memberAccounts';
 import { ACTION_NAMES, DESTRUCTIVE_ACTIONS } from '../actions';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../severity';
+import * as z from '../zod';
 import { zodProblems } from '../zodProblems';
 import { clusterAccessSchema } from './access';
 import { apiServerEndpointSchema, certificateAuthoritySchema } from './apiServer';
@@ -21,57 +21,67 @@ export const PROTECT_MARKER = { key: 'tourniquet.io/protect', value: 'true' } as
 
 const cidr = z
   .string()
-  .refine(isCidr, 'expected a CIDR block such as 10.0.0.0/16 or 2001:db8::/32');
+  .check(z.refine(isCidr, 'expected a CIDR block such as 10.0.0.0/16 or 2001:db8::/32'));
 
 const clusterSchema = z.strictObject({
-  name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name'),
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  name: z
+    .string()
+    .check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name')),
+  account: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
   region: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1'),
-  oidcIssuer: z
-    .string()
-    .transform((s) => s.replace(/^https:\/\//, ''))
-    .pipe(
+    .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-east-1')),
+  oidcIssuer: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((s) => s.replace(/^https:\/\//, '')),
+      ),
       z
         .string()
-        .regex(
-          /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/,
-          'expected oidc.eks.<region>.amazonaws.com/id/<ID>',
+        .check(
+          z.regex(
+            /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/,
+            'expected oidc.eks.<region>.amazonaws.com/id/<ID>',
+          ),
         ),
-    )
-    .optional(),
-  egressCidrs: z.array(cidr).default([]),
-  quarantineSecurityGroups: z
-    .record(
-      z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id'),
-      z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id'),
-    )
-    .default({}),
+    ),
+  ),
+  egressCidrs: z._default(z.array(cidr), []),
+  quarantineSecurityGroups: z._default(
+    z.record(
+      z.string().check(z.regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id')),
+      z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id')),
+    ),
+    {},
+  ),
   /** How Tourniquet reaches the cluster's API server (see ./access). */
   access: clusterAccessSchema,
   /** The API server URL and CA, as DescribeCluster returns them (see ./apiServer); both or neither. */
-  endpoint: apiServerEndpointSchema.optional(),
-  certificateAuthority: certificateAuthoritySchema.optional(),
+  endpoint: z.optional(apiServerEndpointSchema),
+  certificateAuthority: z.optional(certificateAuthoritySchema),
 });
 
 export const configSchema = z.strictObject({
-  dryRun: z.boolean().default(false),
+  dryRun: z._default(z.boolean(), false),
   /** Actions that only ever report what they would do. */
-  dryRunActions: z.array(z.enum(ACTION_NAMES)).default([]),
-  protectedNamespaces: z.array(z.string().min(1)).default([...DEFAULT_PROTECTED_NAMESPACES]),
-  minimumSeverity: z.enum(SEVERITIES).default('MEDIUM'),
-  approvalRequired: z.array(z.enum(ACTION_NAMES)).default([...DESTRUCTIVE_ACTIONS]),
-  clusters: z.array(clusterSchema).default([]),
+  dryRunActions: z._default(z.array(z.enum(ACTION_NAMES)), []),
+  protectedNamespaces: z._default(z.array(z.string().check(z.minLength(1))), [
+    ...DEFAULT_PROTECTED_NAMESPACES,
+  ]),
+  minimumSeverity: z._default(z.enum(SEVERITIES), 'MEDIUM'),
+  approvalRequired: z._default(z.array(z.enum(ACTION_NAMES)), [...DESTRUCTIVE_ACTIONS]),
+  clusters: z._default(z.array(clusterSchema), []),
   /** Member accounts a hub acts in (see accounts/memberAccounts.ts); none: one account. */
-  accounts: accountsSchema.optional(),
+  accounts: z.optional(accountsSchema),
   /** Per cluster and hour: beyond this many contained pods / nodes, stop and page. */
-  blastRadius: z
-    .strictObject({
-      maxPodsPerHour: z.number().int().min(1).default(20),
-      maxNodesPerHour: z.number().int().min(1).default(3),
-    })
-    .default({ maxPodsPerHour: 20, maxNodesPerHour: 3 }),
+  blastRadius: z._default(
+    z.strictObject({
+      maxPodsPerHour: z._default(z.int().check(z.minimum(1)), 20),
+      maxNodesPerHour: z._default(z.int().check(z.minimum(1)), 3),
+    }),
+    { maxPodsPerHour: 20, maxNodesPerHour: 3 },
+  ),
 });
 
 export type TourniquetConfig = z.infer<typeof configSchema>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { CloudTrailContext, Finding, RoleRef, ServiceAccountRef } from '../finding';
 import { NO_EXPOSURE } from '../finding';
+import * as z from '../zod';
 import { cloudTrailDetailFastPath } from './cloudTrailFastPath';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
 
@@ -11,20 +11,20 @@ export const cloudTrailDetailSchema = z.object({
   eventTime: timestamp,
   awsRegion: regionName,
   sourceIPAddress: nonEmpty,
-  recipientAccountId: accountId.nullish(),
-  errorCode: z.string().nullish(),
+  recipientAccountId: z.nullish(accountId),
+  errorCode: z.nullish(z.string()),
   userIdentity: z.object({
     type: nonEmpty,
-    userName: z.string().nullish(),
-    identityProvider: z.string().nullish(),
-    sessionContext: z
-      .object({
-        sessionIssuer: z.object({ arn: z.string().nullish() }).nullish(),
-        webIdFederationData: z.object({ federatedProvider: z.string().nullish() }).nullish(),
-      })
-      .nullish(),
+    userName: z.nullish(z.string()),
+    identityProvider: z.nullish(z.string()),
+    sessionContext: z.nullish(
+      z.object({
+        sessionIssuer: z.nullish(z.object({ arn: z.nullish(z.string()) })),
+        webIdFederationData: z.nullish(z.object({ federatedProvider: z.nullish(z.string()) })),
+      }),
+    ),
   }),
-  requestParameters: z.object({ roleArn: z.string().nullish() }).nullish(),
+  requestParameters: z.nullish(z.object({ roleArn: z.nullish(z.string()) })),
 });
 export type CloudTrailDetail = z.infer<typeof cloudTrailDetailSchema>;
 

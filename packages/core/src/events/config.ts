@@ -1,14 +1,14 @@
-import * as z from 'zod';
 import type { ConfigRuleIdentity, Finding } from '../finding';
 import { NO_EXPOSURE } from '../finding';
 import { canonicalRuleName, configRuleRoute } from '../policy/configRules';
+import * as z from '../zod';
 import { accountId, type Envelope, nonEmpty, parseOrThrow, regionName, timestamp } from './common';
 import { COMPLIANCE, configDetailFastPath } from './configFastPath';
 
 const evaluation = z.object({
   complianceType: z.enum(COMPLIANCE),
-  resultRecordedTime: timestamp.nullish(),
-  evaluationResultIdentifier: z.object({ orderingTimestamp: timestamp.nullish() }).nullish(),
+  resultRecordedTime: z.nullish(timestamp),
+  evaluationResultIdentifier: z.nullish(z.object({ orderingTimestamp: z.nullish(timestamp) })),
 });
 
 export const configDetailSchema = z.object({
@@ -20,8 +20,8 @@ export const configDetailSchema = z.object({
   messageType: z.literal('ComplianceChangeNotification'),
   newEvaluationResult: evaluation,
   // Absent on a resource's first evaluation; only context, so nothing in it is required.
-  oldEvaluationResult: z.object({ complianceType: z.enum(COMPLIANCE).nullish() }).nullish(),
-  notificationCreationTime: timestamp.nullish(),
+  oldEvaluationResult: z.nullish(z.object({ complianceType: z.nullish(z.enum(COMPLIANCE)) })),
+  notificationCreationTime: z.nullish(timestamp),
 });
 
 export type ConfigDetail = z.infer<typeof configDetailSchema>;

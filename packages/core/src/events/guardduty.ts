@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { Finding, HostExposure, NodeRef, PodRef, RoleRef } from '../finding';
 import { severityFromScore } from '../severity';
+import * as z from '../zod';
 import {
   accountId,
   type Envelope,
@@ -16,34 +16,34 @@ import { guardDutyDetailFastPath } from './guardDutyFastPath';
 // Every member below `resource` is optional in the GuardDuty API model (Resource,
 // KubernetesWorkloadDetails, InstanceDetails, Tag): a missing or null one narrows the plan, never
 // rejects the finding.
-const tag = z.object({ key: z.string().nullish(), value: z.string().nullish() });
-const nullableBool = z.boolean().nullish();
+const tag = z.object({ key: z.nullish(z.string()), value: z.nullish(z.string()) });
+const nullableBool = z.nullish(z.boolean());
 
 const container = z.object({
-  name: z.string().nullish(),
-  image: z.string().nullish(),
-  securityContext: z.object({ privileged: nullableBool }).nullish(),
+  name: z.nullish(z.string()),
+  image: z.nullish(z.string()),
+  securityContext: z.nullish(z.object({ privileged: nullableBool })),
 });
 
 const workload = z.object({
-  name: z.string().nullish(),
-  type: z.string().nullish(),
-  uid: z.string().nullish(),
-  namespace: z.string().nullish(),
-  serviceAccountName: z.string().nullish(),
+  name: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  uid: z.nullish(z.string()),
+  namespace: z.nullish(z.string()),
+  serviceAccountName: z.nullish(z.string()),
   hostNetwork: nullableBool,
   hostPID: nullableBool,
   hostIPC: nullableBool,
-  containers: z.array(container).nullish(),
-  volumes: z
-    .array(z.object({ hostPath: z.object({ path: z.string().nullish() }).nullish() }))
-    .nullish(),
+  containers: z.nullish(z.array(container)),
+  volumes: z.nullish(
+    z.array(z.object({ hostPath: z.nullish(z.object({ path: z.nullish(z.string()) })) })),
+  ),
 });
 
 const instanceDetails = z.object({
-  instanceId: z.string().regex(INSTANCE_ID, 'expected an EC2 instance id').nullish(),
-  iamInstanceProfile: z.object({ arn: z.string().nullish() }).nullish(),
-  tags: z.array(tag).nullish(),
+  instanceId: z.nullish(z.string().check(z.regex(INSTANCE_ID, 'expected an EC2 instance id'))),
+  iamInstanceProfile: z.nullish(z.object({ arn: z.nullish(z.string()) })),
+  tags: z.nullish(z.array(tag)),
 });
 
 export const guardDutyDetailSchema = z.object({
@@ -51,28 +51,28 @@ export const guardDutyDetailSchema = z.object({
   accountId,
   region: regionName,
   type: nonEmpty,
-  severity: z.number().min(0).max(10),
-  title: z.string().nullish(),
+  severity: z.number().check(z.minimum(0)).check(z.maximum(10)),
+  title: z.nullish(z.string()),
   createdAt: timestamp,
   updatedAt: timestamp,
   resource: z.object({
-    resourceType: z.string().nullish(),
-    eksClusterDetails: z.object({ name: z.string().nullish() }).nullish(),
-    kubernetesDetails: z.object({ kubernetesWorkloadDetails: workload.nullish() }).nullish(),
-    instanceDetails: instanceDetails.nullish(),
-    accessKeyDetails: z
-      .object({ userName: z.string().nullish(), userType: z.string().nullish() })
-      .nullish(),
+    resourceType: z.nullish(z.string()),
+    eksClusterDetails: z.nullish(z.object({ name: z.nullish(z.string()) })),
+    kubernetesDetails: z.nullish(z.object({ kubernetesWorkloadDetails: z.nullish(workload) })),
+    instanceDetails: z.nullish(instanceDetails),
+    accessKeyDetails: z.nullish(
+      z.object({ userName: z.nullish(z.string()), userType: z.nullish(z.string()) }),
+    ),
   }),
-  service: z
-    .object({
-      featureName: z.string().nullish(),
-      count: z.number().int().min(0).nullish(),
-      eventFirstSeen: timestamp.nullish(),
-      eventLastSeen: timestamp.nullish(),
-      additionalInfo: z.object({ sample: z.unknown().optional() }).nullish(),
-    })
-    .nullish(),
+  service: z.nullish(
+    z.object({
+      featureName: z.nullish(z.string()),
+      count: z.nullish(z.int().check(z.minimum(0))),
+      eventFirstSeen: z.nullish(timestamp),
+      eventLastSeen: z.nullish(timestamp),
+      additionalInfo: z.nullish(z.object({ sample: z.optional(z.unknown()) })),
+    }),
+  ),
 });
 export type GuardDutyDetail = z.infer<typeof guardDutyDetailSchema>;
 

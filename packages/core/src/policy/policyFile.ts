@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   ACTION_NAMES,
   type ActionName,
@@ -10,6 +9,7 @@ import { PolicyError, type PolicyProblem } from '../errors';
 import { ORIGINS, type Origin } from '../finding';
 import { SEVERITIES, type Severity } from '../severity';
 import { didYouMean } from '../suggest';
+import * as z from '../zod';
 import { PLAYBOOK_ACTION_ORDER } from './playbooks';
 
 /** The policy file format this code reads; a file names it in `version`. */
@@ -42,100 +42,111 @@ export function playbookActions(playbook: PlaybookName): readonly ActionName[] {
 
 const pattern = z
   .string()
-  .min(1, 'must not be empty')
-  .max(MAX_PATTERN_LENGTH, `at most ${MAX_PATTERN_LENGTH} characters`);
+  .check(z.minLength(1, 'must not be empty'))
+  .check(z.maxLength(MAX_PATTERN_LENGTH, `at most ${MAX_PATTERN_LENGTH} characters`));
 
 /** A value or a non-empty list of them; always a list once parsed. */
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z
-    .union([item, z.array(item).min(1, 'must list at least one value')])
-    .transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
+const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    z.union([item, z.array(item).check(z.minLength(1, 'must list at least one value'))]),
+    z.transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]),
+  );
 
-const source = z.string().superRefine((value, ctx) => {
-  if ((ORIGINS as readonly string[]).includes(value)) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: `unknown source '${value}'${didYouMean(value, ORIGINS)}: this rule can never match (sources: ${ORIGINS.join(', ')})`,
-  });
-});
+const source = z.string().check(
+  z.superRefine((value, ctx) => {
+    if ((ORIGINS as readonly string[]).includes(value)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown source '${value}'${didYouMean(value, ORIGINS)}: this rule can never match (sources: ${ORIGINS.join(', ')})`,
+    });
+  }),
+);
 
 const severity = z.enum(SEVERITIES, {
   error: (issue) =>
     `expected one of ${SEVERITIES.join(', ')}${typeof issue.input === 'string' ? ` (got '${issue.input}')` : ''}`,
 });
 
-const action = z
-  .string()
-  .superRefine((value, ctx) => {
-    if (isActionName(value)) return;
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown action '${value}'${didYouMean(value, ACTION_NAMES)}`,
-    });
-  })
-  .transform((value) => value as ActionName);
+const action = z.pipe(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      if (isActionName(value)) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown action '${value}'${didYouMean(value, ACTION_NAMES)}`,
+      });
+    }),
+  ),
+  z.transform((value) => value as ActionName),
+);
 
 const matchSchema = z.strictObject({
   /** guardduty, config or cloudtrail. */
-  source: oneOrMany(source).optional(),
+  source: z.optional(oneOrMany(source)),
   /** Globs on the finding type (`Execution:Runtime/*`; a Config rule's name; a CloudTrail event name). */
-  type: oneOrMany(pattern).optional(),
-  severity: z.strictObject({ min: severity.optional(), max: severity.optional() }).optional(),
-  account: oneOrMany(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')).optional(),
+  type: z.optional(oneOrMany(pattern)),
+  severity: z.optional(z.strictObject({ min: z.optional(severity), max: z.optional(severity) })),
+  account: z.optional(
+    oneOrMany(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'))),
+  ),
   /** Globs on the cluster the finding belongs to (as the configuration resolved it). */
-  cluster: oneOrMany(pattern).optional(),
+  cluster: z.optional(oneOrMany(pattern)),
   /** Globs on the namespace of the finding's pod or service account. */
-  namespace: oneOrMany(pattern).optional(),
+  namespace: z.optional(oneOrMany(pattern)),
   /** Tags the finding carries on its EC2 instance: every key present, its value matching the glob. */
-  tags: z.record(z.string().min(1), pattern).optional(),
+  tags: z.optional(z.record(z.string().check(z.minLength(1)), pattern)),
 });
 
-const stepSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? { action: value } : value),
+const stepSchema = z.pipe(
+  z.transform((value: unknown) => (typeof value === 'string' ? { action: value } : value)),
   z.strictObject({
     action,
     /** `required` adds an approval; `auto` leaves the configuration's floor (it cannot lower it). */
-    approval: z.enum(['auto', 'required']).optional(),
-    dryRun: z.boolean().default(false),
+    approval: z.optional(z.enum(['auto', 'required'])),
+    dryRun: z._default(z.boolean(), false),
     /** Documentation only (README's table). */
-    note: z.string().optional(),
+    note: z.optional(z.string()),
   }),
 );
 
 const ruleSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case name such as pod-compromise'),
+    .check(
+      z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case name such as pod-compromise'),
+    ),
   /** Documentation only: which findings the rule is for (README's table). */
-  description: z.string().optional(),
-  match: matchSchema.default({}),
+  description: z.optional(z.string()),
+  match: z._default(matchSchema, {}),
   playbook: z.enum(PLAYBOOK_NAMES, {
     error: (issue) =>
       `expected a playbook: ${PLAYBOOK_NAMES.join(', ')}${typeof issue.input === 'string' ? `, not '${issue.input}'${didYouMean(issue.input, PLAYBOOK_NAMES)}` : ''}`,
   }),
   /** Every step of the rule only reports what it would do. */
-  dryRun: z.boolean().default(false),
-  steps: z.array(stepSchema).min(1, 'list at least open-ticket'),
+  dryRun: z._default(z.boolean(), false),
+  steps: z.array(stepSchema).check(z.minLength(1, 'list at least open-ticket')),
 });
 
 const clusterName = z
   .string()
-  .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name');
+  .check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected an EKS cluster name'));
 
 const policySchema = z.strictObject({
-  version: z.unknown().superRefine((value, ctx) => {
-    if (value === POLICY_VERSION) return;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        value === undefined
-          ? `missing: add "version: ${POLICY_VERSION}"`
-          : `this Tourniquet reads policy version ${POLICY_VERSION}, not ${JSON.stringify(value)}`,
-    });
-  }),
+  version: z.unknown().check(
+    z.superRefine((value, ctx) => {
+      if (value === POLICY_VERSION) return;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          value === undefined
+            ? `missing: add "version: ${POLICY_VERSION}"`
+            : `this Tourniquet reads policy version ${POLICY_VERSION}, not ${JSON.stringify(value)}`,
+      });
+    }),
+  ),
   /** Per cluster (by name): `observeOnly: true` plans everything and applies nothing there. */
-  clusters: z.record(clusterName, z.strictObject({ observeOnly: z.boolean() })).default({}),
-  rules: z.array(ruleSchema).min(1, 'a policy needs at least one rule'),
+  clusters: z._default(z.record(clusterName, z.strictObject({ observeOnly: z.boolean() })), {}),
+  rules: z.array(ruleSchema).check(z.minLength(1, 'a policy needs at least one rule')),
 });
 
 export type PolicyMatch = z.infer<typeof matchSchema>;

@@ -20,7 +20,7 @@ import {
   personOf,
   type TaskCompleter,
 } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { type AttemptAudit, auditAttempt } from '../audit';
 import type { SlackMessenger } from '../client/slackMessenger';
 import { BodyTooLargeError } from '../errors';
@@ -35,10 +35,12 @@ const MAX_DECISION_BODY_BYTES = 16 * 1024;
 const SLACK_UPDATE_BUDGET_MS = 2000;
 
 const decisionBody = z.strictObject({
-  approvalId: z.string().refine(isApprovalId, 'expected an approval id (apr_ and 22 characters)'),
+  approvalId: z
+    .string()
+    .check(z.refine(isApprovalId, 'expected an approval id (apr_ and 22 characters)')),
   choice: z.enum(['approve', 'deny']),
   /** Presigned STS GetCallerIdentity URL signing `x-tourniquet-decision: <approvalId>:<choice>`. */
-  proof: z.string().min(1).max(8192),
+  proof: z.string().check(z.minLength(1), z.maxLength(8192)),
 });
 
 export interface DecisionRequestDeps {

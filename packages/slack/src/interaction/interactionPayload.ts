@@ -1,30 +1,30 @@
 import { describeProblems, isApprovalId, zodProblems } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { InteractionPayloadError } from '../errors';
 import { APPROVAL_ACTIONS } from '../message/approvalMessage';
 
 const blockActionsSchema = z.looseObject({
   type: z.literal('block_actions'),
   user: z.looseObject({
-    id: z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id'),
-    username: z.string().max(200).optional(),
-    name: z.string().max(200).optional(),
-    team_id: z.string().optional(),
+    id: z.string().check(z.regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id')),
+    username: z.optional(z.string().check(z.maxLength(200))),
+    name: z.optional(z.string().check(z.maxLength(200))),
+    team_id: z.optional(z.string()),
   }),
-  team: z.looseObject({ id: z.string() }).nullish(),
-  container: z
-    .looseObject({ message_ts: z.string().optional(), channel_id: z.string().optional() })
-    .optional(),
-  channel: z.looseObject({ id: z.string() }).nullish(),
+  team: z.nullish(z.looseObject({ id: z.string() })),
+  container: z.optional(
+    z.looseObject({ message_ts: z.optional(z.string()), channel_id: z.optional(z.string()) }),
+  ),
+  channel: z.nullish(z.looseObject({ id: z.string() })),
   actions: z
     .array(
       z.looseObject({
         action_id: z.string(),
-        value: z.string().optional(),
-        action_ts: z.string().optional(),
+        value: z.optional(z.string()),
+        action_ts: z.optional(z.string()),
       }),
     )
-    .length(1, 'expected exactly one action'),
+    .check(z.length(1, 'expected exactly one action')),
 });
 
 export type ApprovalChoice = 'approve' | 'deny';

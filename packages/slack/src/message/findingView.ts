@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 
 // Lenient on purpose: the message must still be sent when a field is missing or odd, so every
 // field falls back to null instead of failing the approval request.
-const text = z.string().nullish().catch(null);
-const obj = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape).nullish().catch(null);
+const text = z.catch(z.nullish(z.string()), null);
+const obj = <T extends z.core.$ZodShape>(shape: T) =>
+  z.catch(z.nullish(z.looseObject(shape)), null);
 
 const findingViewSchema = z.looseObject({
   origin: text,
@@ -18,9 +19,9 @@ const findingViewSchema = z.looseObject({
   node: obj({ instanceId: text }),
   role: obj({ arn: text, serviceAccount: obj({ namespace: text, name: text }) }),
   resource: obj({ type: text, id: text }),
-  count: z.number().nullish().catch(null),
+  count: z.catch(z.nullish(z.number()), null),
   lastSeen: text,
-  sample: z.boolean().nullish().catch(null),
+  sample: z.catch(z.nullish(z.boolean()), null),
   context: obj({
     ruleName: text,
     eventName: text,

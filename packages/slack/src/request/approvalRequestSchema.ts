@@ -5,45 +5,43 @@ import {
   describeProblems,
   zodProblems,
 } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { InvalidApprovalRequestError } from '../errors';
 
 const approvalRequestSchema = z.looseObject({
-  taskToken: z.string().min(1).max(8192),
+  taskToken: z.string().check(z.minLength(1), z.maxLength(8192)),
   /** Only ever sent to GetExecutionHistory (the local runner passes its own execution ids). */
-  executionArn: z.string().min(1).max(2048).optional(),
-  incidentKey: z.string().min(1).max(1024),
-  playbook: z.string().min(1).max(100),
-  actions: z.array(z.enum(ACTION_NAMES)).min(1, 'expected at least one action to approve'),
+  executionArn: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  incidentKey: z.string().check(z.minLength(1), z.maxLength(1024)),
+  playbook: z.string().check(z.minLength(1), z.maxLength(100)),
+  actions: z
+    .array(z.enum(ACTION_NAMES))
+    .check(z.minLength(1, 'expected at least one action to approve')),
   finding: z.unknown(),
   results: z.unknown(),
-  expiresInSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(31 * 86_400),
+  expiresInSeconds: z.int().check(z.minimum(1), z.maximum(31 * 86_400)),
   /** Optional: the plan's steps, so the message can name each step's exact target. */
-  steps: z
-    .array(
+  steps: z.optional(
+    z.array(
       z.looseObject({
         action: z.string(),
-        target: z.string().nullish(),
-        dryRun: z.boolean().optional(),
+        target: z.nullish(z.string()),
+        dryRun: z.optional(z.boolean()),
       }),
-    )
-    .optional(),
+    ),
+  ),
   /** Optional: each approval step's concrete target, resolved just before the request. */
-  resolved: z
-    .record(
+  resolved: z.optional(
+    z.record(
       z.string(),
       z.looseObject({
         action: z.string(),
-        resolved: z.string().nullable(),
-        detail: z.string().default(''),
-        impact: z.string().optional(),
+        resolved: z.nullable(z.string()),
+        detail: z._default(z.string(), ''),
+        impact: z.optional(z.string()),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 export type ParsedApprovalRequest = Omit<ApprovalRequest, 'steps'> & { steps: ProposedStep[] };

@@ -1,40 +1,42 @@
 import { ACTION_NAMES, approverPatternProblem, ConfigError, zodProblems } from '@tourniquet/core';
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 
 const userId = z
   .string()
-  .regex(
-    /^[UW][A-Z0-9]{6,}$/,
-    'expected a Slack user id such as U0123ABCDEF (not a name or @handle)',
+  .check(
+    z.regex(
+      /^[UW][A-Z0-9]{6,}$/,
+      'expected a Slack user id such as U0123ABCDEF (not a name or @handle)',
+    ),
   );
 
-const approverArn = z
-  .string()
-  .regex(
+const approverArn = z.string().check(
+  z.regex(
     /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/[^\s]+$/,
     'expected an IAM role/user or STS assumed-role ARN (a trailing /* matches every name under that path)',
-  )
-  .superRefine((pattern, ctx) => {
+  ),
+  z.superRefine((pattern, ctx) => {
     const problem = approverPatternProblem(pattern);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  }),
+);
 
 /** One human and every identity they decide with, so the two-person rule counts them once. */
 const person = z
   .strictObject({
-    slack: z.array(userId).default([]),
-    aws: z.array(approverArn).default([]),
+    slack: z._default(z.array(userId), []),
+    aws: z._default(z.array(approverArn), []),
   })
-  .refine((p) => p.slack.length > 0 || p.aws.length > 0, {
-    message: 'name at least one identity: slack user ids and/or aws ARNs',
-  });
+  .check(
+    z.refine((p) => p.slack.length > 0 || p.aws.length > 0, {
+      message: 'name at least one identity: slack user ids and/or aws ARNs',
+    }),
+  );
 
 /** `approvals.people`: names are shown in audits, so they are plain (`alice`, `bob.smith`). */
 const PERSON_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const people = z
-  .record(z.string(), person)
-  .default({})
-  .superRefine((map, ctx) => {
+const people = z._default(z.record(z.string(), person), {}).check(
+  z.superRefine((map, ctx) => {
     const owner = new Map<string, string>();
     for (const [name, ids] of Object.entries(map)) {
       if (!PERSON_NAME.test(name)) {
@@ -61,47 +63,63 @@ const people = z
         });
       }
     }
-  });
+  }),
+);
 
 export const slackSettingsSchema = z
   .strictObject({
     /** Where approval requests are posted. An id, because chat.update needs one. */
     channel: z
       .string()
-      .regex(/^[CG][A-Z0-9]{6,}$/, 'expected a Slack channel id such as C0123456789 (not #name)'),
+      .check(
+        z.regex(
+          /^[CG][A-Z0-9]{6,}$/,
+          'expected a Slack channel id such as C0123456789 (not #name)',
+        ),
+      ),
     /**
      * Only clicks from this workspace count (Slack Connect channels carry other teams' users).
      * Required: without it a user id from a shared channel's other workspace could pass as ours.
      */
     teamId: z
       .string({ error: 'required: the Slack team id (T…) whose users may decide' })
-      .regex(/^T[A-Z0-9]{6,}$/, 'expected a Slack team id such as T0123ABCD'),
-    approverUserIds: z.array(userId).default([]),
-    approverUserGroup: z
-      .string()
-      .regex(/^S[A-Z0-9]{6,}$/, 'expected a Slack user group id such as S0123ABCD (not @handle)')
-      .optional(),
+      .check(z.regex(/^T[A-Z0-9]{6,}$/, 'expected a Slack team id such as T0123ABCD')),
+    approverUserIds: z._default(z.array(userId), []),
+    approverUserGroup: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^S[A-Z0-9]{6,}$/,
+            'expected a Slack user group id such as S0123ABCD (not @handle)',
+          ),
+        ),
+    ),
   })
-  .refine((s) => s.approverUserIds.length > 0 || s.approverUserGroup !== undefined, {
-    path: ['approverUserIds'],
-    message: 'name at least one approver: approverUserIds and/or approverUserGroup',
-  });
+  .check(
+    z.refine((s) => s.approverUserIds.length > 0 || s.approverUserGroup !== undefined, {
+      path: ['approverUserIds'],
+      message: 'name at least one approver: approverUserIds and/or approverUserGroup',
+    }),
+  );
 
 export const approvalSettingsSchema = z.strictObject({
   /** Actions that need two different approvers; a deny by anyone authorised is final. */
-  twoPersonActions: z.array(z.enum(ACTION_NAMES)).default([]),
+  twoPersonActions: z._default(z.array(z.enum(ACTION_NAMES)), []),
   /** How long decided approvals and their audit trail are kept after expiry. */
-  retentionDays: z.number().int().min(1).max(3650).default(90),
+  retentionDays: z._default(z.int().check(z.minimum(1), z.maximum(3650)), 90),
   /** Console host for finding links (`console.amazonaws.cn` in China). */
-  consoleDomain: z
-    .string()
-    .regex(/^[a-z0-9.-]+$/, 'expected a host name such as console.aws.amazon.com')
-    .default('console.aws.amazon.com'),
+  consoleDomain: z._default(
+    z
+      .string()
+      .check(z.regex(/^[a-z0-9.-]+$/, 'expected a host name such as console.aws.amazon.com')),
+    'console.aws.amazon.com',
+  ),
   /** Without it, approvals are decided with `tourniquet approve|deny` only. */
-  slack: slackSettingsSchema.optional(),
-  cli: z
-    .strictObject({ approverArns: z.array(approverArn).default([]) })
-    .default({ approverArns: [] }),
+  slack: z.optional(slackSettingsSchema),
+  cli: z._default(z.strictObject({ approverArns: z._default(z.array(approverArn), []) }), {
+    approverArns: [],
+  }),
   /** Who is who across channels, for the two-person rule (see docs/slack.md). */
   people,
 });

@@ -1,10 +1,12 @@
-import * as z from 'zod';
+import * as z from '@tourniquet/core/zod';
 import { SlackSecretError } from '../errors';
 
 /** The one Secrets Manager secret the Slack functions read: a JSON object with both values. */
 const slackSecretSchema = z.strictObject({
-  botToken: z.string().regex(/^xox[bp]-/, 'expected a bot token starting with xoxb-'),
-  signingSecret: z.string().min(16, 'expected the app signing secret (32 hex characters)'),
+  botToken: z.string().check(z.regex(/^xox[bp]-/, 'expected a bot token starting with xoxb-')),
+  signingSecret: z
+    .string()
+    .check(z.minLength(16, 'expected the app signing secret (32 hex characters)')),
 });
 
 export type SlackSecret = z.infer<typeof slackSecretSchema>;
