@@ -3,12 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import {
   parseDaemonAddress,
@@ -21,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceInvocations } from '../functions/lib/tracing';
 import { REPO_ROOT } from './helpers/events';
 import { useMoto } from './helpers/moto';
+import { writeAndRefuse } from './helpers/xrayCalls';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const HELPERS = join(REPO_ROOT, 'test', 'helpers');
@@ -153,24 +149,7 @@ describe('XRayTracer: subsegments a traced invocation sends', () => {
     );
     const table = 'traced';
     const handler = middy(async () => {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        }),
-      );
-      await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' } } }));
-      const refused = await ddb
-        .send(
-          new PutItemCommand({
-            TableName: table,
-            Item: { pk: { S: 'a' } },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        )
-        .catch((e: Error) => e.name);
+      const refused = await writeAndRefuse(ddb, table);
       const missing = await httpGet(`${web.url}/missing?token=secret`);
       const fetched = (await fetch(`${web.url}/found`)).status;
       return { refused, missing, fetched };

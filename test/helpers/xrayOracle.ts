@@ -3,13 +3,9 @@
  * makes the same DynamoDB calls traced either by the X-Ray SDK (`XRAY_ORACLE_BY=xray-sdk`, the
  * reference) or by Tourniquet's XRayTracer, so the documents the two send can be compared.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { XRayTracer } from '@tourniquet/aws';
+import { writeAndRefuse } from './xrayCalls';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -31,24 +27,7 @@ const throttling = new DynamoDBClient({
 
 /** A table, a write, a refused conditional write, a read, and a read throttled twice. */
 async function run(ddb: DynamoDBClient, throttled: DynamoDBClient) {
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }),
-  );
-  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' } } }));
-  await ddb
-    .send(
-      new PutItemCommand({
-        TableName: table,
-        Item: { pk: { S: 'a' } },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    )
-    .catch(() => undefined);
+  await writeAndRefuse(ddb, table);
   await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } } }));
   await throttled
     .send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } } }))
