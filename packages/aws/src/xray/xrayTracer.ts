@@ -119,11 +119,6 @@ export class XRayTracer {
     if (this.send) this.watchHttp();
   }
 
-  /** Whether documents can leave at all (a daemon address or a sender was given). */
-  get enabled(): boolean {
-    return this.send !== null;
-  }
-
   /** Opens the invocation's subsegment, when this invocation is sampled. */
   beginInvocation(): void {
     const cold = this.coldStart;
