@@ -63,7 +63,15 @@ function coldInits(file: string, floorFile: string, label: string) {
     own.push(importTime(file, label));
     floor.push(importTime(floorFile, `${label} floor`));
   }
-  return { init: percentile(own, 50), floor: percentile(floor, 50) };
+  const spread = (values: number[]) =>
+    `${Math.round(percentile(values, 10))}–${Math.round(percentile(values, 90))} ms`;
+  return {
+    init: percentile(own, 50),
+    floor: percentile(floor, 50),
+    // How much the machine moved while measuring: p10–p90 of each.
+    initSpread: spread(own),
+    floorSpread: spread(floor),
+  };
 }
 
 /**
@@ -151,7 +159,7 @@ export async function benchBundles(): Promise<BenchRow[]> {
     const { bytes, files } = await bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
     const clients = sdkClientsOf(join(REPO_ROOT, entry));
     const floorFile = await floorBundle(name, clients);
-    const { init, floor } = coldInits(outfile, floorFile, entry);
+    const { init, floor, initSpread, floorSpread } = coldInits(outfile, floorFile, entry);
     rows.push(
       { name: ROW.bundle(name), value: kib(bytes), unit: 'KiB', target: '≤ 1536' },
       {
@@ -171,14 +179,14 @@ export async function benchBundles(): Promise<BenchRow[]> {
         value: Math.round(init),
         unit: 'ms',
         target: '≤ 150',
-        note: `p50 of ${INIT_RUNS} fresh processes`,
+        note: `p50 of ${INIT_RUNS} fresh processes (p10–p90 ${initSpread})`,
       },
       {
         name: ROW.coldInitOverFloor(name),
         value: Math.round((init / floor) * 100) / 100,
         unit: '×',
         target: '≤ 1.3',
-        note: `floor ${Math.round(floor)} ms: ${clients.map((c) => c.name).join(', ') || 'no SDK client'} alone`,
+        note: `floor ${Math.round(floor)} ms (p10–p90 ${floorSpread}): ${clients.map((c) => c.name).join(', ') || 'no SDK client'} alone`,
       },
     );
   }
