@@ -8,8 +8,13 @@ import { parseDaemonAddress, parseTraceHeader, type TraceHeader } from './traceH
 /** What every datagram to the daemon starts with, then one segment document. */
 const DAEMON_HEADER = '{"format":"json","version":1}\n';
 const TRACE_HEADER = 'X-Amzn-Trace-Id';
-/** A cause's message is cut here: a document must fit one UDP datagram (64 KB). */
+/**
+ * A cause's message and a request's URL are cut here. Both can carry text an attacker chose (a
+ * pod name in a Kubernetes path, an error echoing it), and a document must fit one UDP datagram
+ * (64 KB) to arrive at all.
+ */
 const MAX_MESSAGE = 1024;
+const MAX_URL = 2048;
 
 /** A subsegment document as the daemon takes it, sent on its own (`type: subsegment`). */
 export interface SubsegmentDocument {
@@ -259,8 +264,8 @@ export class XRayTracer {
       if (!invocation) return;
       const parent = parseTraceHeader(parentOf)?.parent;
       if (parent && this.awsCalls.has(parent)) return;
-      const doc = this.open(invocation, host, 'remote');
-      doc.http = { request: { method, url } };
+      const doc = this.open(invocation, host.slice(0, 253), 'remote');
+      doc.http = { request: { method, url: url.slice(0, MAX_URL) } };
       this.requests.set(key, doc);
     };
     const finish = (key: object, status: number | undefined, length: number, error?: unknown) => {
