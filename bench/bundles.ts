@@ -35,7 +35,7 @@ const ENV = {
 };
 
 /** Time for a fresh Node process to import a bundle (running its module scope). */
-function importTime(file: string, label: string): number {
+export function importTime(file: string, label: string): number {
   const child = spawnSync(
     process.execPath,
     [
@@ -52,43 +52,59 @@ function importTime(file: string, label: string): number {
 }
 
 /**
- * Median cold init of a function and of its floor: what a Lambda cold start pays before the
- * first invocation. The two are measured in alternation, so a slower stretch of the machine
- * weighs on both and not on their ratio.
+ * Median cold init of a function, of its floor and of its stack floor: what a Lambda cold start
+ * pays before the first invocation. The three are measured in turn, so a slower stretch of the
+ * machine weighs on all of them and not on their ratios.
  */
-function coldInits(file: string, floorFile: string, label: string) {
+function coldInits(file: string, floorFile: string, stackFloorFile: string, label: string) {
   const own: number[] = [];
   const floor: number[] = [];
+  const stack: number[] = [];
   for (let i = 0; i < INIT_RUNS; i++) {
     own.push(importTime(file, label));
     floor.push(importTime(floorFile, `${label} floor`));
+    stack.push(importTime(stackFloorFile, `${label} stack floor`));
   }
   const spread = (values: number[]) =>
     `${Math.round(percentile(values, 10))}–${Math.round(percentile(values, 90))} ms`;
   return {
     init: percentile(own, 50),
     floor: percentile(floor, 50),
+    stackFloor: percentile(stack, 50),
     // How much the machine moved while measuring: p10–p90 of each.
     initSpread: spread(own),
     floorSpread: spread(floor),
+    stackFloorSpread: spread(stack),
   };
 }
 
+/** The Powertools utilities a function's cold start loads beyond Logger and Metrics. */
+export type PowertoolsUtility = 'idempotency' | 'parameters';
+const STACK_UTILITY: Record<PowertoolsUtility, string> = {
+  idempotency: 'Idempotency on DynamoDB',
+  parameters: 'the Parameters Secrets Manager provider',
+};
+
 /**
- * The SDK client classes a function's cold start loads: its bundle, with our packages and every
- * other dependency bundled and only the AWS SDK left external, tree-shaken, so what remains are
- * the client classes some code of the function references (also those the workspace packages
- * build, such as STS for member accounts). What only a dynamic `import()` reaches goes to a chunk
- * (as in the deployed bundle) and is not counted: a cold start does not load it.
+ * What a function's cold start loads: its bundle, with our packages and every other dependency
+ * bundled and only the AWS SDK left external, tree-shaken, so what remains are the SDK client
+ * classes some code of the function references (also those the workspace packages build, such as
+ * STS for member accounts) and the Powertools utilities it reaches. What only a dynamic
+ * `import()` reaches goes to a chunk (as in the deployed bundle) and is not counted: a cold start
+ * does not load it.
  */
-export function sdkClientsOf(entry: string): Array<{ name: string; from: string }> {
-  const { outputFiles } = buildSync({
+export function coldStartImports(entry: string): {
+  clients: Array<{ name: string; from: string }>;
+  utilities: PowertoolsUtility[];
+} {
+  const { outputFiles, metafile } = buildSync({
     ...FUNCTION_BUILD,
     entryPoints: { probe: entry },
     minify: false,
     external: ['@aws-sdk/*'],
     splitting: true,
     write: false,
+    metafile: true,
     outdir: join(OUT, 'probe'),
   });
   const text = outputFiles.find((f) => basename(f.path) === 'probe.js')?.text ?? '';
@@ -99,17 +115,25 @@ export function sdkClientsOf(entry: string): Array<{ name: string; from: string 
       if (/^[A-Z]\w*Client$/.test(name)) found.set(name, m[2] as string);
     }
   }
-  return [...found].map(([name, from]) => ({ name, from }));
+  const entryInputs = Object.entries(metafile.outputs).find(([file]) =>
+    file.endsWith('/probe.js'),
+  )?.[1].inputs;
+  const loaded = Object.keys(entryInputs ?? {});
+  const utilities = (['idempotency', 'parameters'] as const).filter((u) =>
+    loaded.some((file) => file.includes(`node_modules/@aws-lambda-powertools/${u}/`)),
+  );
+  return { clients: [...found].map(([name, from]) => ({ name, from })), utilities };
 }
 
 /**
  * A function's floor: a bare handler constructing only the SDK clients the function uses,
  * bundled the same way. What is left above it is our code and its other dependencies.
  */
-async function floorBundle(
+export async function floorBundle(
   name: string,
   clients: Array<{ name: string; from: string }>,
 ): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
   const source = join(OUT, `floor-${name}.ts`);
   writeFileSync(
     source,
@@ -119,6 +143,64 @@ export const handler = async () => clients.length;
 `,
   );
   const outfile = join(OUT, `floor-${name}.mjs`);
+  await bundleFunction({ entry: source, outfile });
+  return outfile;
+}
+
+/**
+ * A function's stack floor: its SDK floor plus what every handler of this stack loads before our
+ * own code: middy with Powertools Logger and Metrics and their middlewares, the X-Ray tracer
+ * wrapping each client, and the Powertools utilities the function itself builds at module scope
+ * (idempotency on DynamoDB, the Secrets Manager provider). What is left above it is Tourniquet's
+ * own code: its schemas, config checks, domain logic and the commands it sends.
+ */
+export async function stackFloorBundle(
+  name: string,
+  clients: Array<{ name: string; from: string }>,
+  utilities: PowertoolsUtility[],
+): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
+  const source = join(OUT, `stack-floor-${name}.ts`);
+  const lib = join(REPO_ROOT, 'functions', 'lib');
+  const dynamo = clients.some((c) => c.name === 'DynamoDBClient');
+  const lines = [
+    ...clients.map((c) => `import { ${c.name} } from '${c.from}';`),
+    "import middy from '@middy/core';",
+    "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+    "import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';",
+    `import { logger, metrics, tracer } from ${JSON.stringify(join(lib, 'powertools'))};`,
+    `import { traceInvocations } from ${JSON.stringify(join(lib, 'tracing'))};`,
+    ...(utilities.includes('idempotency')
+      ? [
+          "import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';",
+          "import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';",
+          "import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';",
+          ...(dynamo ? [] : ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';"]),
+        ]
+      : []),
+    ...(utilities.includes('parameters')
+      ? ["import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';"]
+      : []),
+    `const clients = [${clients.map((c) => `tracer.captureAWSv3Client(new ${c.name}({}))`).join(', ')}];`,
+    ...(utilities.includes('parameters') ? ['const secrets = new SecretsProvider({});'] : []),
+    'let handler = middy(async () => clients.length)',
+    '  .use(traceInvocations(tracer))',
+    '  .use(injectLambdaContext(logger))',
+    '  .use(logMetrics(metrics));',
+    ...(utilities.includes('idempotency')
+      ? [
+          'handler = handler.use(makeHandlerIdempotent({',
+          `  persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'incidents', awsSdkV3Client: ${dynamo ? `clients[${clients.findIndex((c) => c.name === 'DynamoDBClient')}]` : 'new DynamoDBClient({})'} }),`,
+          '  config: new IdempotencyConfig({ expiresAfterSeconds: 3600 }),',
+          '}));',
+        ]
+      : []),
+    ...(utilities.includes('parameters') ? ['export { secrets };'] : []),
+    'export { handler };',
+    '',
+  ];
+  writeFileSync(source, lines.join('\n'));
+  const outfile = join(OUT, `stack-floor-${name}.mjs`);
   await bundleFunction({ entry: source, outfile });
   return outfile;
 }
@@ -157,9 +239,15 @@ export async function benchBundles(): Promise<BenchRow[]> {
     const name = functionRowName(entry);
     const outfile = join(OUT, `${name}.mjs`);
     const { bytes, files } = await bundleFunction({ entry: join(REPO_ROOT, entry), outfile });
-    const clients = sdkClientsOf(join(REPO_ROOT, entry));
+    const { clients, utilities } = coldStartImports(join(REPO_ROOT, entry));
     const floorFile = await floorBundle(name, clients);
-    const { init, floor, initSpread, floorSpread } = coldInits(outfile, floorFile, entry);
+    const stackFloorFile = await stackFloorBundle(name, clients, utilities);
+    const { init, floor, stackFloor, initSpread, floorSpread, stackFloorSpread } = coldInits(
+      outfile,
+      floorFile,
+      stackFloorFile,
+      entry,
+    );
     rows.push(
       { name: ROW.bundle(name), value: kib(bytes), unit: 'KiB', target: '≤ 1536' },
       {
@@ -187,6 +275,12 @@ export async function benchBundles(): Promise<BenchRow[]> {
         unit: '×',
         target: '≤ 1.3',
         note: `floor ${Math.round(floor)} ms (p10–p90 ${floorSpread}): ${clients.map((c) => c.name).join(', ') || 'no SDK client'} alone`,
+      },
+      {
+        name: ROW.coldInitOverStackFloor(name),
+        value: Math.round((init / stackFloor) * 100) / 100,
+        unit: '×',
+        note: `stack floor ${Math.round(stackFloor)} ms (p10–p90 ${stackFloorSpread}), ${Math.round((stackFloor / floor) * 100) / 100}× the floor: the same clients traced, middy, Powertools Logger and Metrics${utilities.map((u) => `, ${STACK_UTILITY[u]}`).join('')}; above it is Tourniquet's own code`,
       },
     );
   }

@@ -9,6 +9,7 @@ export const ROW = {
   zip: (fn: string) => `zip ${fn}`,
   coldInit: (fn: string) => `cold init ${fn}`,
   coldInitOverFloor: (fn: string) => `cold init ${fn} / floor`,
+  coldInitOverStackFloor: (fn: string) => `cold init ${fn} / stack floor`,
   isolateTripsCold: 'isolate-pod trips cold',
   isolateTripsWarm: 'isolate-pod trips warm',
   isolateApplyOverBackToBack: 'isolate-pod apply / back-to-back',
