@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClientConfig, DynamoApprovalStore, StepFunctionsTaskCompleter } from '@tourniquet/aws';
-import { approvalEnvironment } from './lib/approvalEnv';
+import { approvalEnvironment, taskTokenSealer } from './lib/approvalEnv';
 import { slackConnection } from './lib/approvalSlack';
 import { createDecisionHandler } from './lib/decisionHandler';
-import { incidentRecorder } from './lib/incidentRuntime';
+import { incidentRecorder } from './lib/incidentRecorder';
 import { logger, metrics, tracer } from './lib/powertools';
 
 const env = approvalEnvironment();
@@ -16,7 +16,7 @@ export const handler = createDecisionHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
-    tokens: env.taskTokens,
+    tokens: taskTokenSealer(),
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   settings: env.settings,

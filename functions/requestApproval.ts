@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig, DynamoApprovalStore } from '@tourniquet/aws';
-import { approvalEnvironment } from './lib/approvalEnv';
+import { approvalEnvironment, taskTokenSealer } from './lib/approvalEnv';
 import { createRequestApprovalHandler } from './lib/approvalRequestHandler';
 import { slackConnection } from './lib/approvalSlack';
-import { incidentRecorder } from './lib/incidentRuntime';
+import { incidentRecorder } from './lib/incidentRecorder';
 import { logger, metrics, tracer } from './lib/powertools';
 
 const env = approvalEnvironment();
@@ -13,7 +13,7 @@ export const handler = createRequestApprovalHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig())),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
-    tokens: env.taskTokens,
+    tokens: taskTokenSealer(),
   }),
   settings: env.settings,
   incidents: incidentRecorder('request-approval'),

@@ -7,11 +7,12 @@ import {
   StepFunctionsTaskCompleter,
 } from '@tourniquet/aws';
 import { parseConfig } from '@tourniquet/core';
-import { approvalEnvironment } from './lib/approvalEnv';
+import { approvalEnvironment, taskTokenSealer } from './lib/approvalEnv';
 import { createSlackInteractionsHandler } from './lib/approvalInteractionsHandler';
 import { slackConnection } from './lib/approvalSlack';
 import { jsonEnv, requiredEnv } from './lib/env';
-import { incidentRecorder, incidentStoreFromEnv } from './lib/incidentRuntime';
+import { incidentRecorder } from './lib/incidentRecorder';
+import { incidentStoreFromEnv } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
 import { createReleaseStarter } from './lib/releaseStarter';
 
@@ -29,7 +30,7 @@ export const handler = createSlackInteractionsHandler({
     client: tracer.captureAWSv3Client(new DynamoDBClient(fast)),
     tableName: env.tableName,
     retentionDays: env.settings.retentionDays,
-    tokens: env.taskTokens,
+    tokens: taskTokenSealer(),
   }),
   completer: new StepFunctionsTaskCompleter(tracer.captureAWSv3Client(new SFNClient(fast))),
   slackSettings: env.settings.slack,

@@ -20,11 +20,12 @@ import {
   parsePolicy,
   reachKeyFor,
 } from '@tourniquet/core';
-import { IncidentRecordingStarter } from '@tourniquet/tickets';
+import type { TicketService } from '@tourniquet/tickets';
+// The starter alone: through the package index, a split bundle would load every sink eagerly.
+import { IncidentRecordingStarter } from '@tourniquet/tickets/incidentRecordingStarter';
 import { jsonEnv, requiredEnv } from './lib/env';
 import { incidentStoreFromEnv, incidentsClient } from './lib/incidentRuntime';
 import { logger, metrics, tracer } from './lib/powertools';
-import { ticketServiceFromEnv } from './lib/ticketRuntime';
 import { traceInvocations } from './lib/tracing';
 import { createTriageHandler } from './lib/triageHandler';
 
@@ -49,12 +50,32 @@ const starter: PlaybookStarter = new IncidentRecordingStarter(
   {
     store,
     // Optional: with ticket settings, a finding that joins a running execution is commented on.
-    tickets: process.env.TICKET_SETTINGS?.trim() ? ticketServiceFromEnv('triage', store) : null,
+    tickets: process.env.TICKET_SETTINGS?.trim() ? repeatComments() : null,
     actor: 'triage',
     onCommentFailure: (error) =>
       logger.warn('repeat finding not commented on a ticket', { error: error.message }),
   },
 );
+
+/**
+ * Comments on a repeat finding's tickets, through a ticket service built when the first repeat
+ * comes. Triage needs the service for nothing else, so a cold start neither loads the sinks and
+ * Powertools Parameters nor builds their schemas (docs/decisions.md, "Cold init"). The settings
+ * are validated at deploy (infra/settings.ts); should the service still fail to build, the
+ * repeat's invocation fails as one whose comment failed does, and Lambda retries it, while
+ * findings that start a playbook are unaffected.
+ */
+function repeatComments(): Pick<TicketService, 'noteRepeat'> {
+  let service: Promise<TicketService> | undefined;
+  return {
+    noteRepeat: async (...args) => {
+      service ??= import('./lib/ticketRuntime').then((m) =>
+        m.ticketServiceFromEnv('triage', store),
+      );
+      return (await service).noteRepeat(...args);
+    },
+  };
+}
 
 /**
  * The whole event is the idempotency key: EventBridge redelivers it unchanged, while a

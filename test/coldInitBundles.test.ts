@@ -11,7 +11,15 @@ const OUT = join(REPO_ROOT, '.build', 'test', 'coldInit');
 const SDK_MARKER = {
   securityHub: 'SecurityHubAPIService',
   config: 'StarlingDoveService',
+  kms: 'TrentService',
 } as const;
+/** Strings of the ticket sinks' own code and of Powertools Parameters (which reads secrets). */
+const TICKETING_MARKER = {
+  jira: '/rest/api/3/issue',
+  parameters: 'POWERTOOLS_PARAMETERS_MAX_AGE',
+} as const;
+/** A string of the Slack messenger's own code (the Web API method it updates messages with). */
+const SLACK_MARKER = 'chat.update';
 
 /**
  * A bundle as infra/ builds it, split into what a cold start loads (the entry file and the
@@ -65,6 +73,25 @@ describe('What a cold start loads', () => {
     const b = bundles.get('triage') as Bundled;
     expect(b.has(b.eager, SDK_MARKER.config)).toEqual([]);
     expect(b.has(b.lazy, SDK_MARKER.config)).toHaveLength(1);
+  });
+
+  it('triage loads the ticket sinks and Powertools Parameters only when a repeat is commented on', () => {
+    const b = bundles.get('triage') as Bundled;
+    for (const marker of Object.values(TICKETING_MARKER)) {
+      expect(b.has(b.eager, marker), marker).toEqual([]);
+      expect(b.has(b.lazy, marker), marker).toHaveLength(1);
+    }
+    // open-ticket opens tickets on every invocation: its sinks load with it.
+    const open = bundles.get('openTicket') as Bundled;
+    expect(open.has(open.eager, TICKETING_MARKER.jira)).toHaveLength(1);
+  });
+
+  it('escalate loads Slack, the approval settings and KMS only when an approval has expired', () => {
+    const b = bundles.get('escalate') as Bundled;
+    expect(b.has(b.eager, SLACK_MARKER)).toEqual([]);
+    expect(b.has(b.lazy, SLACK_MARKER)).toHaveLength(1);
+    // It never reads a task token: the KMS client is not even in a lazy chunk.
+    expect(b.has(b.files, SDK_MARKER.kms)).toEqual([]);
   });
 
   it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', async () => {

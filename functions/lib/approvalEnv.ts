@@ -18,17 +18,11 @@ export interface ApprovalEnvironment {
   slackSecretId: string | null;
   /** SLACK_API_URL: only to point the functions at a Slack stand-in. */
   slackApiUrl: string | undefined;
-  /**
-   * TASK_TOKEN_KEY: the KMS key that seals task tokens in the table (request-approval may only
-   * encrypt with it, the decision functions only decrypt). Unset: tokens are stored as given.
-   */
-  taskTokens: TaskTokenSealer;
 }
 
 export function approvalEnvironment(): ApprovalEnvironment {
   const settings = parseApprovalSettings(jsonEnv('TOURNIQUET_APPROVALS', {}));
   const slackSecretId = process.env.SLACK_SECRET_ID?.trim() || null;
-  const taskTokenKey = process.env.TASK_TOKEN_KEY?.trim() || null;
   if (settings.slack && !slackSecretId) {
     throw new Error(
       'environment variable SLACK_SECRET_ID is required when approvals.slack is configured',
@@ -39,8 +33,18 @@ export function approvalEnvironment(): ApprovalEnvironment {
     settings,
     slackSecretId,
     slackApiUrl: process.env.SLACK_API_URL?.trim() || undefined,
-    taskTokens: taskTokenKey
-      ? new KmsTaskTokenSealer(new KMSClient(awsClientConfig()), taskTokenKey)
-      : plainTaskTokens,
   };
+}
+
+/**
+ * TASK_TOKEN_KEY: the KMS key that seals task tokens in the approvals table (request-approval
+ * may only encrypt with it, the decision functions only decrypt). Unset: tokens are stored as
+ * given. Apart from approvalEnvironment so that escalate, which closes approvals but never reads
+ * a token, does not load the KMS client.
+ */
+export function taskTokenSealer(): TaskTokenSealer {
+  const taskTokenKey = process.env.TASK_TOKEN_KEY?.trim() || null;
+  return taskTokenKey
+    ? new KmsTaskTokenSealer(new KMSClient(awsClientConfig()), taskTokenKey)
+    : plainTaskTokens;
 }

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig, DynamoIncidentStore } from '@tourniquet/aws';
-import { TicketService } from '@tourniquet/tickets';
 import { requiredEnv } from './env';
 import { tracer } from './powertools';
 
@@ -14,12 +13,4 @@ export function incidentStoreFromEnv(
   client: DynamoDBClient = incidentsClient(),
 ): DynamoIncidentStore {
   return new DynamoIncidentStore({ client, tableName: requiredEnv('INCIDENTS_TABLE') });
-}
-
-/**
- * The ticket service with no sinks: what the approval functions use to put requests and
- * decisions on the incident record (tickets are the ticket step's business).
- */
-export function incidentRecorder(actor: string): TicketService {
-  return new TicketService({ store: incidentStoreFromEnv(), sinks: [], actor });
 }

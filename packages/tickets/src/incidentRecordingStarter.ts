@@ -16,8 +16,11 @@ const TRIAGE_ATTEMPTS = 25;
 
 export interface IncidentRecordingOptions {
   store: IncidentStore;
-  /** When given, a finding that joins a running execution becomes a comment on its tickets. */
-  tickets?: TicketService | null;
+  /**
+   * When given, a finding that joins a running execution becomes a comment on its tickets. Only
+   * `noteRepeat` is called, so a caller may load the ticket service when a repeat first comes.
+   */
+  tickets?: Pick<TicketService, 'noteRepeat'> | null;
   actor?: string;
   now?: () => Date;
   /** Ticket comments for repeat findings failed (they are on the incident already). */
