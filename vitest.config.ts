@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import SoakFirstSequencer from './test/helpers/soakFirst';
+import SoakFirstSequencer from './test/helpers/soakFirst.ts';
 
 export default defineConfig({
   test: {

@@ -19,8 +19,9 @@ import { tracer } from './powertools';
 const SECRET_MAX_AGE_SECONDS = 300;
 
 /**
- * The ticket service as the Lambdas run it: sinks from `$TICKET_SETTINGS` (JSON, validated at
- * cold start; no credentials allowed in it), their credentials from Secrets Manager through
+ * The ticket service as the Lambdas run it: sinks from `$TICKET_SETTINGS` (JSON, validated when
+ * the service is built: at cold start in open-ticket and escalate, at the first repeat finding
+ * in triage; no credentials allowed in it), their credentials from Secrets Manager through
  * Powertools Parameters, the incidents table from `$INCIDENTS_TABLE`.
  */
 export function ticketServiceFromEnv(
