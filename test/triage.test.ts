@@ -1,27 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoIncidentStore, ensureIncidentTable } from '@tourniquet/aws';
-import { PLAYBOOK_NAMES } from '@tourniquet/core';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadEvent, REPO_ROOT } from './helpers/events';
-import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
+import { loadEvent } from './helpers/events';
+import { useMoto } from './helpers/moto';
+import { passingPlaybooks, triageContext, triageEnvironment } from './helpers/triageEnv';
 
-const context = {
-  functionName: 'tourniquet-triage',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:tourniquet-triage',
-  memoryLimitInMB: '512',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = triageContext('c6af9ac6-7b61-11e6-9a41-93e812345678');
 
 /**
  * The triage Lambda handler end to end: middy + Powertools (Parser, Idempotency), the real
@@ -43,30 +29,11 @@ describe('Handler: triage', () => {
     const dynamo = new DynamoDBClient(aws);
     await ensureIncidentTable(dynamo, TABLE);
     incidents = new DynamoIncidentStore({ client: dynamo, tableName: TABLE });
-    for (const playbook of PLAYBOOK_NAMES) {
-      const { stateMachineArn } = await sfn.send(
-        new CreateStateMachineCommand({
-          name: `tourniquet-${playbook}`,
-          roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
-          definition: JSON.stringify({
-            StartAt: 'Done',
-            States: { Done: { Type: 'Pass', End: true } },
-          }),
-        }),
-      );
-      stateMachines[playbook] = stateMachineArn as string;
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      TOURNIQUET_CONFIG: readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8'),
-      PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
-      INCIDENTS_TABLE: TABLE,
-    });
+    Object.assign(stateMachines, await passingPlaybooks(sfn));
+    Object.assign(
+      process.env,
+      triageEnvironment({ endpoint: aws.endpoint, stateMachines, incidentsTable: TABLE }),
+    );
     // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
     // does, not as another file of this worker left it.
     vi.resetModules();

@@ -1,21 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigServiceClient, PutConfigRuleCommand } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { ensureIncidentTable } from '@tourniquet/aws';
-import { PLAYBOOK_NAMES } from '@tourniquet/core';
 import { type MotoServer, startMoto } from '@tourniquet/testkit';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadEvent, REPO_ROOT, withValue } from './helpers/events';
+import { loadEvent, withValue } from './helpers/events';
 import { TEST_CREDENTIALS } from './helpers/moto';
+import { passingPlaybooks, triageContext, triageEnvironment } from './helpers/triageEnv';
 
-const context = {
-  functionName: 'tourniquet-triage',
-  awsRequestId: 'f1c0ffee-0000-4000-8000-000000000001',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = triageContext('f1c0ffee-0000-4000-8000-000000000001');
 const CDK_EVENT = 'config/cdk-generated-eks-endpoint-no-public-access-noncompliant.json';
 
 /**
@@ -31,21 +25,7 @@ describe('Handler: triage identifies Config rules by their Source', () => {
     server = await startMoto({ accountId: '111122223333' });
     const aws = { endpoint: server.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
     await ensureIncidentTable(new DynamoDBClient(aws), 'tourniquet-incidents');
-    const stateMachines: Record<string, string> = {};
-    const sfn = new SFNClient(aws);
-    for (const playbook of PLAYBOOK_NAMES) {
-      const { stateMachineArn } = await sfn.send(
-        new CreateStateMachineCommand({
-          name: `tourniquet-${playbook}`,
-          roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
-          definition: JSON.stringify({
-            StartAt: 'Done',
-            States: { Done: { Type: 'Pass', End: true } },
-          }),
-        }),
-      );
-      stateMachines[playbook] = stateMachineArn as string;
-    }
+    const stateMachines = await passingPlaybooks(new SFNClient(aws));
     await new ConfigServiceClient(aws).send(
       new PutConfigRuleCommand({
         ConfigRule: {
@@ -54,17 +34,14 @@ describe('Handler: triage identifies Config rules by their Source', () => {
         },
       }),
     );
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      TOURNIQUET_CONFIG: readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8'),
-      PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
-      INCIDENTS_TABLE: 'tourniquet-incidents',
-    });
+    Object.assign(
+      process.env,
+      triageEnvironment({
+        endpoint: aws.endpoint,
+        stateMachines,
+        incidentsTable: 'tourniquet-incidents',
+      }),
+    );
     // A Lambda handler reads its environment when loaded: load it afresh, as a cold start
     // does, not as another file of this worker left it.
     vi.resetModules();

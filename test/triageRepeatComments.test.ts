@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { ensureIncidentTable } from '@tourniquet/aws';
-import { PLAYBOOK_NAMES } from '@tourniquet/core';
 import {
   JIRA_SIMULATOR_CREDENTIALS,
   type JiraSimulator,
@@ -12,15 +9,11 @@ import {
 } from '@tourniquet/simulators';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadEvent, REPO_ROOT } from './helpers/events';
-import { TEST_CREDENTIALS, useMoto } from './helpers/moto';
+import { loadEvent } from './helpers/events';
+import { useMoto } from './helpers/moto';
+import { passingPlaybooks, triageContext, triageEnvironment } from './helpers/triageEnv';
 
-const context = {
-  functionName: 'tourniquet-triage',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345679',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
-
+const context = triageContext('c6af9ac6-7b61-11e6-9a41-93e812345679');
 const KEY = '111122223333:us-east-1:prod-eks-01:pod:payments/payments-api-7d9f8b6c5-x2kqp';
 
 /**
@@ -46,31 +39,9 @@ describe('Handler: triage comments on a repeat finding', () => {
         SecretString: JSON.stringify(JIRA_SIMULATOR_CREDENTIALS),
       }),
     );
-    const sfn = new SFNClient(aws);
-    const stateMachines: Record<string, string> = {};
-    for (const playbook of PLAYBOOK_NAMES) {
-      const { stateMachineArn } = await sfn.send(
-        new CreateStateMachineCommand({
-          name: `tourniquet-repeat-${playbook}`,
-          roleArn: 'arn:aws:iam::111122223333:role/tourniquet-playbooks',
-          definition: JSON.stringify({
-            StartAt: 'Done',
-            States: { Done: { Type: 'Pass', End: true } },
-          }),
-        }),
-      );
-      stateMachines[playbook] = stateMachineArn as string;
-    }
+    const stateMachines = await passingPlaybooks(new SFNClient(aws), 'tourniquet-repeat');
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      TOURNIQUET_CONFIG: readFileSync(join(REPO_ROOT, 'tourniquet.config.json'), 'utf8'),
-      PLAYBOOK_STATE_MACHINES: JSON.stringify(stateMachines),
-      INCIDENTS_TABLE: 'incidents',
+      ...triageEnvironment({ endpoint: aws.endpoint, stateMachines, incidentsTable: 'incidents' }),
       TICKET_SETTINGS: JSON.stringify({
         sinks: [
           {
