@@ -41,7 +41,7 @@ const TABLE = 'tourniquet-approvals';
 
 /**
  * The decision endpoint end to end: a real contain-pod approval gate waiting in moto's Step
- * Functions, the request-approval Lambda handler posting through @slack/web-api to the Slack
+ * Functions, the request-approval Lambda handler posting through the Web API client to the Slack
  * simulator, the simulator clicking (signed, form-encoded, over HTTP to the Function URL
  * adapter), and the interactions Lambda handler deciding against DynamoDB and Step Functions.
  */

@@ -1,4 +1,3 @@
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { SlackCallError } from '../errors';
 import type { SlackMessage } from '../message/blockKit';
 
@@ -15,69 +14,152 @@ export interface SlackMessengerOptions {
   botToken: string;
   /** `https://slack.com/api/` unless pointed at the simulator. */
   apiUrl?: string;
-  /** Per call. The interaction endpoint must answer Slack within 3 s, so keep it short. */
+  /** Per attempt. The interaction endpoint must answer Slack within 3 s, so keep it short. */
   timeoutMs?: number;
+  /** Further attempts after an HTTP error or an unreachable Slack, 1 s then 2 s, 4 s… apart. */
   retries?: number;
+  /** Between attempts, by default a timer; tests may pass a recorder. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** The real `@slack/web-api` client; the simulator speaks the same HTTP API. */
+const SLACK_API = 'https://slack.com/api/';
+const FIRST_RETRY_MS = 1000;
+
+/** Why an attempt failed, and whether another attempt may help. */
+class AttemptFailed extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(code, options);
+  }
+}
+
+/**
+ * A Web API call's arguments as Slack's own Node client sends them: form-encoded, strings,
+ * numbers and booleans as text, anything else (blocks) as JSON, absent values left out.
+ */
+function formBody(args: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(args)) {
+    if (value === undefined || value === null) continue;
+    const type = typeof value;
+    form.append(
+      key,
+      type === 'string' || type === 'number' || type === 'boolean'
+        ? String(value)
+        : JSON.stringify(value),
+    );
+  }
+  return form.toString();
+}
+
+/**
+ * Slack's Web API over `fetch`, for the four methods Tourniquet calls. It sends what
+ * `@slack/web-api`'s WebClient sends (POST to `<apiUrl><method>`, bearer token, form-encoded
+ * arguments, no redirects) and reads answers the way it does: 200 with `ok: true` is a result;
+ * `ok: false` is Slack's error code and final; 429 is `rate_limited` and final, as a wait Slack
+ * asks for does not fit an approval's time budget; any other status is `http_error` and an
+ * unanswered request (refused, reset, timed out) `unreachable`, both tried again up to
+ * `retries` times. `test/slackMessengerParity.test.ts` holds it to the same requests and
+ * outcomes as the WebClient. Why it replaced the WebClient: docs/decisions.md, "Slack over fetch".
+ */
 export function createSlackMessenger(options: SlackMessengerOptions): SlackMessenger {
-  const client = new WebClient(options.botToken, {
-    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-    timeout: options.timeoutMs ?? 2000,
-    retryConfig: { retries: options.retries ?? 0 },
-    // A 429 answered with "retry in 30 s" is useless inside a 3-second budget: fail fast instead.
-    rejectRateLimitedCalls: true,
-    logLevel: LogLevel.ERROR,
-  });
-  const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+  const base = options.apiUrl ?? SLACK_API;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const retries = options.retries ?? 0;
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  const attempt = async (method: string, body: string): Promise<Record<string, unknown>> => {
+    let response: Response;
+    let text: string;
     try {
-      return await run();
+      response = await fetch(`${base}${method}`, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          Authorization: `Bearer ${options.botToken}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
     } catch (error) {
-      throw new SlackCallError(method, slackErrorCode(error), { cause: error });
+      throw new AttemptFailed('unreachable', true, { cause: error });
+    }
+    if (response.status === 429) throw new AttemptFailed('rate_limited', false);
+    if (response.status !== 200) {
+      throw new AttemptFailed('http_error', true, {
+        cause: new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`),
+      });
+    }
+    let result: unknown;
+    try {
+      result = JSON.parse(text);
+    } catch (error) {
+      throw new AttemptFailed('invalid_response', false, { cause: error });
+    }
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+      throw new AttemptFailed('invalid_response', false);
+    }
+    const answer = result as Record<string, unknown>;
+    if (answer.ok !== true) {
+      throw new AttemptFailed(
+        typeof answer.error === 'string' ? answer.error : 'platform_error',
+        false,
+      );
+    }
+    return answer;
+  };
+
+  const call = async (
+    method: string,
+    args: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> => {
+    const body = formBody(args);
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(method, body);
+      } catch (error) {
+        const failed = error as AttemptFailed;
+        if (!failed.retryable || n >= retries) {
+          throw new SlackCallError(method, failed.code, { cause: failed.cause ?? failed });
+        }
+      }
+      await sleep(FIRST_RETRY_MS * 2 ** n);
     }
   };
-  return {
-    postMessage: (channel, message) =>
-      call('chat.postMessage', async () => {
-        const result = await client.chat.postMessage({
-          channel,
-          text: message.text,
-          // Our Block type is a strict subset of the SDK's KnownBlock (from @slack/types, which
-          // this package does not depend on directly).
-          blocks: message.blocks as never,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        if (!result.ts || !result.channel) throw new Error('chat.postMessage returned no ts');
-        return { channel: result.channel, ts: result.ts };
-      }),
-    updateMessage: (channel, ts, message) =>
-      call('chat.update', async () => {
-        await client.chat.update({
-          channel,
-          ts,
-          text: message.text,
-          blocks: message.blocks as never,
-        });
-      }),
-    postEphemeral: (channel, user, text) =>
-      call('chat.postEphemeral', async () => {
-        await client.chat.postEphemeral({ channel, user, text });
-      }),
-    userGroupMembers: (groupId) =>
-      call('usergroups.users.list', async () => {
-        const result = await client.usergroups.users.list({ usergroup: groupId });
-        return result.users ?? [];
-      }),
-  };
-}
 
-function slackErrorCode(error: unknown): string {
-  const e = error as { code?: string; data?: { error?: string } };
-  if (e.code === ErrorCode.PlatformError) return e.data?.error ?? 'platform_error';
-  if (e.code === ErrorCode.RateLimitedError) return 'rate_limited';
-  if (e.code === ErrorCode.HTTPError) return 'http_error';
-  if (e.code === ErrorCode.RequestError) return 'unreachable';
-  return (error as Error).message ?? 'unknown';
+  return {
+    async postMessage(channel, message) {
+      const result = await call('chat.postMessage', {
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      const { ts, channel: postedTo } = result;
+      if (typeof ts !== 'string' || typeof postedTo !== 'string' || !ts || !postedTo) {
+        throw new SlackCallError('chat.postMessage', 'invalid_response', {
+          cause: new Error('chat.postMessage returned no ts'),
+        });
+      }
+      return { channel: postedTo, ts };
+    },
+    async updateMessage(channel, ts, message) {
+      await call('chat.update', { channel, ts, text: message.text, blocks: message.blocks });
+    },
+    async postEphemeral(channel, user, text) {
+      await call('chat.postEphemeral', { channel, user, text });
+    },
+    async userGroupMembers(groupId) {
+      const { users } = await call('usergroups.users.list', { usergroup: groupId });
+      return Array.isArray(users) ? users.filter((u): u is string => typeof u === 'string') : [];
+    },
+  };
 }
