@@ -20,6 +20,13 @@ const TICKETING_MARKER = {
 } as const;
 /** A string of the Slack messenger's own code (the Web API method it updates messages with). */
 const SLACK_MARKER = 'chat.update';
+/** A message of `@slack/web-api`'s own request code: the Slack SDK, which no function bundles. */
+const SLACK_SDK_MARKER = 'Retry header did not contain';
+/** Strings of the ticket service's own code: its Markdown report and escalation parsing. */
+const TICKET_MARKER = {
+  report: '## Current state',
+  escalationRequest: 'escalation request',
+} as const;
 
 /**
  * A bundle as infra/ builds it, split into what a cold start loads (the entry file and the
@@ -92,6 +99,16 @@ describe('What a cold start loads', () => {
     expect(b.has(b.lazy, SLACK_MARKER)).toHaveLength(1);
     // It never reads a task token: the KMS client is not even in a lazy chunk.
     expect(b.has(b.files, SDK_MARKER.kms)).toEqual([]);
+  });
+
+  it('the approval functions record approvals on the incident with no ticket code and no Slack SDK', async () => {
+    const b = await bundled('functions/decide.ts', 'decide');
+    // The approval events are there; the incident report and the escalation request are not.
+    expect(b.has(b.eager, '"approval-decided"')).not.toEqual([]);
+    expect(b.has(b.files, TICKET_MARKER.report)).toEqual([]);
+    expect(b.has(b.files, TICKET_MARKER.escalationRequest)).toEqual([]);
+    expect(b.has(b.eager, SLACK_MARKER)).not.toEqual([]);
+    expect(b.has(b.files, SLACK_SDK_MARKER)).toEqual([]);
   });
 
   it('a function whose code never reaches a securityhub sink ships no Security Hub chunk', async () => {

@@ -1,10 +1,11 @@
-import { TicketService } from '@tourniquet/tickets';
+import { IncidentApprovals } from '@tourniquet/tickets/incidentApprovals';
 import { incidentStoreFromEnv } from './incidentRuntime';
 
 /**
- * The ticket service with no sinks: what the approval functions use to put requests and
- * decisions on the incident record (tickets are the ticket step's business).
+ * What the approval functions use to put requests and decisions on the incident record
+ * (tickets are the ticket step's business): the approval events alone, imported by its own
+ * subpath so no ticket code reaches their cold start.
  */
-export function incidentRecorder(actor: string): TicketService {
-  return new TicketService({ store: incidentStoreFromEnv(), sinks: [], actor });
+export function incidentRecorder(actor: string): IncidentApprovals {
+  return new IncidentApprovals({ store: incidentStoreFromEnv(), actor });
 }

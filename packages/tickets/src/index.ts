@@ -9,6 +9,7 @@ export {
   sightingOf,
   subjectOf,
 } from './findingEvents';
+export { IncidentApprovals, type IncidentApprovalsOptions } from './incidentApprovals';
 export {
   type IncidentRecordingOptions,
   IncidentRecordingStarter,

@@ -1,36 +1,14 @@
-import { describeProblems, ESCALATION_REASONS, zodProblems } from '@tourniquet/core';
+import { ESCALATION_REASONS } from '@tourniquet/core';
 import * as z from '@tourniquet/core/zod';
-import { InvalidTicketRequestError } from './errors';
+import { parseRequest, resultsSchema, ticketFindingSchema } from './approvalRequest';
 
-/** The parts of a Finding (core, without `raw`) the incident records. */
-export const ticketFindingSchema = z.looseObject({
-  id: z.string().check(z.minLength(1)),
-  eventId: z.optional(z.string()),
-  origin: z.string().check(z.minLength(1)),
-  type: z.string().check(z.minLength(1)),
-  title: z._default(z.string(), ''),
-  severity: z.string().check(z.minLength(1)),
-  account: z.string().check(z.minLength(1)),
-  region: z.string().check(z.minLength(1)),
-  cluster: z._default(z.nullable(z.string()), null),
-  count: z._default(z.number(), 1),
-  firstSeen: z.string().check(z.minLength(1)),
-  lastSeen: z.string().check(z.minLength(1)),
-});
-export type TicketFinding = z.infer<typeof ticketFindingSchema>;
-
-/** An action Lambda's outcome as it sits in `$.results.<stepKey>`. */
-const outcomeSchema = z.looseObject({
-  action: z.string().check(z.minLength(1)),
-  status: z.string().check(z.minLength(1)),
-  target: z._default(z.string(), ''),
-  detail: z._default(z.string(), ''),
-  changes: z._default(z.array(z.string()), []),
-  undo: z.optional(z.unknown()),
-  data: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
-});
-const resultsSchema = z._default(z.nullable(z.record(z.string(), outcomeSchema)), {});
-export type StepResults = Record<string, z.infer<typeof outcomeSchema>>;
+export {
+  type ParsedApprovalRequest,
+  parseApprovalRequest,
+  type StepResults,
+  type TicketFinding,
+  ticketFindingSchema,
+} from './approvalRequest';
 
 const approvalDecisionSchema = z.looseObject({
   decision: z.enum(['approved', 'denied', 'expired']),
@@ -95,36 +73,10 @@ export const escalationRequestSchema = z.object({
 });
 export type ParsedEscalationRequest = z.infer<typeof escalationRequestSchema>;
 
-/** ApprovalRequest (core serviceContracts), for recording that an approval was asked for. */
-export const approvalRequestSchema = z.looseObject({
-  incidentKey: z.string().check(z.minLength(1)),
-  playbook: z.string().check(z.minLength(1)),
-  actions: z.array(z.string()),
-  finding: ticketFindingSchema,
-  results: resultsSchema,
-  /** Set by the request-approval function once the request is stored. */
-  approvalId: z.optional(z.string().check(z.minLength(1))),
-});
-export type ParsedApprovalRequest = z.infer<typeof approvalRequestSchema>;
-
 export function parseTicketRequest(input: unknown): ParsedTicketRequest {
-  return parse(ticketRequestSchema, input, 'ticket request');
+  return parseRequest(ticketRequestSchema, input, 'ticket request');
 }
 
 export function parseEscalationRequest(input: unknown): ParsedEscalationRequest {
-  return parse(escalationRequestSchema, input, 'escalation request');
-}
-
-export function parseApprovalRequest(input: unknown): ParsedApprovalRequest {
-  return parse(approvalRequestSchema, input, 'approval request');
-}
-
-function parse<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InvalidTicketRequestError(
-      `invalid ${what}: ${describeProblems(zodProblems(result.error))}`,
-    );
-  }
-  return result.data;
+  return parseRequest(escalationRequestSchema, input, 'escalation request');
 }

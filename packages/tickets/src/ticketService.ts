@@ -10,6 +10,7 @@ import {
 } from '@tourniquet/core';
 import { PermanentTicketError, TransientTicketError } from './errors';
 import { recordedOutcomes } from './findingEvents';
+import { IncidentApprovals } from './incidentApprovals';
 import {
   decisionEvents,
   ensureIncident,
@@ -23,7 +24,6 @@ import { statusAfterRun } from './statusAfterRun';
 import { isTransient, type SyncPlan, type SyncResult, syncSink } from './syncSink';
 import {
   type ParsedTicketRequest,
-  parseApprovalRequest,
   parseEscalationRequest,
   parseTicketRequest,
 } from './ticketRequest';
@@ -60,10 +60,16 @@ export interface TicketServiceOptions {
 export class TicketService {
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly approvals: IncidentApprovals;
 
   constructor(private readonly options: TicketServiceOptions) {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
+    this.approvals = new IncidentApprovals({
+      store: options.store,
+      actor: options.actor,
+      now: this.now,
+    });
   }
 
   get sinks(): readonly TicketSink[] {
@@ -253,70 +259,23 @@ export class TicketService {
     });
   }
 
-  /** The approval Task asked on-call: the incident waits. */
-  async approvalRequested(input: unknown): Promise<void> {
-    const request = parseApprovalRequest(input);
-    await this.change(request.incidentKey, (h) => [
-      ...ensureIncident(h, request.incidentKey, request.finding),
-      {
-        type: 'approval-requested',
-        actions: request.actions,
-        ...(request.approvalId ? { approvalId: request.approvalId } : {}),
-      },
-      ...statusMove(
-        h?.status ?? 'open',
-        'awaiting-approval',
-        `${request.playbook}: approval requested`,
-      ),
-    ]);
+  /** The approval Task asked on-call: the incident waits (IncidentApprovals). */
+  approvalRequested(input: unknown): Promise<void> {
+    return this.approvals.approvalRequested(input);
   }
 
   /** On-call decided (who and when go on the record); the incident stops waiting. */
-  async approvalDecided(input: unknown, decision: ApprovalDecision): Promise<void> {
-    const request = parseApprovalRequest(input);
-    await this.recordDecision(
-      request.incidentKey,
-      request.actions,
-      decision,
-      recordedOutcomes(request.results),
-    );
+  approvalDecided(input: unknown, decision: ApprovalDecision): Promise<void> {
+    return this.approvals.approvalDecided(input, decision);
   }
 
-  /**
-   * The same, from the decision endpoint or the CLI, which know the approval but not the step
-   * outcomes (the ticket step records those when the playbook reaches it).
-   */
-  async approvalDecidedOn(
+  /** The same from the decision endpoint or the CLI, without the step outcomes. */
+  approvalDecidedOn(
     incidentKey: string,
     actions: readonly string[],
     decision: ApprovalDecision,
   ): Promise<void> {
-    await this.recordDecision(incidentKey, [...actions], decision, []);
-  }
-
-  private async recordDecision(
-    incidentKey: string,
-    actions: string[],
-    decision: ApprovalDecision,
-    outcomes: ReturnType<typeof recordedOutcomes>,
-  ): Promise<void> {
-    await this.change(incidentKey, (h) => {
-      if (!h) return [];
-      const inForce = inForceAfter(h.inForce, 'apply', outcomes);
-      const to = inForce.length > 0 ? 'contained' : 'open';
-      return [
-        {
-          type: 'approval-decided',
-          decision: decision.decision,
-          by: 'by' in decision ? decision.by : null,
-          at: 'at' in decision ? decision.at : this.now().toISOString(),
-          actions,
-        },
-        ...(h.status === 'awaiting-approval'
-          ? statusMove(h.status, to, `approval ${decision.decision}`)
-          : []),
-      ];
-    });
+    return this.approvals.approvalDecidedOn(incidentKey, actions, decision);
   }
 
   /** An operator closes the incident: status resolved, every ticket resolved. */
